@@ -1,1 +1,187 @@
-// placeholder, replaced by its owner
+#include "perfcheck/fingerprint.h"
+
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#ifndef PERFCHECK_VERSION
+#define PERFCHECK_VERSION "unknown"
+#endif
+#ifndef PERFCHECK_BUILD_TYPE
+#define PERFCHECK_BUILD_TYPE "unspecified"
+#endif
+
+namespace perfcheck {
+namespace {
+
+std::string Trim(std::string_view text) {
+  const std::size_t begin = text.find_first_not_of(" \t\r\n");
+  if (begin == std::string_view::npos) return "";
+  const std::size_t end = text.find_last_not_of(" \t\r\n");
+  return std::string(text.substr(begin, end - begin + 1));
+}
+
+// The value of the first "key : value" line whose key is one of `keys`, in
+// the order of `keys` (x86 has "model name"; ARM kernels use other keys).
+std::string CpuInfoValue(const std::vector<std::string_view>& keys) {
+  std::ifstream in("/proc/cpuinfo");
+  std::vector<std::string> found(keys.size());
+  std::string line;
+  while (std::getline(in, line)) {
+    const std::size_t colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    const std::string key = Trim(std::string_view(line).substr(0, colon));
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      if (key == keys[i] && found[i].empty()) {
+        found[i] = Trim(std::string_view(line).substr(colon + 1));
+      }
+    }
+  }
+  for (const std::string& value : found) {
+    if (!value.empty()) return value;
+  }
+  return "";
+}
+
+std::string FirstLine(const char* path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return Trim(line);
+}
+
+std::string OsPrettyName() {
+  for (const char* path : {"/etc/os-release", "/usr/lib/os-release"}) {
+    std::ifstream in(path);
+    std::string line;
+    while (std::getline(in, line)) {
+      constexpr std::string_view kKey = "PRETTY_NAME=";
+      if (line.rfind(kKey, 0) != 0) continue;
+      std::string value = Trim(std::string_view(line).substr(kKey.size()));
+      if (value.size() >= 2 &&
+          (value.front() == '"' || value.front() == '\'') &&
+          value.back() == value.front()) {
+        value = value.substr(1, value.size() - 2);
+      }
+      if (!value.empty()) return value;
+    }
+  }
+  return "";
+}
+
+int LogicalCores() {
+  const unsigned hardware = std::thread::hardware_concurrency();
+  if (hardware > 0) return static_cast<int>(hardware);
+  const long online = sysconf(_SC_NPROCESSORS_ONLN);
+  return online > 0 ? static_cast<int>(online) : 0;
+}
+
+std::string CompilerName() {
+#if defined(__clang__)
+  return "Clang " + std::to_string(__clang_major__) + "." +
+         std::to_string(__clang_minor__) + "." +
+         std::to_string(__clang_patchlevel__);
+#elif defined(__GNUC__)
+  return "GCC " + std::to_string(__GNUC__) + "." +
+         std::to_string(__GNUC_MINOR__) + "." +
+         std::to_string(__GNUC_PATCHLEVEL__);
+#elif defined(__VERSION__)
+  return __VERSION__;
+#else
+  return "unknown";
+#endif
+}
+
+// FNV-1a: stable across runs and platforms, so the same host always gets the
+// same hash in stored baselines; the name itself is never stored.
+std::string HostnameHash() {
+  char name[256] = {};
+  if (gethostname(name, sizeof(name) - 1) != 0 || name[0] == '\0') return "";
+  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  for (const char* p = name; *p != '\0'; ++p) {
+    hash ^= static_cast<unsigned char>(*p);
+    hash *= 0x100000001b3ULL;
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof(hex), "%016llx",
+                static_cast<unsigned long long>(hash));
+  return std::string(hex, 12);
+}
+
+Fingerprint CaptureMachine() {
+  Fingerprint f;
+  f.cpu_model = CpuInfoValue(
+      {"model name", "Model", "Processor", "cpu model", "Hardware", "cpu"});
+  f.cores = LogicalCores();
+  f.cpu_governor =
+      FirstLine("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor");
+  f.os = OsPrettyName();
+  utsname uts{};
+  if (uname(&uts) == 0) {
+    f.kernel = uts.release;
+    if (f.os.empty()) f.os = uts.sysname;
+  }
+  f.compiler = CompilerName();
+  f.build_type = PERFCHECK_BUILD_TYPE;
+  f.perfcheck_version = PERFCHECK_VERSION;
+  f.hostname_hash = HostnameHash();
+  return f;
+}
+
+std::string GitShaFromEnvironment() {
+  for (const char* name :
+       {"PERFCHECK_GIT_SHA", "GITHUB_SHA", "CI_COMMIT_SHA"}) {
+    const char* value = std::getenv(name);
+    if (value != nullptr && value[0] != '\0') return Trim(value);
+  }
+  return "";
+}
+
+std::string Shown(const std::string& value) {
+  return value.empty() ? "(unknown)" : value;
+}
+
+void AddIfDifferent(std::string_view field, const std::string& mine,
+                    const std::string& theirs, std::vector<std::string>& out) {
+  if (mine != theirs) {
+    out.push_back(std::string(field) + ": " + Shown(mine) + " -> " +
+                  Shown(theirs));
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> Fingerprint::MachineDifferences(
+    const Fingerprint& other) const {
+  std::vector<std::string> out;
+  AddIfDifferent("cpu_model", cpu_model, other.cpu_model, out);
+  AddIfDifferent("cores", cores > 0 ? std::to_string(cores) : "",
+                 other.cores > 0 ? std::to_string(other.cores) : "", out);
+  AddIfDifferent("cpu_governor", cpu_governor, other.cpu_governor, out);
+  AddIfDifferent("os", os, other.os, out);
+  AddIfDifferent("kernel", kernel, other.kernel, out);
+  AddIfDifferent("compiler", compiler, other.compiler, out);
+  AddIfDifferent("build_type", build_type, other.build_type, out);
+  AddIfDifferent("hostname_hash", hostname_hash, other.hostname_hash, out);
+  return out;
+}
+
+Fingerprint CaptureFingerprint() {
+  // The machine does not change while the process runs; /proc is read once.
+  // A function-local static is initialised thread-safely.
+  static const Fingerprint kMachine = CaptureMachine();
+  Fingerprint f = kMachine;
+  // Read on every call: tests and CI jobs may set it after start-up.
+  f.git_sha = GitShaFromEnvironment();
+  return f;
+}
+
+}  // namespace perfcheck

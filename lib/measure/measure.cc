@@ -1,1 +1,224 @@
-// placeholder, replaced by its owner
+#include "perfcheck/measure.h"
+
+#include <atomic>
+#include <cstdint>
+#include <exception>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "perfcheck/fingerprint.h"
+#include "perfcheck/format.h"
+
+namespace perfcheck {
+namespace {
+
+constexpr int kMaxThreads = 256;
+
+void Require(bool condition, std::string_view field, std::string_view rule,
+             const std::string& got) {
+  if (!condition) {
+    throw std::invalid_argument("MeasureOptions." + std::string(field) + " " +
+                                std::string(rule) + ", got " + got);
+  }
+}
+
+// State shared by the workers of one measured phase. The counters are the
+// only cross-thread traffic in the hot loop.
+struct Phase {
+  const Operation* op;
+  Clock* clock;
+  Nanos start;
+  bool iteration_mode;
+  std::uint64_t call_limit;  // iterations, or max_iterations in duration mode
+  std::uint64_t min_calls;   // duration mode only
+  Nanos duration;
+  Nanos max_duration;
+  std::atomic<std::uint64_t> claimed{0};
+  std::atomic<std::uint64_t> done{0};
+  std::atomic<bool> abort{false};  // set when a worker could not run
+};
+
+bool ShouldStop(const Phase& phase, Nanos now) {
+  const Nanos since_start = now - phase.start;
+  if (since_start >= phase.max_duration) return true;
+  if (phase.abort.load(std::memory_order_relaxed)) return true;
+  return !phase.iteration_mode && since_start >= phase.duration &&
+         phase.done.load(std::memory_order_relaxed) >= phase.min_calls;
+}
+
+void RunWorker(Phase& phase, Result& part) {
+  Clock& clock = *phase.clock;
+  const Operation& op = *phase.op;
+  Nanos now = clock.NowNanos();
+  while (!ShouldStop(phase, now) &&
+         phase.claimed.fetch_add(1, std::memory_order_relaxed) <
+             phase.call_limit) {
+    const Nanos t0 = clock.NowNanos();
+    Nanos t1 = 0;
+    bool ok = true;
+    // A measured failure is data: it is counted and the run goes on.
+    try {
+      op();
+      t1 = clock.NowNanos();
+    } catch (const internal::OperationFailed&) {
+      t1 = clock.NowNanos();
+      ok = false;
+      part.AddError("failed", "operation returned false");
+    } catch (const std::exception& e) {
+      t1 = clock.NowNanos();
+      ok = false;
+      part.AddError("exception", e.what());
+    } catch (...) {
+      t1 = clock.NowNanos();
+      ok = false;
+      part.AddError("exception", "unknown exception");
+    }
+    if (ok) part.latency.Record(t1 - t0);
+    part.series.Record(t1 - phase.start, t1 - t0, ok);
+    phase.done.fetch_add(1, std::memory_order_relaxed);
+    now = t1;
+  }
+}
+
+// Warm-up runs on the calling thread only, so its call count is exact; it is
+// bounded by max_duration and (in its timed part) max_iterations like the run.
+void WarmUp(const Operation& op, const MeasureOptions& options, Clock& clock) {
+  const Nanos start = clock.NowNanos();
+  const Nanos max_duration = options.max_duration.count();
+  auto call = [&op] {
+    try {
+      op();
+    } catch (...) {
+      // Warm-up failures are not recorded; the measured phase counts them.
+    }
+  };
+  for (std::uint64_t i = 0; i < options.warmup_iterations; ++i) {
+    if (clock.NowNanos() - start >= max_duration) return;
+    call();
+  }
+  const Nanos warmup = options.warmup_duration.count();
+  if (warmup <= 0) return;
+  const Nanos timed_start = clock.NowNanos();
+  for (std::uint64_t calls = 0; calls < options.max_iterations; ++calls) {
+    const Nanos now = clock.NowNanos();
+    if (now - timed_start >= warmup || now - start >= max_duration) return;
+    call();
+  }
+}
+
+void FillConfig(const MeasureOptions& options, Result& result) {
+  result.SetConfig("mode", options.iterations > 0 ? "iterations" : "duration");
+  result.SetConfig("warmup_iterations",
+                   std::to_string(options.warmup_iterations));
+  result.SetConfig(
+      "warmup_duration",
+      FormatNanos(static_cast<double>(options.warmup_duration.count())));
+  result.SetConfig("iterations", std::to_string(options.iterations));
+  result.SetConfig("duration",
+                   FormatNanos(static_cast<double>(options.duration.count())));
+  result.SetConfig("min_iterations", std::to_string(options.min_iterations));
+  result.SetConfig("max_iterations", std::to_string(options.max_iterations));
+  result.SetConfig(
+      "max_duration",
+      FormatNanos(static_cast<double>(options.max_duration.count())));
+  result.SetConfig("threads", std::to_string(options.threads));
+  result.SetConfig("interval",
+                   FormatNanos(static_cast<double>(options.interval.count())));
+  result.SetConfig("clock", options.clock == nullptr ? "steady" : "injected");
+}
+
+}  // namespace
+
+void MeasureOptions::Validate() const {
+  Require(threads >= 1 && threads <= kMaxThreads, "threads",
+          "must be in 1..256", std::to_string(threads));
+  Require(max_iterations > 0, "max_iterations", "must be > 0", "0");
+  Require(iterations > 0 || duration.count() > 0, "duration",
+          "must be > 0 in duration mode (iterations == 0)",
+          FormatNanos(static_cast<double>(duration.count())));
+  Require(max_duration.count() > 0, "max_duration", "must be > 0",
+          FormatNanos(static_cast<double>(max_duration.count())));
+  Require(interval.count() > 0, "interval", "must be > 0",
+          FormatNanos(static_cast<double>(interval.count())));
+  Require(warmup_duration.count() >= 0, "warmup_duration", "must be >= 0",
+          FormatNanos(static_cast<double>(warmup_duration.count())));
+}
+
+Result MeasureOperation(std::string name, Operation op,
+                        const MeasureOptions& options) {
+  options.Validate();
+  if (!op) {
+    throw std::invalid_argument("Measure(\"" + name +
+                                "\"): the operation is empty");
+  }
+  Clock& clock =
+      options.clock != nullptr ? *options.clock : SteadyClock::Instance();
+
+  WarmUp(op, options, clock);
+
+  // Per-thread results are built before the clock starts so the measured
+  // phase allocates nothing up front.
+  const auto thread_count = static_cast<std::size_t>(options.threads);
+  std::vector<Result> parts;
+  parts.reserve(thread_count);
+  for (std::size_t i = 0; i < thread_count; ++i) {
+    parts.emplace_back(name);
+    parts.back().series = TimeSeries(options.interval);
+  }
+  std::vector<std::exception_ptr> worker_errors(thread_count);
+
+  Phase phase;
+  phase.op = &op;
+  phase.clock = &clock;
+  phase.iteration_mode = options.iterations > 0;
+  phase.call_limit =
+      phase.iteration_mode ? options.iterations : options.max_iterations;
+  phase.min_calls = options.min_iterations;
+  phase.duration = options.duration.count();
+  phase.max_duration = options.max_duration.count();
+
+  // Anything but the operation throwing inside a worker (e.g. bad_alloc) must
+  // not terminate the test binary: it is carried to the caller instead.
+  auto guarded = [&phase, &parts, &worker_errors](std::size_t i) {
+    try {
+      RunWorker(phase, parts[i]);
+    } catch (...) {
+      worker_errors[i] = std::current_exception();
+      phase.abort.store(true, std::memory_order_relaxed);
+    }
+  };
+
+  phase.start = clock.NowNanos();
+  std::vector<std::thread> workers;
+  workers.reserve(thread_count - 1);
+  try {
+    for (std::size_t i = 1; i < thread_count; ++i) {
+      workers.emplace_back(guarded, i);
+    }
+  } catch (...) {
+    phase.abort.store(true, std::memory_order_relaxed);
+    for (std::thread& worker : workers) worker.join();
+    throw;
+  }
+  guarded(0);  // the caller is worker 0, so threads == 1 spawns nothing
+  for (std::thread& worker : workers) worker.join();
+  const Nanos end = clock.NowNanos();
+  for (const std::exception_ptr& error : worker_errors) {
+    if (error) std::rethrow_exception(error);
+  }
+
+  for (Result& part : parts) part.series.Finish();
+  Result result = std::move(parts[0]);
+  for (std::size_t i = 1; i < thread_count; ++i) result.Merge(parts[i]);
+  result.name = std::move(name);
+  result.elapsed_ns = end - phase.start;
+  FillConfig(options, result);
+  result.fingerprint = CaptureFingerprint();
+  return result;
+}
+
+}  // namespace perfcheck
