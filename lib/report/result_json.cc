@@ -1,1 +1,76 @@
-// placeholder, replaced by its owner
+#include "perfcheck/result_json.h"
+
+#include <system_error>
+#include <utility>
+
+#include "report/json_fields.h"
+
+namespace perfcheck {
+
+using json_fields::FieldError;
+using json_fields::FieldReader;
+using json_fields::Json;
+
+std::string ResultToJson(const Result& result, int indent) {
+  Json doc = Json::object();
+  doc["schema"] = std::string(kResultSchema);
+  doc["name"] = result.name;
+  doc["elapsed_ns"] = result.elapsed_ns;
+  // Derived values for readers of the file; ResultFromJson recomputes them.
+  Json summary = Json::object();
+  summary["ok"] = result.OkCount();
+  summary["errors"] = result.ErrorCount();
+  summary["total"] = result.TotalCount();
+  summary["error_rate"] = json_fields::NumberToJson(result.ErrorRate());
+  summary["throughput_per_s"] = json_fields::NumberToJson(result.Throughput());
+  doc["summary"] = std::move(summary);
+  doc["latency"] = json_fields::HistogramToJson(result.latency);
+  doc["errors"] = json_fields::ErrorsToJson(result.errors);
+  doc["series"] = json_fields::TimeSeriesToJson(result.series);
+  doc["config"] = json_fields::StringMapToJson(result.config);
+  doc["fingerprint"] = json_fields::FingerprintToJson(result.fingerprint);
+  return json_fields::Dump(doc, indent);
+}
+
+StatusOr<Result> ResultFromJson(std::string_view text,
+                                std::string_view source) {
+  const FieldReader in(source);
+  try {
+    const Json doc = in.Parse(text);
+    in.CheckSchema(doc, kResultSchema);
+    Result r;
+    r.name = in.String(doc, "", "name");
+    r.elapsed_ns = in.Int64(doc, "", "elapsed_ns");
+    if (r.elapsed_ns < 0) in.Fail("elapsed_ns", "must be >= 0");
+    r.latency = in.Histogram(in.Object(doc, "", "latency"), "latency");
+    r.errors = in.ReadErrors(in.Field(doc, "", "errors"), "errors");
+    r.series = in.ReadTimeSeries(in.Field(doc, "", "series"), "series");
+    r.config = in.ReadStringMap(in.Field(doc, "", "config"), "config");
+    r.fingerprint =
+        in.ReadFingerprint(in.Field(doc, "", "fingerprint"), "fingerprint");
+    return r;
+  } catch (const FieldError& e) {
+    return Status::Error(e.what());
+  }
+}
+
+Status WriteResultFile(const Result& result,
+                       const std::filesystem::path& path) {
+  if (path.has_parent_path()) {
+    std::error_code ec;
+    std::filesystem::create_directories(path.parent_path(), ec);
+    if (ec) {
+      return Status::Error(path.parent_path().string() +
+                           ": cannot create directory: " + ec.message());
+    }
+  }
+  return json_fields::WriteFileAtomically(path, ResultToJson(result));
+}
+
+StatusOr<Result> ReadResultFile(const std::filesystem::path& path) {
+  StatusOr<std::string> text = json_fields::ReadFile(path);
+  if (!text.ok()) return text.status();
+  return ResultFromJson(*text, path.string());
+}
+
+}  // namespace perfcheck
