@@ -1,1 +1,671 @@
-// placeholder
+#include <gtest/gtest-spi.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "perfcheck/baseline.h"
+#include "perfcheck/clock.h"
+#include "perfcheck/gtest.h"
+#include "perfcheck/measure.h"
+#include "perfcheck/perf_listener.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+// `n` successful samples spread evenly over [low, 1.2 * low), run back to back
+// (elapsed = their sum), plus `errors` failures.
+perfcheck::Result MakeResult(std::string name, perfcheck::Nanos low, int n,
+                             int errors = 0) {
+  perfcheck::Result r(std::move(name));
+  for (int i = 0; i < n; ++i) {
+    const perfcheck::Nanos v = low + low * i / (5 * n);
+    r.latency.Record(v);
+    r.elapsed_ns += v;
+  }
+  for (int i = 0; i < errors; ++i) r.AddError("status_5xx", "503");
+  return r;
+}
+
+// EXPECT_(NON)FATAL_FAILURE statements may not use locals, hence functions.
+const perfcheck::Result& Checkout() {  // 1.0 .. 1.2 ms, 0.3% errors
+  static const perfcheck::Result r = MakeResult("checkout", 1'000'000, 997, 3);
+  return r;
+}
+const perfcheck::Result& Down() {  // only failures
+  static const perfcheck::Result r = MakeResult("down", 1, 0, 5);
+  return r;
+}
+
+int g_evaluations = 0;
+
+// A spec on a simulated clock: every call takes g_call_cost of simulated time
+// and counts itself, so assertions on it never depend on this machine.
+perfcheck::SimulatedClock g_clock;
+perfcheck::Nanos g_call_cost = 1'000'000;
+int g_calls = 0;
+const perfcheck::CallableSpec& Tick() {
+  static const perfcheck::MeasureOptions options{
+      .warmup_iterations = 0, .iterations = 200, .clock = &g_clock};
+  static const perfcheck::CallableSpec spec = perfcheck::Callable(
+      "tick",
+      [] {
+        ++g_calls;
+        g_clock.Advance(g_call_cost);
+      },
+      options);
+  return spec;
+}
+
+std::string PropertyValue(const std::string& key) {
+  const ::testing::TestResult* result =
+      ::testing::UnitTest::GetInstance()->current_test_info()->result();
+  for (int i = 0; i < result->test_property_count(); ++i) {
+    const ::testing::TestProperty& p = result->GetTestProperty(i);
+    if (p.key() == key) return p.value();
+  }
+  return "<missing>";
+}
+
+// Failures reported by `statement`, intercepted so their text can be checked
+// for what must NOT be there.
+template <class Fn>
+std::vector<std::string> FailureMessages(Fn statement) {
+  ::testing::TestPartResultArray results;
+  {
+    ::testing::ScopedFakeTestPartResultReporter reporter(
+        ::testing::ScopedFakeTestPartResultReporter::
+            INTERCEPT_ONLY_CURRENT_THREAD,
+        &results);
+    statement();
+  }
+  std::vector<std::string> messages;
+  for (int i = 0; i < results.size(); ++i) {
+    messages.push_back(results.GetTestPartResult(i).message());
+  }
+  return messages;
+}
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// ------------------------------------------------------------ pass paths ----
+
+TEST(PerfcheckMacros, PassWhenWithinBounds) {
+  EXPECT_P50_BELOW(Checkout(), 2ms);
+  EXPECT_P90_BELOW(Checkout(), 2ms);
+  EXPECT_P95_BELOW(Checkout(), 2ms);
+  EXPECT_P99_BELOW(Checkout(), 2ms);
+  EXPECT_P999_BELOW(Checkout(), 1.5s);
+  EXPECT_MAX_BELOW(Checkout(), 2ms);
+  EXPECT_MEAN_BELOW(Checkout(), 2ms);
+  EXPECT_PERCENTILE_BELOW(Checkout(), 75, 2ms);
+  EXPECT_ERROR_RATE_BELOW(Checkout(), 0.01);
+  EXPECT_THROUGHPUT_AT_LEAST(Checkout(), 500);
+  ASSERT_P50_BELOW(Checkout(), 2ms);
+  ASSERT_P90_BELOW(Checkout(), 2ms);
+  ASSERT_P95_BELOW(Checkout(), 2ms);
+  ASSERT_P99_BELOW(Checkout(), 2ms);
+  ASSERT_P999_BELOW(Checkout(), 2ms);
+  ASSERT_MAX_BELOW(Checkout(), 2ms);
+  ASSERT_MEAN_BELOW(Checkout(), 2ms);
+  ASSERT_PERCENTILE_BELOW(Checkout(), 99.99, 2ms);
+  ASSERT_ERROR_RATE_BELOW(Checkout(), 0.01);
+  ASSERT_THROUGHPUT_AT_LEAST(Checkout(), 500);
+}
+
+TEST(PerfcheckMacros, PredicateFormattersTakeChronoLimitsDirectly) {
+  const perfcheck::Result& r = Checkout();
+  EXPECT_TRUE(perfcheck::testing::P95Below("r", "500ms", r, 500ms));
+  EXPECT_FALSE(perfcheck::testing::P95Below("r", "500us", r, 500us));
+  EXPECT_TRUE(perfcheck::testing::MaxBelow("r", "1.5s", r, 1.5s));
+  EXPECT_EQ(perfcheck::testing::Limit(1.5s).nanos(), 1'500'000'000);
+  EXPECT_EQ(perfcheck::testing::Limit(2us).nanos(), 2'000);
+  EXPECT_EQ(perfcheck::testing::Limit::Nanoseconds(7).nanos(), 7);
+}
+
+// ---------------------------------------------------------- failure paths ----
+
+TEST(PerfcheckMacros, EveryLatencyMacroFailsWithGtestShapedMessage) {
+  EXPECT_NONFATAL_FAILURE(EXPECT_P50_BELOW(Checkout(), 500us),
+                          "Expected: p50 of checkout (Checkout()) < 500 us "
+                          "(500us)\n  Actual: p50 = ");
+  EXPECT_NONFATAL_FAILURE(EXPECT_P90_BELOW(Checkout(), 500us),
+                          "p90 of checkout (Checkout())");
+  EXPECT_NONFATAL_FAILURE(EXPECT_P95_BELOW(Checkout(), 500us),
+                          "\n  Actual: p95 = 1.");
+  EXPECT_NONFATAL_FAILURE(EXPECT_P99_BELOW(Checkout(), 500us),
+                          "Actual: p99 = ");
+  EXPECT_NONFATAL_FAILURE(EXPECT_P999_BELOW(Checkout(), 500us),
+                          "Actual: p99.9 = ");
+  EXPECT_NONFATAL_FAILURE(EXPECT_MAX_BELOW(Checkout(), 500us),
+                          "Expected: max of checkout");
+  EXPECT_NONFATAL_FAILURE(EXPECT_MEAN_BELOW(Checkout(), 500us),
+                          "Actual: mean = ");
+  EXPECT_NONFATAL_FAILURE(EXPECT_PERCENTILE_BELOW(Checkout(), 75, 500us),
+                          "Expected: p75 (75) of checkout (Checkout()) < ");
+  // The distribution line carries n and errors.
+  EXPECT_NONFATAL_FAILURE(EXPECT_P95_BELOW(Checkout(), 500us),
+                          "\n  n=997 errors=3 min=");
+}
+
+TEST(PerfcheckMacros, AssertTwinsAreFatal) {
+  EXPECT_FATAL_FAILURE(ASSERT_P50_BELOW(Checkout(), 500us), "p50 of checkout");
+  EXPECT_FATAL_FAILURE(ASSERT_P90_BELOW(Checkout(), 500us), "p90 of checkout");
+  EXPECT_FATAL_FAILURE(ASSERT_P95_BELOW(Checkout(), 500us), "p95 of checkout");
+  EXPECT_FATAL_FAILURE(ASSERT_P99_BELOW(Checkout(), 500us), "p99 of checkout");
+  EXPECT_FATAL_FAILURE(ASSERT_P999_BELOW(Checkout(), 500us),
+                       "p99.9 of checkout");
+  EXPECT_FATAL_FAILURE(ASSERT_MAX_BELOW(Checkout(), 500us), "max of checkout");
+  EXPECT_FATAL_FAILURE(ASSERT_MEAN_BELOW(Checkout(), 500us),
+                       "mean of checkout");
+  EXPECT_FATAL_FAILURE(ASSERT_PERCENTILE_BELOW(Checkout(), 99.99, 500us),
+                       "p99.99 (99.99) of checkout");
+  EXPECT_FATAL_FAILURE(ASSERT_ERROR_RATE_BELOW(Checkout(), 0.001),
+                       "error rate of checkout");
+  EXPECT_FATAL_FAILURE(ASSERT_THROUGHPUT_AT_LEAST(Checkout(), 5000),
+                       "throughput of checkout");
+}
+
+TEST(PerfcheckMacros, ErrorRateAndThroughputFailures) {
+  EXPECT_NONFATAL_FAILURE(
+      EXPECT_ERROR_RATE_BELOW(Checkout(), 0.001),
+      "Expected: error rate of checkout (Checkout()) < 0.1% (0.001)\n"
+      "  Actual: error rate = 0.3% (3 of 1000 operations)");
+  EXPECT_NONFATAL_FAILURE(EXPECT_THROUGHPUT_AT_LEAST(Checkout(), 5000),
+                          "Expected: throughput of checkout (Checkout()) >= ");
+  EXPECT_NONFATAL_FAILURE(EXPECT_THROUGHPUT_AT_LEAST(Checkout(), 5000),
+                          "(5000)\n  Actual: throughput = ");
+}
+
+TEST(PerfcheckMacros, NoSuccessfulOperationFailsLatencyBounds) {
+  EXPECT_NONFATAL_FAILURE(EXPECT_P95_BELOW(Down(), 1s),
+                          "Actual: no successful operations");
+  EXPECT_NONFATAL_FAILURE(EXPECT_MEAN_BELOW(Down(), 1s),
+                          "n=0 errors=5 (no successful operations)");
+}
+
+TEST(PerfcheckMacros, ContextIsAppendedToTheMessage) {
+  EXPECT_NONFATAL_FAILURE(EXPECT_P95_BELOW(Checkout(), 500us)
+                              << "SLO for common UI actions",
+                          "SLO for common UI actions");
+  EXPECT_FATAL_FAILURE(ASSERT_ERROR_RATE_BELOW(Checkout(), 0.0)
+                           << "ticket #" << 42,
+                       "ticket #42");
+}
+
+TEST(PerfcheckMacros, ArgumentsAreEvaluatedExactlyOnce) {
+  g_evaluations = 0;
+  EXPECT_P95_BELOW((++g_evaluations, Checkout()), (++g_evaluations, 2ms));
+  EXPECT_EQ(g_evaluations, 2);
+
+  g_evaluations = 0;
+  EXPECT_NONFATAL_FAILURE(
+      EXPECT_PERCENTILE_BELOW((++g_evaluations, Checkout()),
+                              (++g_evaluations, 95.0), (++g_evaluations, 1us)),
+      "p95");
+  EXPECT_EQ(g_evaluations, 3);
+
+  g_evaluations = 0;
+  EXPECT_FATAL_FAILURE(
+      ASSERT_ERROR_RATE_BELOW((++g_evaluations, Checkout()), 0.0), "error");
+  EXPECT_EQ(g_evaluations, 1);
+}
+
+TEST(PerfcheckMacros, InvalidBoundsThrow) {
+  EXPECT_THROW(EXPECT_P95_BELOW(Checkout(), -1ms), std::invalid_argument);
+  EXPECT_THROW(EXPECT_PERCENTILE_BELOW(Checkout(), 101, 1ms),
+               std::invalid_argument);
+  EXPECT_THROW(EXPECT_PERCENTILE_BELOW(Checkout(), -1, 1ms),
+               std::invalid_argument);
+  EXPECT_THROW(EXPECT_ERROR_RATE_BELOW(Checkout(), 1.5), std::invalid_argument);
+  EXPECT_THROW(EXPECT_THROUGHPUT_AT_LEAST(Checkout(), -1),
+               std::invalid_argument);
+  // A Measurable is not run when the bound is wrong.
+  g_calls = 0;
+  EXPECT_THROW(EXPECT_P95_BELOW(Tick(), -1ms), std::invalid_argument);
+  EXPECT_THROW(EXPECT_ERROR_RATE_BELOW(Tick(), 2), std::invalid_argument);
+  EXPECT_EQ(g_calls, 0);
+}
+
+// -------------------------------------------------------------- Measurable
+// ----
+
+TEST(PerfcheckMeasurable, RunsTheSpecOnceAndJudgesIt) {
+  g_call_cost = 1'000'000;  // 1 ms of simulated time per call
+  g_calls = 0;
+  EXPECT_P95_BELOW(Tick(), 2ms);
+  EXPECT_EQ(g_calls, 200);
+
+  g_calls = 0;
+  EXPECT_NONFATAL_FAILURE(EXPECT_P95_BELOW(Tick(), 500us),
+                          "Expected: p95 of tick (Tick()) < 500 us");
+  EXPECT_EQ(g_calls, 200);
+
+  g_calls = 0;
+  EXPECT_FATAL_FAILURE(ASSERT_MEAN_BELOW(Tick(), 500us), "Actual: mean = 1");
+  EXPECT_EQ(g_calls, 200);
+
+  EXPECT_ERROR_RATE_BELOW(Tick(), 0.0);
+  EXPECT_PERCENTILE_BELOW(Tick(), 50, 2ms);
+  // 1 ms per call in simulated time: about 1000 calls per second.
+  EXPECT_THROUGHPUT_AT_LEAST(Tick(), 500);
+  EXPECT_NONFATAL_FAILURE(EXPECT_THROUGHPUT_AT_LEAST(Tick(), 5000),
+                          "throughput of tick");
+}
+
+// ---------------------------------------------- properties and registry ----
+
+TEST(PerfcheckRecording, EveryAssertionRecordsProperties) {
+  EXPECT_P95_BELOW(Checkout(), 2ms);
+  EXPECT_EQ(PropertyValue("perfcheck.checkout.n"), "997");
+  EXPECT_EQ(PropertyValue("perfcheck.checkout.errors"), "3");
+  EXPECT_EQ(PropertyValue("perfcheck.checkout.p95_ns"),
+            std::to_string(Checkout().latency.Percentile(95)));
+  EXPECT_NE(PropertyValue("perfcheck.checkout.throughput"), "<missing>");
+  EXPECT_NE(PropertyValue("perfcheck.checkout.sla.p95").find(": pass"),
+            std::string::npos);
+
+  // Failing assertions record too.
+  EXPECT_NONFATAL_FAILURE(EXPECT_P999_BELOW(Checkout(), 1us), "p99.9");
+  EXPECT_EQ(PropertyValue("perfcheck.checkout.p99.9_ns"),
+            std::to_string(Checkout().latency.Percentile(99.9)));
+  EXPECT_NE(PropertyValue("perfcheck.checkout.sla.p99.9").find(": FAIL"),
+            std::string::npos);
+}
+
+TEST(PerfcheckRecording, PropertyKeysAreSanitized) {
+  EXPECT_MAX_BELOW(MakeResult("GET /orders?id", 1000, 30), 1s);
+  EXPECT_EQ(PropertyValue("perfcheck.GET__orders_id.n"), "30");
+}
+
+TEST(PerfcheckRecording, ResultsAreRegisteredPerTestAndDeduplicated) {
+  EXPECT_P50_BELOW(Checkout(), 2ms);
+  EXPECT_NONFATAL_FAILURE(EXPECT_P99_BELOW(Checkout(), 1us), "p99");
+  EXPECT_MEAN_BELOW(Checkout(), 2ms);
+  int found = 0;
+  for (const auto& e : perfcheck::testing::RegisteredResults()) {
+    if (e.test_id ==
+            "PerfcheckRecording.ResultsAreRegisteredPerTestAndDeduplicated" &&
+        e.result.name == "checkout") {
+      ++found;
+      EXPECT_EQ(e.failed, std::vector<std::string>{"p99"});
+      EXPECT_EQ(e.Verdict(), "FAIL: p99");
+      EXPECT_EQ(e.result.OkCount(), 997u);
+    }
+  }
+  EXPECT_EQ(found, 1);
+  EXPECT_EQ(perfcheck::testing::CurrentTestId(),
+            "PerfcheckRecording.ResultsAreRegisteredPerTestAndDeduplicated");
+}
+
+// --------------------------------------------------- listener and flags ----
+
+TEST(PerfcheckListener, SummaryTableAndFileNames) {
+  perfcheck::testing::RegisteredResult ok{"Orders.Search", Checkout(), {}, {}};
+  perfcheck::testing::RegisteredResult bad{
+      "Orders.Create", Down(), {"p95"}, {}};
+  perfcheck::testing::RegisteredResult fresh{
+      "Orders.List", Checkout(), {}, {"no baseline"}};
+  const std::string table = perfcheck::testing::SummaryTable({ok, bad, fresh});
+  std::istringstream lines(table);
+  std::string title, header, rule, row1, row2, row3;
+  std::getline(lines, title);
+  std::getline(lines, header);
+  std::getline(lines, rule);
+  std::getline(lines, row1);
+  std::getline(lines, row2);
+  std::getline(lines, row3);
+  EXPECT_EQ(title, "perfcheck summary (3 results)");
+  std::istringstream columns(header);
+  std::vector<std::string> names{std::istream_iterator<std::string>(columns),
+                                 {}};
+  EXPECT_EQ(names, (std::vector<std::string>{"test", "result", "n", "errors",
+                                             "p50", "p95", "p99", "max",
+                                             "throughput", "verdict"}));
+  EXPECT_EQ(rule.find_first_not_of('-'), std::string::npos);
+  EXPECT_EQ(row1.rfind("Orders.Search", 0), 0u);
+  EXPECT_NE(row1.find("checkout"), std::string::npos);
+  EXPECT_NE(row1.find(" 997 "), std::string::npos);
+  EXPECT_EQ(row1.substr(row1.size() - 4), "pass");
+  EXPECT_EQ(row2.substr(row2.size() - 9), "FAIL: p95");
+  EXPECT_EQ(row3.substr(row3.size() - 18), "pass (no baseline)");
+  EXPECT_EQ(perfcheck::testing::SummaryTable({}), "");
+
+  EXPECT_EQ(perfcheck::testing::ResultFileName("Suite/0.Test/1", "GET /a b"),
+            "Suite_0.Test_1.GET__a_b.json");
+}
+
+TEST(PerfcheckFlags, ParseFlagsRemovesOnlyPerfcheckFlags) {
+  const perfcheck::testing::PerfFlags saved = perfcheck::testing::GetFlags();
+  std::string a0 = "prog", a1 = "--gtest_color=no",
+              a2 = "--perfcheck_baseline_dir=/tmp/b",
+              a3 = "--perfcheck_update_baselines=replace", a4 = "positional",
+              a5 = "--perfcheck_tolerance=15%",
+              a6 = "--perfcheck_results_dir=out",
+              a7 = "--perfcheck_candidate_dir=cand";
+  char* argv[] = {a0.data(), a1.data(), a2.data(), a3.data(), a4.data(),
+                  a5.data(), a6.data(), a7.data(), nullptr};
+  int argc = 8;
+  perfcheck::testing::ParseFlags(&argc, argv);
+  ASSERT_EQ(argc, 3);
+  EXPECT_EQ(std::string(argv[0]), "prog");
+  EXPECT_EQ(std::string(argv[1]), "--gtest_color=no");
+  EXPECT_EQ(std::string(argv[2]), "positional");
+  EXPECT_EQ(argv[3], nullptr);
+  EXPECT_EQ(perfcheck::testing::BaselineDir(), fs::path("/tmp/b"));
+  EXPECT_EQ(perfcheck::testing::ResultsDir(), fs::path("out"));
+  EXPECT_EQ(perfcheck::testing::CandidateDir(), fs::path("cand"));
+  EXPECT_EQ(perfcheck::testing::GetFlags().update_baselines,
+            perfcheck::UpdateMode::kReplace);
+  EXPECT_DOUBLE_EQ(*perfcheck::testing::RegressionTolerance(), 0.15);
+
+  std::string bad = "--perfcheck_baseline_dri=x";
+  char* argv2[] = {a0.data(), bad.data(), nullptr};
+  int argc2 = 2;
+  EXPECT_THROW(perfcheck::testing::ParseFlags(&argc2, argv2),
+               std::invalid_argument);
+  EXPECT_EQ(argc2, 2);  // untouched on error
+  std::string bad_tol = "--perfcheck_tolerance=ten";
+  char* argv3[] = {a0.data(), bad_tol.data(), nullptr};
+  int argc3 = 2;
+  EXPECT_THROW(perfcheck::testing::ParseFlags(&argc3, argv3),
+               std::invalid_argument);
+  perfcheck::testing::SetFlags(saved);
+}
+
+TEST(PerfcheckFlags, ToleranceAndPrecedence) {
+  EXPECT_EQ(perfcheck::testing::ParseTolerance("10%"), 0.10);
+  EXPECT_EQ(perfcheck::testing::ParseTolerance("0.25"), 0.25);
+  EXPECT_EQ(perfcheck::testing::ParseTolerance("0"), std::nullopt);
+  EXPECT_EQ(perfcheck::testing::ParseTolerance("abc"), std::nullopt);
+  EXPECT_EQ(perfcheck::testing::ParseTolerance(""), std::nullopt);
+
+  const perfcheck::testing::PerfFlags saved = perfcheck::testing::GetFlags();
+  perfcheck::testing::SetFlags({});
+  ::unsetenv("PERFCHECK_BASELINE_DIR");
+  EXPECT_EQ(perfcheck::testing::BaselineDir(), fs::path("baselines"));
+  EXPECT_EQ(perfcheck::testing::CandidateDir(),
+            fs::path("perfcheck-candidates"));
+  EXPECT_EQ(perfcheck::testing::ResultsDir(), fs::path("perfcheck-results"));
+  ::setenv("PERFCHECK_BASELINE_DIR", "/env/dir", 1);
+  EXPECT_EQ(perfcheck::testing::BaselineDir(), fs::path("/env/dir"));
+  perfcheck::testing::PerfFlags flags;
+  flags.baseline_dir = "/flag/dir";
+  perfcheck::testing::SetFlags(flags);
+  EXPECT_EQ(perfcheck::testing::BaselineDir(), fs::path("/flag/dir"));
+  ::unsetenv("PERFCHECK_BASELINE_DIR");
+  perfcheck::testing::SetFlags(saved);
+}
+
+// ------------------------------------------------------------ regression ----
+
+// Points the baseline and candidate directories at a fresh temporary
+// directory for each test, via the flag API.
+class PerfcheckNoRegression : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    saved_ = perfcheck::testing::GetFlags();
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    root_ =
+        fs::temp_directory_path() /
+        ("perfcheck_gtest_" + std::to_string(::getpid()) + "_" + info->name());
+    fs::remove_all(root_);
+    perfcheck::testing::PerfFlags flags;
+    flags.baseline_dir = root_ / "baselines";
+    flags.candidate_dir = root_ / "candidates";
+    flags.results_dir = root_ / "results";
+    perfcheck::testing::SetFlags(flags);
+    ::unsetenv("PERFCHECK_UPDATE_BASELINES");
+    test_id_ = perfcheck::testing::CurrentTestId();
+  }
+  void TearDown() override {
+    perfcheck::testing::SetFlags(saved_);
+    ::unsetenv("PERFCHECK_UPDATE_BASELINES");
+    fs::remove_all(root_);
+  }
+  perfcheck::BaselineStore Baselines() const {
+    return perfcheck::BaselineStore(root_ / "baselines");
+  }
+
+  perfcheck::testing::PerfFlags saved_;
+  fs::path root_;
+  std::string test_id_;
+};
+
+const perfcheck::Result& Orders() {  // 1.0 .. 1.2 ms, 2000 samples
+  static const perfcheck::Result r = MakeResult("orders", 1'000'000, 2000);
+  return r;
+}
+const perfcheck::Result& OrdersSlower() {  // the same, 50% slower
+  static const perfcheck::Result r = MakeResult("orders", 1'500'000, 2000);
+  return r;
+}
+
+TEST_F(PerfcheckNoRegression, NoBaselinePassesAndWritesACandidate) {
+  EXPECT_NO_REGRESSION(Orders());
+  const fs::path candidate =
+      perfcheck::BaselineStore(root_ / "candidates").PathFor(test_id_);
+  EXPECT_TRUE(fs::exists(candidate)) << candidate;
+  EXPECT_FALSE(fs::exists(Baselines().PathFor(test_id_)));
+  EXPECT_EQ(PropertyValue("perfcheck.orders.regression"), "no_baseline");
+  auto loaded = perfcheck::BaselineStore(root_ / "candidates").Load(test_id_);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  ASSERT_TRUE(loaded->has_value());
+  EXPECT_EQ((*loaded)->entries.count("orders"), 1u);
+}
+
+TEST_F(PerfcheckNoRegression, SameRunPasses) {
+  ASSERT_TRUE(Baselines().Record(test_id_, Orders()).ok());
+  EXPECT_NO_REGRESSION(Orders());
+  EXPECT_EQ(PropertyValue("perfcheck.orders.regression"), "unchanged");
+}
+
+TEST_F(PerfcheckNoRegression, FiftyPercentSlowerFails) {
+  ASSERT_TRUE(Baselines().Record(test_id_, Orders()).ok());
+  EXPECT_NONFATAL_FAILURE(EXPECT_NO_REGRESSION(OrdersSlower()),
+                          "Expected: no regression of orders (OrdersSlower()) "
+                          "against ");
+  EXPECT_NONFATAL_FAILURE(EXPECT_NO_REGRESSION(OrdersSlower()),
+                          "\n  Actual: regression\n");
+  EXPECT_FATAL_FAILURE(ASSERT_NO_REGRESSION(OrdersSlower()) << "PR gate",
+                       "PR gate");
+  EXPECT_EQ(PropertyValue("perfcheck.orders.regression"), "regression");
+}
+
+TEST_F(PerfcheckNoRegression, MalformedBaselineFailsAndStaysUntouched) {
+  const fs::path file = Baselines().PathFor(test_id_);
+  fs::create_directories(file.parent_path());
+  const std::string garbage = "{\"schema\": \"perfcheck.baseline/v1\", oops";
+  std::ofstream(file, std::ios::binary) << garbage;
+  EXPECT_NONFATAL_FAILURE(EXPECT_NO_REGRESSION(Orders()),
+                          file.filename().string());
+  EXPECT_EQ(ReadFile(file), garbage);
+  // Update mode must not overwrite it either.
+  ::setenv("PERFCHECK_UPDATE_BASELINES", "1", 1);
+  EXPECT_NONFATAL_FAILURE(EXPECT_NO_REGRESSION(Orders()),
+                          file.filename().string());
+  EXPECT_EQ(ReadFile(file), garbage);
+}
+
+TEST_F(PerfcheckNoRegression, UpdateModeRecordsIntoTheBaselines) {
+  ::setenv("PERFCHECK_UPDATE_BASELINES", "1", 1);
+  EXPECT_NO_REGRESSION(Orders());
+  EXPECT_NO_REGRESSION(Orders());
+  EXPECT_EQ(PropertyValue("perfcheck.orders.regression"), "baseline_updated");
+  auto loaded = Baselines().Load(test_id_);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  ASSERT_TRUE(loaded->has_value());
+  EXPECT_EQ((*loaded)->entries.at("orders").runs.size(), 2u);
+
+  ::setenv("PERFCHECK_UPDATE_BASELINES", "replace", 1);
+  EXPECT_NO_REGRESSION(OrdersSlower());
+  loaded = Baselines().Load(test_id_);
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_EQ((*loaded)->entries.at("orders").runs.size(), 1u);
+
+  // After the intended slowdown was recorded, the slower run is the reference.
+  ::unsetenv("PERFCHECK_UPDATE_BASELINES");
+  EXPECT_NO_REGRESSION(OrdersSlower());
+
+  ::setenv("PERFCHECK_UPDATE_BASELINES", "sometimes", 1);
+  EXPECT_NONFATAL_FAILURE(EXPECT_NO_REGRESSION(Orders()),
+                          "PERFCHECK_UPDATE_BASELINES");
+}
+
+TEST_F(PerfcheckNoRegression, UpdateModeByFlag) {
+  perfcheck::testing::PerfFlags flags = perfcheck::testing::GetFlags();
+  flags.update_baselines = perfcheck::UpdateMode::kAppend;
+  perfcheck::testing::SetFlags(flags);
+  EXPECT_NO_REGRESSION(Orders());
+  EXPECT_TRUE(fs::exists(Baselines().PathFor(test_id_)));
+}
+
+TEST_F(PerfcheckNoRegression, ImprovementPasses) {
+  ASSERT_TRUE(Baselines().Record(test_id_, OrdersSlower()).ok());
+  EXPECT_NO_REGRESSION(Orders());
+  EXPECT_EQ(PropertyValue("perfcheck.orders.regression"), "improvement");
+}
+
+TEST_F(PerfcheckNoRegression, MeasurableRegressionIsConfirmedByARerun) {
+  g_call_cost = 1'000'000;
+  ASSERT_TRUE(Baselines().Record(test_id_, Tick().Run()).ok());
+
+  // Slow in both runs: fails and reports both.
+  g_call_cost = 2'000'000;
+  g_calls = 0;
+  EXPECT_NONFATAL_FAILURE(EXPECT_NO_REGRESSION(Tick()),
+                          "regression in the first run and in the "
+                          "confirmation run");
+  EXPECT_EQ(g_calls, 400);
+}
+
+// A spec whose first run is slow and later runs are back to normal.
+class FlakySpec final : public perfcheck::Measurable {
+ public:
+  std::string Name() const override { return "tick"; }
+  perfcheck::Result Run() const override {
+    ++runs;
+    g_call_cost = runs == 1 ? 2'000'000 : 1'000'000;
+    return Tick().Run();
+  }
+  mutable int runs = 0;
+};
+
+TEST_F(PerfcheckNoRegression, MeasurableNoiseInOneRunPasses) {
+  g_call_cost = 1'000'000;
+  ASSERT_TRUE(Baselines().Record(test_id_, Tick().Run()).ok());
+  FlakySpec flaky;
+  EXPECT_NO_REGRESSION(flaky);
+  EXPECT_EQ(flaky.runs, 2);
+  g_call_cost = 1'000'000;
+}
+
+TEST(PerfcheckNoRegressionOutsideFixture, ConfiguredByEnvironment) {
+  const perfcheck::testing::PerfFlags saved = perfcheck::testing::GetFlags();
+  perfcheck::testing::SetFlags({});
+  const fs::path root = fs::temp_directory_path() /
+                        ("perfcheck_gtest_env_" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  ::setenv("PERFCHECK_BASELINE_DIR", (root / "b").c_str(), 1);
+  ::setenv("PERFCHECK_CANDIDATE_DIR", (root / "c").c_str(), 1);
+  EXPECT_NO_REGRESSION(Orders());
+  EXPECT_TRUE(fs::exists(root / "c" /
+                         "PerfcheckNoRegressionOutsideFixture."
+                         "ConfiguredByEnvironment.json"));
+  EXPECT_FALSE(fs::exists(root / "b"));
+  ::unsetenv("PERFCHECK_BASELINE_DIR");
+  ::unsetenv("PERFCHECK_CANDIDATE_DIR");
+  perfcheck::testing::SetFlags(saved);
+  fs::remove_all(root);
+}
+
+// ---------------------------------------------------------------- secrets ----
+
+TEST(PerfcheckSecrets, CanaryNeverLeaks) {
+  const std::string canary = "CANARY-s3cr3t-7f1e";
+  perfcheck::Result r = MakeResult("api.orders", 1'000'000, 100, 1);
+  r.SetConfig("api_secret", canary);
+  r.config["api_secret"] = canary;  // even when set around SetConfig
+  r.config["url"] = "https://user:" + canary + "@erp.example/api";
+
+  std::vector<std::string> messages;
+  for (auto& m : FailureMessages([&] { EXPECT_P95_BELOW(r, 1us); })) {
+    messages.push_back(m);
+  }
+  for (auto& m :
+       FailureMessages([&] { EXPECT_ERROR_RATE_BELOW(r, 0.0) << "ctx"; })) {
+    messages.push_back(m);
+  }
+  for (auto& m : FailureMessages([&] { EXPECT_THROUGHPUT_AT_LEAST(r, 1e9); })) {
+    messages.push_back(m);
+  }
+  ASSERT_EQ(messages.size(), 3u);
+  for (const auto& m : messages) {
+    EXPECT_EQ(m.find(canary), std::string::npos) << m;
+  }
+
+  const ::testing::TestResult* result =
+      ::testing::UnitTest::GetInstance()->current_test_info()->result();
+  for (int i = 0; i < result->test_property_count(); ++i) {
+    EXPECT_EQ(std::string(result->GetTestProperty(i).value()).find(canary),
+              std::string::npos);
+  }
+
+  std::vector<perfcheck::testing::RegisteredResult> mine;
+  for (const auto& e : perfcheck::testing::RegisteredResults()) {
+    if (e.test_id == perfcheck::testing::CurrentTestId()) mine.push_back(e);
+  }
+  ASSERT_EQ(mine.size(), 1u);
+  EXPECT_EQ(perfcheck::testing::SummaryTable(mine).find(canary),
+            std::string::npos);
+  const fs::path dir = fs::temp_directory_path() /
+                       ("perfcheck_gtest_secret_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  const perfcheck::Status s = perfcheck::testing::WriteResultFiles(mine, dir);
+  ASSERT_TRUE(s.ok()) << s.message();
+  const fs::path file =
+      dir / "PerfcheckSecrets.CanaryNeverLeaks.api.orders.json";
+  ASSERT_TRUE(fs::exists(file));
+  const std::string json = ReadFile(file);
+  EXPECT_EQ(json.find(canary), std::string::npos) << json;
+  EXPECT_NE(json.find("api_secret"), std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST(PerfcheckListener, WritesFilesAndPrintsTheTableAtProgramEnd) {
+  EXPECT_P95_BELOW(Checkout(), 2ms);
+  const perfcheck::testing::PerfFlags saved = perfcheck::testing::GetFlags();
+  const fs::path dir = fs::temp_directory_path() / ("perfcheck_gtest_results_" +
+                                                    std::to_string(::getpid()));
+  fs::remove_all(dir);
+  perfcheck::testing::PerfFlags flags;
+  flags.results_dir = dir;
+  perfcheck::testing::SetFlags(flags);
+  std::ostringstream out;
+  perfcheck::testing::PerfListener listener(&out);
+  listener.OnTestProgramEnd(*::testing::UnitTest::GetInstance());
+  perfcheck::testing::SetFlags(saved);
+  EXPECT_NE(out.str().find("perfcheck summary ("), std::string::npos);
+  EXPECT_NE(out.str().find("written to " + dir.string()), std::string::npos)
+      << out.str();
+  EXPECT_TRUE(fs::exists(
+      dir /
+      "PerfcheckListener.WritesFilesAndPrintsTheTableAtProgramEnd.checkout."
+      "json"));
+  fs::remove_all(dir);
+}
+
+}  // namespace

@@ -1,1 +1,390 @@
-// placeholder, replaced by its owner
+// The predicate-formatters behind perfcheck's gtest macros. SLA verdicts come
+// from perfcheck/sla.h and the baseline gate from baseline.h/regression.h, so
+// this file only adds gtest's shape: messages, properties, registration.
+#include <charconv>
+#include <cmath>
+#include <iostream>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include "perfcheck/baseline.h"
+#include "perfcheck/format.h"
+#include "perfcheck/gtest.h"
+#include "perfcheck/perf_listener.h"
+#include "perfcheck/regression.h"
+#include "perfcheck/sla.h"
+
+namespace perfcheck::testing {
+namespace {
+
+using ::testing::AssertionFailure;
+using ::testing::AssertionResult;
+using ::testing::AssertionSuccess;
+
+std::string DisplayName(const Result& r) {
+  return r.name.empty() ? "(unnamed)" : r.name;
+}
+
+// Property keys become XML attribute names in the JUnit report, which allow
+// only a few characters.
+std::string KeyPrefix(const Result& r) {
+  std::string name = r.name.empty() ? "unnamed" : r.name;
+  for (char& c : name) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+    if (!ok) c = '_';
+  }
+  return "perfcheck." + name + ".";
+}
+
+std::string Number(double v) {
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return ec == std::errc() ? std::string(buf, end) : std::to_string(v);
+}
+
+void Record(const std::string& key, const std::string& value) {
+  ::testing::Test::RecordProperty(key, value);
+}
+
+// The values every assertion leaves in the JUnit XML, pass or fail.
+void RecordValues(const Result& r) {
+  const std::string p = KeyPrefix(r);
+  Record(p + "n", std::to_string(r.OkCount()));
+  Record(p + "errors", std::to_string(r.ErrorCount()));
+  Record(p + "error_rate", Number(r.ErrorRate()));
+  Record(p + "throughput", Number(r.Throughput()));
+  if (r.OkCount() == 0) return;
+  Record(p + "p50_ns", std::to_string(r.latency.Percentile(50)));
+  Record(p + "p95_ns", std::to_string(r.latency.Percentile(95)));
+  Record(p + "p99_ns", std::to_string(r.latency.Percentile(99)));
+  Record(p + "max_ns", std::to_string(r.latency.Max()));
+  Record(p + "mean_ns", std::to_string(std::llround(r.latency.Mean())));
+}
+
+std::string Words(std::string text) {
+  for (char& c : text) {
+    if (c == '_') c = ' ';
+  }
+  return text;
+}
+
+// Turns an SlaCheck into gtest's Expected/Actual shape and records it.
+AssertionResult Report(const char* x_expr, const std::string& metric_label,
+                       const char* bound_expr, const Result& r,
+                       const SlaCheck& check,
+                       std::optional<double> latency_value) {
+  RecordValues(r);
+  const std::string p = KeyPrefix(r);
+  if (latency_value) {
+    Record(p + check.metric + "_ns",
+           std::to_string(std::llround(*latency_value)));
+  }
+  Record(p + "sla." + check.metric,
+         check.expected + (check.passed ? ": pass" : ": FAIL"));
+  RegisterResult(r, check.metric, check.passed);
+  if (check.passed) return AssertionSuccess();
+  return AssertionFailure()
+         << "Expected: " << metric_label << " of " << DisplayName(r) << " ("
+         << x_expr << ") " << check.requirement << " (" << bound_expr << ")\n"
+         << "  Actual: " << check.actual << "\n  " << PercentileLine(r);
+}
+
+// The value a latency check compared, for the metric-specific property.
+std::optional<double> LatencyValue(const Result& r, const std::string& metric,
+                                   double percent) {
+  if (r.OkCount() == 0) return std::nullopt;
+  if (metric == "max") return static_cast<double>(r.latency.Max());
+  if (metric == "mean") return r.latency.Mean();
+  return static_cast<double>(r.latency.Percentile(percent));
+}
+
+// Validates the bound before a Measurable runs (a run can take minutes); the
+// checks throw std::invalid_argument on an empty Result just as on a full one.
+const Result& EmptyResult() {
+  static const Result* empty = new Result();
+  return *empty;
+}
+
+// percent < 0 selects max (-1) or mean (-2).
+constexpr double kMax = -1;
+constexpr double kMean = -2;
+
+SlaCheck LatencyCheck(const Result& r, double percent, Nanos limit) {
+  if (percent == kMax) return CheckMaxBelow(r, limit);
+  if (percent == kMean) return CheckMeanBelow(r, limit);
+  return CheckPercentileBelow(r, percent, limit);
+}
+
+AssertionResult Latency(const char* x_expr, const std::string& label,
+                        const char* limit_expr, const Result& x, double percent,
+                        Limit limit) {
+  SlaCheck check = LatencyCheck(x, percent, limit.nanos());
+  return Report(x_expr, label.empty() ? Words(check.metric) : label, limit_expr,
+                x, check, LatencyValue(x, check.metric, percent));
+}
+
+AssertionResult Latency(const char* x_expr, const std::string& label,
+                        const char* limit_expr, const Measurable& x,
+                        double percent, Limit limit) {
+  LatencyCheck(EmptyResult(), percent, limit.nanos());
+  const Result r = x.Run();
+  return Latency(x_expr, label, limit_expr, r, percent, limit);
+}
+
+// ------------------------------------------------------ regression gate ----
+
+std::string OverallVerdict(const RegressionReport& report) {
+  if (report.HasRegression()) return "regression";
+  if (report.HasImprovement()) return "improvement";
+  return "unchanged";
+}
+
+// Describe() lists machine differences already in most cases; state them
+// explicitly only when it did not, so a cross-machine comparison is never
+// silent.
+std::string MachineNote(const RegressionReport& report,
+                        const std::string& described) {
+  if (report.machine_differences.empty()) return "";
+  if (described.find(report.machine_differences.front()) != std::string::npos) {
+    return "";
+  }
+  std::string note = "  Note: the baseline was measured on another machine: ";
+  for (std::size_t i = 0; i < report.machine_differences.size(); ++i) {
+    if (i > 0) note += "; ";
+    note += report.machine_differences[i];
+  }
+  return note + "\n";
+}
+
+void Print(const std::string& line) {
+  std::cout << "perfcheck: " << line << std::endl;
+}
+
+AssertionResult Gate(const char* x_expr, Result r, const Measurable* spec) {
+  const std::string test_id = CurrentTestId();
+  const std::string who = test_id + "/" + DisplayName(r);
+  const std::string p = KeyPrefix(r);
+  RecordValues(r);
+  auto fail = [&](const std::string& verdict, const std::string& expected,
+                  const std::string& actual) {
+    Record(p + "regression", verdict);
+    RegisterResult(r, "regression", false);
+    return AssertionFailure()
+           << "Expected: no regression of " << DisplayName(r) << " (" << x_expr
+           << ")" << (expected.empty() ? "" : " ") << expected
+           << "\n  Actual: " << actual;
+  };
+
+  if (test_id.empty()) {
+    return fail("error", "against its test's baseline",
+                "no test is running (the baseline file is named after the "
+                "current test)");
+  }
+  const StatusOr<std::optional<UpdateMode>> update = UpdateBaselinesMode();
+  if (!update.ok()) return fail("error", "", update.status().message());
+  const StatusOr<double> tolerance = RegressionTolerance();
+  if (!tolerance.ok()) return fail("error", "", tolerance.status().message());
+
+  const BaselineStore store(BaselineDir());
+  const std::string path = store.PathFor(test_id).string();
+  const std::string against = "against " + path;
+
+  if (update->has_value()) {
+    const bool replace = **update == UpdateMode::kReplace;
+    const Status s = store.Record(test_id, r, **update);
+    if (!s.ok()) {
+      return fail("error", against,
+                  "cannot update the baseline: " + s.message());
+    }
+    Print("baseline for " + who + " updated in " + path +
+          (replace ? " (replace)" : " (append)"));
+    Record(p + "regression", "baseline_updated");
+    RegisterResult(r, "regression", true, "baseline updated");
+    return AssertionSuccess();
+  }
+
+  const StatusOr<std::optional<BaselineFile>> loaded = store.Load(test_id);
+  if (!loaded.ok()) {
+    // The message names the file; it is left as it is for a human to fix.
+    return fail("error", against,
+                "cannot read the baseline: " + loaded.status().message());
+  }
+  const BaselineEntry* entry = nullptr;
+  if (loaded->has_value()) {
+    auto it = (*loaded)->entries.find(r.name);
+    if (it != (*loaded)->entries.end() && !it->second.runs.empty()) {
+      entry = &it->second;
+    }
+  }
+  if (entry == nullptr) {
+    // Never write into the baselines here: a baseline is a reviewed decision.
+    const BaselineStore candidates(CandidateDir());
+    const Status s = candidates.Record(test_id, r, UpdateMode::kAppend);
+    if (s.ok()) {
+      Print("no baseline for " + who + "; candidate written to " +
+            candidates.PathFor(test_id).string());
+    } else {
+      Print("no baseline for " + who +
+            "; cannot write a candidate: " + s.message());
+    }
+    Record(p + "regression", "no_baseline");
+    RegisterResult(r, "regression", true, "no baseline");
+    return AssertionSuccess();
+  }
+
+  GateOptions options;
+  options.tolerance = *tolerance;
+  const std::string expected =
+      against + " (tolerance " + FormatPercent(*tolerance) + ")";
+  auto compare = [&](const Result& run) -> std::optional<RegressionReport> {
+    try {
+      return CompareToBaseline(*entry, run, options);
+    } catch (const std::invalid_argument&) {
+      return std::nullopt;  // e.g. histograms of another precision
+    }
+  };
+  std::optional<RegressionReport> report = compare(r);
+  if (!report) {
+    return fail("error", expected,
+                "the baseline entry '" + r.name +
+                    "' cannot be compared with this run (different histogram "
+                    "configuration); re-record it");
+  }
+  std::string described = report->Describe();
+
+  if (report->HasRegression() && spec != nullptr) {
+    // One slow run can be a neighbour's noise; a regression must repeat.
+    Result second = spec->Run();
+    std::optional<RegressionReport> second_report = compare(second);
+    const std::string first_text =
+        described + MachineNote(*report, described) + "  " + PercentileLine(r);
+    if (second_report && !second_report->HasRegression()) {
+      r = std::move(second);
+      RecordValues(r);
+      Print(who +
+            ": the first run regressed but the confirmation run did "
+            "not; passing. First run:\n" +
+            first_text);
+      Record(p + "regression", OverallVerdict(*second_report));
+      RegisterResult(r, "regression", true, "confirmed by re-run");
+      return AssertionSuccess();
+    }
+    r = std::move(second);
+    RecordValues(r);
+    std::string second_text =
+        second_report
+            ? second_report->Describe() +
+                  MachineNote(*second_report, second_report->Describe())
+            : std::string("(cannot be compared)\n");
+    return fail("regression", expected,
+                "regression in the first run and in the confirmation run\n"
+                "First run:\n" +
+                    first_text + "\nConfirmation run:\n" + second_text + "  " +
+                    PercentileLine(r));
+  }
+
+  if (report->HasRegression()) {
+    return fail("regression", expected,
+                "regression\n" + described + MachineNote(*report, described) +
+                    "  " + PercentileLine(r));
+  }
+
+  const std::string verdict = OverallVerdict(*report);
+  if (report->HasImprovement()) {
+    Print(who + " improved against " + path +
+          "; refresh the baseline with PERFCHECK_UPDATE_BASELINES=1 (or "
+          "--perfcheck_update_baselines):\n" +
+          described);
+  }
+  if (!report->machine_differences.empty()) {
+    std::string diffs;
+    for (const auto& d : report->machine_differences) {
+      diffs += (diffs.empty() ? "" : "; ") + d;
+    }
+    Print(who + ": the baseline was measured on another machine (" + diffs +
+          "); timings may not be comparable");
+  }
+  Record(p + "regression", verdict);
+  RegisterResult(r, "regression", true,
+                 verdict == "improvement" ? "improvement" : "");
+  return AssertionSuccess();
+}
+
+}  // namespace
+
+// ------------------------------------------------------- latency bounds ----
+
+#define PERFCHECK_DEFINE_LATENCY_(Name, percent)                   \
+  AssertionResult Name(const char* x_expr, const char* limit_expr, \
+                       const Result& x, Limit limit) {             \
+    return Latency(x_expr, "", limit_expr, x, percent, limit);     \
+  }                                                                \
+  AssertionResult Name(const char* x_expr, const char* limit_expr, \
+                       const Measurable& x, Limit limit) {         \
+    return Latency(x_expr, "", limit_expr, x, percent, limit);     \
+  }
+
+PERFCHECK_DEFINE_LATENCY_(P50Below, 50.0)
+PERFCHECK_DEFINE_LATENCY_(P90Below, 90.0)
+PERFCHECK_DEFINE_LATENCY_(P95Below, 95.0)
+PERFCHECK_DEFINE_LATENCY_(P99Below, 99.0)
+PERFCHECK_DEFINE_LATENCY_(P999Below, 99.9)
+PERFCHECK_DEFINE_LATENCY_(MaxBelow, kMax)
+PERFCHECK_DEFINE_LATENCY_(MeanBelow, kMean)
+#undef PERFCHECK_DEFINE_LATENCY_
+
+AssertionResult PercentileBelow(const char* x_expr, const char* q_expr,
+                                const char* limit_expr, const Result& x,
+                                double q, Limit limit) {
+  // A negative q would select max/mean above; PercentileName rejects it first.
+  const std::string label = PercentileName(q) + " (" + q_expr + ")";
+  return Latency(x_expr, label, limit_expr, x, q, limit);
+}
+
+AssertionResult PercentileBelow(const char* x_expr, const char* q_expr,
+                                const char* limit_expr, const Measurable& x,
+                                double q, Limit limit) {
+  const std::string label = PercentileName(q) + " (" + q_expr + ")";
+  return Latency(x_expr, label, limit_expr, x, q, limit);
+}
+
+// ------------------------------------------- error rate and throughput ----
+
+AssertionResult ErrorRateBelow(const char* x_expr, const char* fraction_expr,
+                               const Result& x, double fraction) {
+  const SlaCheck check = CheckErrorRateBelow(x, fraction);
+  return Report(x_expr, "error rate", fraction_expr, x, check, std::nullopt);
+}
+
+AssertionResult ErrorRateBelow(const char* x_expr, const char* fraction_expr,
+                               const Measurable& x, double fraction) {
+  CheckErrorRateBelow(EmptyResult(), fraction);
+  return ErrorRateBelow(x_expr, fraction_expr, x.Run(), fraction);
+}
+
+AssertionResult ThroughputAtLeast(const char* x_expr, const char* rate_expr,
+                                  const Result& x, double per_second) {
+  const SlaCheck check = CheckThroughputAtLeast(x, per_second);
+  return Report(x_expr, "throughput", rate_expr, x, check, std::nullopt);
+}
+
+AssertionResult ThroughputAtLeast(const char* x_expr, const char* rate_expr,
+                                  const Measurable& x, double per_second) {
+  CheckThroughputAtLeast(EmptyResult(), per_second);
+  return ThroughputAtLeast(x_expr, rate_expr, x.Run(), per_second);
+}
+
+// ------------------------------------------------------- baseline gate ----
+
+AssertionResult NoRegression(const char* x_expr, const Result& x) {
+  return Gate(x_expr, x, nullptr);
+}
+
+AssertionResult NoRegression(const char* x_expr, const Measurable& x) {
+  return Gate(x_expr, x.Run(), &x);
+}
+
+}  // namespace perfcheck::testing

@@ -1,1 +1,181 @@
-// placeholder, replaced by its owner
+#include <cmath>
+#include <cstdlib>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "perfcheck/perf_listener.h"
+
+namespace perfcheck::testing {
+namespace {
+
+constexpr std::string_view kPrefix = "--perfcheck_";
+
+std::mutex& FlagsMutex() {
+  static std::mutex mu;
+  return mu;
+}
+
+PerfFlags& FlagsStorage() {
+  static PerfFlags flags;
+  return flags;
+}
+
+std::optional<std::string> Env(const char* name) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == '\0') return std::nullopt;
+  return std::string(v);
+}
+
+// "" (a bare --perfcheck_update_baselines) and "append" both mean append.
+std::optional<UpdateMode> ParseUpdateMode(std::string_view v) {
+  if (v.empty() || v == "1" || v == "append" || v == "true") {
+    return UpdateMode::kAppend;
+  }
+  if (v == "replace") return UpdateMode::kReplace;
+  return std::nullopt;
+}
+
+std::filesystem::path Resolve(
+    const std::optional<std::filesystem::path> PerfFlags::*field,
+    const char* env, const char* fallback) {
+  {
+    std::lock_guard<std::mutex> lock(FlagsMutex());
+    const auto& flag = FlagsStorage().*field;
+    if (flag.has_value()) return *flag;
+  }
+  if (auto v = Env(env)) return *v;
+  return fallback;
+}
+
+}  // namespace
+
+std::optional<double> ParseTolerance(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  bool percent = text.back() == '%';
+  if (percent) text.remove_suffix(1);
+  const std::string s(text);
+  char* end = nullptr;
+  double v = std::strtod(s.c_str(), &end);
+  if (s.empty() || end != s.c_str() + s.size()) return std::nullopt;
+  if (percent) v /= 100.0;
+  if (!std::isfinite(v) || v <= 0.0 || v > 10.0) return std::nullopt;
+  return v;
+}
+
+void ParseFlags(int* argc, char** argv) {
+  if (argc == nullptr || argv == nullptr) {
+    throw std::invalid_argument("ParseFlags: argc and argv must not be null");
+  }
+  PerfFlags parsed = GetFlags();
+  // argv is rewritten only after every flag parsed, so a throw leaves it whole.
+  std::vector<char*> kept(argv, argv + (*argc > 0 ? 1 : 0));
+  for (int i = 1; i < *argc; ++i) {
+    std::string_view arg = argv[i] == nullptr ? "" : argv[i];
+    if (!arg.starts_with(kPrefix)) {
+      kept.push_back(argv[i]);
+      continue;
+    }
+    const std::size_t eq = arg.find('=');
+    const std::string_view name = arg.substr(0, eq);
+    const bool has_value = eq != std::string_view::npos;
+    const std::string_view value = has_value ? arg.substr(eq + 1) : "";
+    auto need_dir = [&]() -> std::filesystem::path {
+      if (value.empty()) {
+        throw std::invalid_argument(std::string(name) + " needs a directory: " +
+                                    std::string(name) + "=DIR");
+      }
+      return std::filesystem::path(std::string(value));
+    };
+    if (name == "--perfcheck_baseline_dir") {
+      parsed.baseline_dir = need_dir();
+    } else if (name == "--perfcheck_candidate_dir") {
+      parsed.candidate_dir = need_dir();
+    } else if (name == "--perfcheck_results_dir") {
+      parsed.results_dir = need_dir();
+    } else if (name == "--perfcheck_update_baselines") {
+      auto mode = ParseUpdateMode(value);
+      if (!mode) {
+        throw std::invalid_argument(
+            "--perfcheck_update_baselines: unknown mode '" +
+            std::string(value) + "' (use append or replace)");
+      }
+      parsed.update_baselines = mode;
+    } else if (name == "--perfcheck_tolerance") {
+      auto t = ParseTolerance(value);
+      if (!t) {
+        throw std::invalid_argument("--perfcheck_tolerance: bad value '" +
+                                    std::string(value) +
+                                    "' (use e.g. 10% or 0.1)");
+      }
+      parsed.tolerance = t;
+    } else {
+      // A misspelt gate flag must not silently turn the gate off.
+      throw std::invalid_argument(
+          "unknown flag " + std::string(name) +
+          " (perfcheck knows --perfcheck_baseline_dir, "
+          "--perfcheck_results_dir, "
+          "--perfcheck_candidate_dir, --perfcheck_update_baselines, "
+          "--perfcheck_tolerance)");
+    }
+  }
+  for (int i = 0; i < *argc; ++i) {
+    argv[i] = i < static_cast<int>(kept.size()) ? kept[i] : nullptr;
+  }
+  *argc = static_cast<int>(kept.size());
+  SetFlags(parsed);
+}
+
+PerfFlags GetFlags() {
+  std::lock_guard<std::mutex> lock(FlagsMutex());
+  return FlagsStorage();
+}
+
+void SetFlags(const PerfFlags& flags) {
+  std::lock_guard<std::mutex> lock(FlagsMutex());
+  FlagsStorage() = flags;
+}
+
+std::filesystem::path BaselineDir() {
+  return Resolve(&PerfFlags::baseline_dir, "PERFCHECK_BASELINE_DIR",
+                 "baselines");
+}
+
+std::filesystem::path CandidateDir() {
+  return Resolve(&PerfFlags::candidate_dir, "PERFCHECK_CANDIDATE_DIR",
+                 "perfcheck-candidates");
+}
+
+std::filesystem::path ResultsDir() {
+  return Resolve(&PerfFlags::results_dir, "PERFCHECK_RESULTS_DIR",
+                 "perfcheck-results");
+}
+
+StatusOr<std::optional<UpdateMode>> UpdateBaselinesMode() {
+  if (auto flag = GetFlags().update_baselines) {
+    return std::optional<UpdateMode>(*flag);
+  }
+  auto env = Env("PERFCHECK_UPDATE_BASELINES");
+  if (!env || *env == "0" || *env == "false") {
+    return std::optional<UpdateMode>();
+  }
+  auto mode = ParseUpdateMode(*env);
+  if (!mode) {
+    return Status::Error("PERFCHECK_UPDATE_BASELINES: unknown value '" + *env +
+                         "' (use 1, append or replace)");
+  }
+  return std::optional<UpdateMode>(*mode);
+}
+
+StatusOr<double> RegressionTolerance() {
+  if (auto flag = GetFlags().tolerance) return *flag;
+  auto env = Env("PERFCHECK_TOLERANCE");
+  if (!env) return 0.10;
+  if (auto t = ParseTolerance(*env)) return *t;
+  return Status::Error("PERFCHECK_TOLERANCE: bad value '" + *env +
+                       "' (use e.g. 10% or 0.1)");
+}
+
+}  // namespace perfcheck::testing

@@ -1,1 +1,21 @@
-// placeholder, replaced by its owner
+// main() of perfcheck::gtest_main: gtest's main plus the --perfcheck_* flags
+// and the summary listener.
+#include <gtest/gtest.h>
+
+#include <iostream>
+#include <stdexcept>
+
+#include "perfcheck/perf_listener.h"
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  try {
+    perfcheck::testing::ParseFlags(&argc, argv);
+  } catch (const std::invalid_argument& e) {
+    // A bad flag is a usage error: say so and exit like a CLI, never abort.
+    std::cerr << "perfcheck: " << e.what() << "\n";
+    return 2;
+  }
+  perfcheck::testing::InstallPerfListener();
+  return RUN_ALL_TESTS();
+}

@@ -1,1 +1,115 @@
-// placeholder, replaced by its owner
+#include <algorithm>
+#include <atomic>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "perfcheck/format.h"
+#include "perfcheck/perf_listener.h"
+#include "perfcheck/result_json.h"
+
+namespace perfcheck::testing {
+namespace {
+
+std::string Sanitize(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+    if (!ok) c = '_';
+  }
+  return out;
+}
+
+std::string LatencyCell(const Result& r, double percent) {
+  if (r.OkCount() == 0) return "-";
+  return FormatNanos(static_cast<double>(r.latency.Percentile(percent)));
+}
+
+}  // namespace
+
+std::string ResultFileName(std::string_view test_id, std::string_view name) {
+  std::string base = test_id.empty()
+                         ? std::string(name)
+                         : std::string(test_id) + "." + std::string(name);
+  return Sanitize(base) + ".json";
+}
+
+std::string SummaryTable(const std::vector<RegisteredResult>& results) {
+  if (results.empty()) return "";
+  std::vector<std::vector<std::string>> rows = {
+      {"test", "result", "n", "errors", "p50", "p95", "p99", "max",
+       "throughput", "verdict"}};
+  for (const RegisteredResult& e : results) {
+    const Result& r = e.result;
+    rows.push_back({e.test_id.empty() ? "-" : e.test_id,
+                    r.name.empty() ? "(unnamed)" : r.name,
+                    std::to_string(r.OkCount()), std::to_string(r.ErrorCount()),
+                    LatencyCell(r, 50), LatencyCell(r, 95), LatencyCell(r, 99),
+                    LatencyCell(r, 100), FormatRate(r.Throughput()),
+                    e.Verdict()});
+  }
+  std::vector<std::size_t> width(rows[0].size(), 0);
+  for (const auto& row : rows) {
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      width[c] = std::max(width[c], row[c].size());
+    }
+  }
+  // Text columns left-aligned, numbers right-aligned, as people read them.
+  auto is_text = [](std::size_t c) { return c <= 1 || c == 9; };
+  std::string out = "perfcheck summary (" + std::to_string(results.size()) +
+                    (results.size() == 1 ? " result)\n" : " results)\n");
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    std::string line;
+    for (std::size_t c = 0; c < rows[i].size(); ++c) {
+      const std::string& cell = rows[i][c];
+      const std::string pad(width[c] - cell.size(), ' ');
+      if (c > 0) line += "  ";
+      line += is_text(c) ? cell + pad : pad + cell;
+    }
+    line.erase(line.find_last_not_of(' ') + 1);
+    out += line + "\n";
+    if (i == 0) {
+      std::size_t total = 0;
+      for (std::size_t w : width) total += w + 2;
+      out += std::string(total - 2, '-') + "\n";
+    }
+  }
+  return out;
+}
+
+Status WriteResultFiles(const std::vector<RegisteredResult>& results,
+                        const std::filesystem::path& dir) {
+  Status first;
+  for (const RegisteredResult& e : results) {
+    const auto path = dir / ResultFileName(e.test_id, e.result.name);
+    Status s = WriteResultFile(e.result, path);
+    if (!s.ok() && first.ok()) first = s;
+  }
+  return first;
+}
+
+void PerfListener::OnTestProgramEnd(const ::testing::UnitTest& /*unit_test*/) {
+  std::ostream& out = out_ != nullptr ? *out_ : std::cout;
+  const std::vector<RegisteredResult> results = RegisteredResults();
+  if (results.empty()) return;
+  out << "\n" << SummaryTable(results);
+  const std::filesystem::path dir = ResultsDir();
+  Status s = WriteResultFiles(results, dir);
+  if (s.ok()) {
+    out << "perfcheck: " << results.size() << " result file"
+        << (results.size() == 1 ? "" : "s") << " written to " << dir.string()
+        << "\n";
+  } else {
+    out << "perfcheck: cannot write result files: " << s.message() << "\n";
+  }
+  out << std::flush;
+}
+
+void InstallPerfListener() {
+  static std::atomic<bool> installed{false};
+  if (installed.exchange(true)) return;
+  ::testing::UnitTest::GetInstance()->listeners().Append(new PerfListener());
+}
+
+}  // namespace perfcheck::testing

@@ -1,0 +1,254 @@
+// GoogleTest assertions for performance SLAs and the baseline regression gate.
+//
+//   #include "perfcheck/gtest.h"
+//   using namespace std::chrono_literals;
+//
+//   TEST(Checkout, IsFast) {
+//     perfcheck::Result r = perfcheck::Measure("checkout", [&] { Checkout();
+//     }); EXPECT_P95_BELOW(r, 500ms) << "common UI action"; EXPECT_P99_BELOW(r,
+//     2s); EXPECT_ERROR_RATE_BELOW(r, 0.01);        // < 1%
+//     EXPECT_THROUGHPUT_AT_LEAST(r, 50);       // >= 50 successful ops/s
+//     EXPECT_NO_REGRESSION(r);                 // vs
+//     baselines/Checkout.IsFast.json
+//   }
+//
+//   // A Measurable (e.g. perfcheck::Callable) is measured by the assertion:
+//   auto spec = perfcheck::Callable("jwt.verify", [&] { Verify(token); });
+//   ASSERT_P95_BELOW(spec, 10ms);
+//
+// Macros (each with an ASSERT_ twin that stops the test on failure):
+//   EXPECT_{P50,P90,P95,P99,P999,MAX,MEAN}_BELOW(x, limit)
+//   EXPECT_PERCENTILE_BELOW(x, q, limit)       q in [0, 100], e.g. 99.99
+//   EXPECT_ERROR_RATE_BELOW(x, fraction)       fraction in [0, 1]
+//   EXPECT_THROUGHPUT_AT_LEAST(x, per_second)  successful operations / second
+//   EXPECT_NO_REGRESSION(x)
+//
+// Arguments:
+// - `x` is a `const perfcheck::Result&` or a `const perfcheck::Measurable&`. A
+//   Measurable is Run() exactly once per assertion (NO_REGRESSION may run it a
+//   second time to confirm a regression, see below). Construct a spec before
+//   the macro when its options use designated initializers: the commas inside
+//   `{.iterations = 100, .clock = &c}` would split the macro arguments.
+// - `limit` is any std::chrono duration (500ms, 1.5s, 250us), rounded to whole
+//   nanoseconds. A bare number is rejected at compile time: units are explicit.
+// - Every argument is evaluated exactly once, and `<< "context"` appends to the
+//   failure message, as with any gtest assertion.
+//
+// Semantics of the bounds are those of perfcheck/sla.h: strict "<" for
+// latency, a Result with no successful operation fails a latency bound, error
+// rate 0 means "no errors".
+//
+// Failure messages have gtest's shape:
+//   Expected: p95 of checkout (r) < 500 ms (500ms)
+//     Actual: p95 = 612 ms
+//     n=1000 errors=3 min=1.02 ms p50=... p95=... p99=... p99.9=... max=...
+//     mean=...
+//
+// Recording: every assertion, passing or failing, records its values with
+// ::testing::Test::RecordProperty so they land in the JUnit XML
+// (--gtest_output=xml): "perfcheck.<result>.n", ".errors", ".p50_ns",
+// ".p95_ns",
+// ".p99_ns", ".max_ns", ".mean_ns", ".throughput", ".error_rate", the checked
+// metric (e.g. ".p99.9_ns") and, for NO_REGRESSION, ".regression" (the
+// verdict). <result> is the Result's name with characters outside
+// [A-Za-z0-9._-] replaced by '_'. The Result is also registered (per test,
+// latest run per name) for the summary table and JSON files of
+// perfcheck/perf_listener.h. No configuration value is ever printed or
+// recorded, so secrets cannot leak through here.
+//
+// EXPECT_NO_REGRESSION(x) compares x with the baseline of the current test
+// ("<Suite>.<Test>") in the baseline directory (--perfcheck_baseline_dir, env
+// PERFCHECK_BASELINE_DIR, default "baselines"):
+// - unreadable or malformed baseline file: fails naming the file and the
+//   problem; the file is left untouched;
+// - no file, or no entry for x's name: passes, prints "perfcheck: no baseline
+//   for <test>/<name>; candidate written to <path>" and records the run under
+//   the candidate directory (--perfcheck_candidate_dir, env
+//   PERFCHECK_CANDIDATE_DIR, default "perfcheck-candidates"), never into the
+//   baselines;
+// - update mode (env PERFCHECK_UPDATE_BASELINES=1|append|replace or
+//   --perfcheck_update_baselines[=append|replace]): records the run into the
+//   baseline file and passes with a note;
+// - otherwise the regression gate (perfcheck/regression.h, tolerance from
+//   --perfcheck_tolerance / PERFCHECK_TOLERANCE, default 10%) decides: a
+//   regression fails with the comparison table; for a Measurable, a first run
+//   that regresses is confirmed by measuring once more and the assertion fails
+//   only if the confirmation run regresses too (both are reported). An
+//   improvement passes with a hint to refresh the baseline. Differences between
+//   the baseline's machine and this one are stated.
+//
+// Thread-safety: like any gtest assertion, use from the test's thread (gtest
+// supports assertions from other threads only on some platforms).
+// Errors: invalid bounds (negative limit, q outside [0, 100], fraction outside
+// [0, 1]) throw std::invalid_argument, which gtest reports as a test failure.
+#ifndef PERFCHECK_GTEST_H_
+#define PERFCHECK_GTEST_H_
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "perfcheck/clock.h"
+#include "perfcheck/measurable.h"
+#include "perfcheck/result.h"
+
+namespace perfcheck::testing {
+
+// A latency bound. Implicitly constructible from any std::chrono duration so
+// assertions take `500ms` or `1.5s` directly; the value is rounded to whole
+// nanoseconds (perfcheck::ToNanos).
+class Limit {
+ public:
+  template <class Rep, class Period>
+  // NOLINTNEXTLINE(google-explicit-constructor): `500ms` must convert.
+  constexpr Limit(std::chrono::duration<Rep, Period> d) : ns_(ToNanos(d)) {}
+
+  // For code that already holds integer nanoseconds.
+  static constexpr Limit Nanoseconds(Nanos ns) {
+    return Limit(std::chrono::nanoseconds(ns));
+  }
+
+  constexpr Nanos nanos() const { return ns_; }
+
+ private:
+  Nanos ns_;
+};
+
+// Predicate-formatters behind the macros. The leading `const char*` parameters
+// receive the argument expressions' text from EXPECT_PRED_FORMAT*.
+
+// Percentile 50 < limit.
+::testing::AssertionResult P50Below(const char* x_expr, const char* limit_expr,
+                                    const Result& x, Limit limit);
+::testing::AssertionResult P50Below(const char* x_expr, const char* limit_expr,
+                                    const Measurable& x, Limit limit);
+
+// Percentile 90 < limit.
+::testing::AssertionResult P90Below(const char* x_expr, const char* limit_expr,
+                                    const Result& x, Limit limit);
+::testing::AssertionResult P90Below(const char* x_expr, const char* limit_expr,
+                                    const Measurable& x, Limit limit);
+
+// Percentile 95 < limit.
+::testing::AssertionResult P95Below(const char* x_expr, const char* limit_expr,
+                                    const Result& x, Limit limit);
+::testing::AssertionResult P95Below(const char* x_expr, const char* limit_expr,
+                                    const Measurable& x, Limit limit);
+
+// Percentile 99 < limit.
+::testing::AssertionResult P99Below(const char* x_expr, const char* limit_expr,
+                                    const Result& x, Limit limit);
+::testing::AssertionResult P99Below(const char* x_expr, const char* limit_expr,
+                                    const Measurable& x, Limit limit);
+
+// Percentile 99.9 < limit.
+::testing::AssertionResult P999Below(const char* x_expr, const char* limit_expr,
+                                     const Result& x, Limit limit);
+::testing::AssertionResult P999Below(const char* x_expr, const char* limit_expr,
+                                     const Measurable& x, Limit limit);
+
+// Largest latency < limit.
+::testing::AssertionResult MaxBelow(const char* x_expr, const char* limit_expr,
+                                    const Result& x, Limit limit);
+::testing::AssertionResult MaxBelow(const char* x_expr, const char* limit_expr,
+                                    const Measurable& x, Limit limit);
+
+// Mean latency < limit.
+::testing::AssertionResult MeanBelow(const char* x_expr, const char* limit_expr,
+                                     const Result& x, Limit limit);
+::testing::AssertionResult MeanBelow(const char* x_expr, const char* limit_expr,
+                                     const Measurable& x, Limit limit);
+
+// Percentile `q` (in [0, 100]) < limit.
+::testing::AssertionResult PercentileBelow(const char* x_expr,
+                                           const char* q_expr,
+                                           const char* limit_expr,
+                                           const Result& x, double q,
+                                           Limit limit);
+::testing::AssertionResult PercentileBelow(const char* x_expr,
+                                           const char* q_expr,
+                                           const char* limit_expr,
+                                           const Measurable& x, double q,
+                                           Limit limit);
+
+// Errors / all operations < fraction (in [0, 1]).
+::testing::AssertionResult ErrorRateBelow(const char* x_expr,
+                                          const char* fraction_expr,
+                                          const Result& x, double fraction);
+::testing::AssertionResult ErrorRateBelow(const char* x_expr,
+                                          const char* fraction_expr,
+                                          const Measurable& x, double fraction);
+
+// Successful operations per second >= per_second.
+::testing::AssertionResult ThroughputAtLeast(const char* x_expr,
+                                             const char* rate_expr,
+                                             const Result& x,
+                                             double per_second);
+::testing::AssertionResult ThroughputAtLeast(const char* x_expr,
+                                             const char* rate_expr,
+                                             const Measurable& x,
+                                             double per_second);
+
+// The baseline gate of the current test (see the header comment).
+::testing::AssertionResult NoRegression(const char* x_expr, const Result& x);
+::testing::AssertionResult NoRegression(const char* x_expr,
+                                        const Measurable& x);
+
+}  // namespace perfcheck::testing
+
+// Latency percentiles and extremes: x is a Result or a Measurable, limit a
+// std::chrono duration.
+#define EXPECT_P50_BELOW(x, limit) \
+  EXPECT_PRED_FORMAT2(::perfcheck::testing::P50Below, x, limit)
+#define ASSERT_P50_BELOW(x, limit) \
+  ASSERT_PRED_FORMAT2(::perfcheck::testing::P50Below, x, limit)
+#define EXPECT_P90_BELOW(x, limit) \
+  EXPECT_PRED_FORMAT2(::perfcheck::testing::P90Below, x, limit)
+#define ASSERT_P90_BELOW(x, limit) \
+  ASSERT_PRED_FORMAT2(::perfcheck::testing::P90Below, x, limit)
+#define EXPECT_P95_BELOW(x, limit) \
+  EXPECT_PRED_FORMAT2(::perfcheck::testing::P95Below, x, limit)
+#define ASSERT_P95_BELOW(x, limit) \
+  ASSERT_PRED_FORMAT2(::perfcheck::testing::P95Below, x, limit)
+#define EXPECT_P99_BELOW(x, limit) \
+  EXPECT_PRED_FORMAT2(::perfcheck::testing::P99Below, x, limit)
+#define ASSERT_P99_BELOW(x, limit) \
+  ASSERT_PRED_FORMAT2(::perfcheck::testing::P99Below, x, limit)
+#define EXPECT_P999_BELOW(x, limit) \
+  EXPECT_PRED_FORMAT2(::perfcheck::testing::P999Below, x, limit)
+#define ASSERT_P999_BELOW(x, limit) \
+  ASSERT_PRED_FORMAT2(::perfcheck::testing::P999Below, x, limit)
+#define EXPECT_MAX_BELOW(x, limit) \
+  EXPECT_PRED_FORMAT2(::perfcheck::testing::MaxBelow, x, limit)
+#define ASSERT_MAX_BELOW(x, limit) \
+  ASSERT_PRED_FORMAT2(::perfcheck::testing::MaxBelow, x, limit)
+#define EXPECT_MEAN_BELOW(x, limit) \
+  EXPECT_PRED_FORMAT2(::perfcheck::testing::MeanBelow, x, limit)
+#define ASSERT_MEAN_BELOW(x, limit) \
+  ASSERT_PRED_FORMAT2(::perfcheck::testing::MeanBelow, x, limit)
+
+// Any percentile q in [0, 100].
+#define EXPECT_PERCENTILE_BELOW(x, q, limit) \
+  EXPECT_PRED_FORMAT3(::perfcheck::testing::PercentileBelow, x, q, limit)
+#define ASSERT_PERCENTILE_BELOW(x, q, limit) \
+  ASSERT_PRED_FORMAT3(::perfcheck::testing::PercentileBelow, x, q, limit)
+
+// Error rate as a fraction in [0, 1] (0.01 = 1%).
+#define EXPECT_ERROR_RATE_BELOW(x, fraction) \
+  EXPECT_PRED_FORMAT2(::perfcheck::testing::ErrorRateBelow, x, fraction)
+#define ASSERT_ERROR_RATE_BELOW(x, fraction) \
+  ASSERT_PRED_FORMAT2(::perfcheck::testing::ErrorRateBelow, x, fraction)
+
+// Successful operations per second.
+#define EXPECT_THROUGHPUT_AT_LEAST(x, per_second) \
+  EXPECT_PRED_FORMAT2(::perfcheck::testing::ThroughputAtLeast, x, per_second)
+#define ASSERT_THROUGHPUT_AT_LEAST(x, per_second) \
+  ASSERT_PRED_FORMAT2(::perfcheck::testing::ThroughputAtLeast, x, per_second)
+
+// The baseline regression gate of the current test.
+#define EXPECT_NO_REGRESSION(x) \
+  EXPECT_PRED_FORMAT1(::perfcheck::testing::NoRegression, x)
+#define ASSERT_NO_REGRESSION(x) \
+  ASSERT_PRED_FORMAT1(::perfcheck::testing::NoRegression, x)
+
+#endif  // PERFCHECK_GTEST_H_
