@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Quick start: installs the dependencies, builds the example perf suite
+# (examples/, an ERP-style order store gated by perf tests) with the release
+# preset, and runs its perf tests against the committed baselines/.
+#
+#   scripts/run-example.sh        # from any directory
+#
+# Exit status: ctest's; non-zero when a perf test (SLA or regression gate)
+# fails or anything before it does.
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo_root"
+
+run() {
+  printf '+ %s\n' "$*"
+  "$@"
+}
+
+run scripts/install-deps.sh
+
+configure_args=(--preset release)
+if command -v ccache >/dev/null 2>&1; then
+  configure_args+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
+run cmake "${configure_args[@]}"
+# examples/all (a Ninja directory target): the example suite and what it links,
+# not perfcheck's own unit tests and benchmarks.
+run cmake --build --preset release --target examples/all
+# Only the examples directory's tests: other perf tests (e.g. benchmarks) are
+# not built by this script.
+run ctest --test-dir build/release/examples -L perf --output-on-failure \
+  --no-tests=error
