@@ -16,6 +16,10 @@ include_guard(GLOBAL)
 include(GoogleTest)
 
 function(perfcheck_discover_tests target)
+  # GoogleTest sets _GOOGLETEST_DISCOVER_TESTS_SCRIPT only in the directory
+  # that included it; re-include here so a caller in another directory (a
+  # project using perfcheck via add_subdirectory) gets it too.
+  include(GoogleTest)
   cmake_parse_arguments(PARSE_ARGV 1 arg "" "BASELINE_DIR;RESULTS_DIR;CANDIDATE_DIR;TIMEOUT;TEST_PREFIX" "LABELS")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "perfcheck_discover_tests: unknown arguments: ${arg_UNPARSED_ARGUMENTS}")

@@ -11,7 +11,7 @@
 # phase's ctest summary line is appended to it (used by .ci/run).
 set -euo pipefail
 
-usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 release=1
 asan=0
