@@ -159,8 +159,9 @@ std::string MachineNote(const RegressionReport& report,
   return note + "\n";
 }
 
-void Print(const std::string& line) {
-  std::cout << "perfcheck: " << line << std::endl;
+void Print(std::string text) {
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  std::cout << "perfcheck: " << text << std::endl;
 }
 
 AssertionResult Gate(const char* x_expr, Result r, const Measurable* spec) {
