@@ -1,0 +1,665 @@
+#include "perfcheck/request_matcher.h"
+
+#include <algorithm>
+#include <cctype>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include "perfcheck/redaction.h"
+
+namespace perfcheck::contract {
+
+using nlohmann::json;
+
+// Conditions are data plus three small functions, so each kind of condition is
+// a few lines in one place instead of a class hierarchy.
+class RequestCondition {
+ public:
+  using MatchFn = std::function<bool(const RecordedRequest&)>;
+  using ExpectedFn = std::function<std::string(const SecretHeaders&)>;
+  using ActualFn =
+      std::function<std::string(const RecordedRequest&, const SecretHeaders&)>;
+
+  RequestCondition(std::string field, MatchFn match, ExpectedFn expected,
+                   ActualFn actual)
+      : field_(std::move(field)),
+        match_(std::move(match)),
+        expected_(std::move(expected)),
+        actual_(std::move(actual)) {}
+
+  bool Matches(const RecordedRequest& r) const { return match_(r); }
+  Mismatch Explain(const RecordedRequest& r, const SecretHeaders& s) const {
+    return {field_, expected_(s), actual_(r, s)};
+  }
+  std::string Describe(const SecretHeaders& s) const {
+    return field_ + " " + expected_(s);
+  }
+
+ private:
+  std::string field_;
+  MatchFn match_;
+  ExpectedFn expected_;
+  ActualFn actual_;
+};
+
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && Lower(a) == Lower(b);
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string Quote(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out.push_back(kHex[(c >> 4) & 0xf]);
+      out.push_back(kHex[c & 0xf]);
+    } else {
+      out.push_back(c);
+    }
+  }
+  out.push_back('"');
+  return out;
+}
+
+std::regex CompileRegex(const std::string& pattern, std::string_view what) {
+  try {
+    return std::regex(pattern, std::regex::ECMAScript);
+  } catch (const std::regex_error& e) {
+    throw std::invalid_argument("RequestMatcher::" + std::string(what) +
+                                ": invalid regex " + Quote(pattern) + ": " +
+                                e.what());
+  }
+}
+
+json ParseJsonArgument(std::string_view text, std::string_view what) {
+  try {
+    return json::parse(text);
+  } catch (const json::exception& e) {
+    throw std::invalid_argument("RequestMatcher::" + std::string(what) +
+                                ": invalid JSON: " + e.what());
+  }
+}
+
+std::optional<json> ParseBody(const std::string& body) {
+  json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return std::nullopt;
+  return j;
+}
+
+void RedactJson(json& j) {
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      if (IsSecretName(it.key())) {
+        it.value() = std::string(kRedacted);
+      } else {
+        RedactJson(it.value());
+      }
+    }
+  } else if (j.is_array()) {
+    for (json& e : j) RedactJson(e);
+  }
+}
+
+std::string ShowJson(json j) {
+  RedactJson(j);
+  return j.dump();
+}
+
+// Replaces the values of secret-named fields in "k=v&k2=v2" text.
+std::string RedactFormFields(std::string_view text) {
+  std::string out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t amp = text.find('&', start);
+    if (amp == std::string_view::npos) amp = text.size();
+    std::string_view field = text.substr(start, amp - start);
+    std::size_t eq = field.find('=');
+    if (eq != std::string_view::npos &&
+        IsSecretName(PercentDecode(field.substr(0, eq), true))) {
+      out.append(field.substr(0, eq + 1));
+      out.append(kRedacted);
+    } else {
+      out.append(field);
+    }
+    if (amp < text.size()) out.push_back('&');
+    start = amp + 1;
+  }
+  return out;
+}
+
+std::string HeaderValues(const RecordedRequest& r, std::string_view name,
+                         const SecretHeaders& s) {
+  std::string out;
+  for (const auto& [k, v] : r.headers) {
+    if (!EqualsIgnoreCase(k, name)) continue;
+    if (!out.empty()) out += ", ";
+    out += Quote(DisplayHeaderValue(name, v, s));
+  }
+  return out.empty() ? "(absent)" : out;
+}
+
+std::string ListValues(const std::vector<std::string>& values) {
+  if (values.empty()) return "(absent)";
+  std::string out = "[";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += Quote(values[i]);
+  }
+  return out + "]";
+}
+
+// Why `actual` does not include `expected` (subset rules), as a JSON pointer
+// and the two sides; nullopt when it does.
+std::optional<Mismatch> SubsetDifference(const json& actual,
+                                         const json& expected,
+                                         const std::string& pointer) {
+  if (expected.is_object() && actual.is_object()) {
+    for (auto it = expected.begin(); it != expected.end(); ++it) {
+      std::string child = pointer + "/" + it.key();
+      if (!actual.contains(it.key())) {
+        json e = it.value();
+        if (IsSecretName(it.key())) e = std::string(kRedacted);
+        return Mismatch{"json body " + child, ShowJson(e), "(missing)"};
+      }
+      if (auto d = SubsetDifference(actual.at(it.key()), it.value(), child)) {
+        if (IsSecretName(it.key())) {
+          d->expected = std::string(kRedacted);
+          d->actual = std::string(kRedacted) + " (differs)";
+        }
+        return d;
+      }
+    }
+    return std::nullopt;
+  }
+  if (actual == expected) return std::nullopt;
+  return Mismatch{"json body " + (pointer.empty() ? "/" : pointer),
+                  ShowJson(expected), ShowJson(actual)};
+}
+
+}  // namespace
+
+std::optional<std::string> RecordedRequest::HeaderValue(
+    std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (EqualsIgnoreCase(k, name)) return v;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> RecordedRequest::QueryValues(
+    std::string_view key) const {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : query) {
+    if (k == key) out.push_back(v);
+  }
+  return out;
+}
+
+bool SecretHeaders::IsSecret(std::string_view header_name) const {
+  if (IsSecretName(header_name)) return true;
+  return std::any_of(extra.begin(), extra.end(), [&](const std::string& e) {
+    return EqualsIgnoreCase(e, header_name);
+  });
+}
+
+std::string DisplayHeaderValue(std::string_view name, std::string_view value,
+                               const SecretHeaders& secrets) {
+  if (!secrets.IsSecret(name)) return std::string(value);
+  std::string lname = Lower(name);
+  if (lname == "cookie" || lname == "set-cookie") {
+    // Cookie names are not secret and tell which cookie was (not) sent.
+    std::string out;
+    std::size_t start = 0;
+    while (start < value.size()) {
+      std::size_t semi = value.find(';', start);
+      if (semi == std::string_view::npos) semi = value.size();
+      std::string_view part = Trim(value.substr(start, semi - start));
+      if (!part.empty()) {
+        if (!out.empty()) out += "; ";
+        std::size_t eq = part.find('=');
+        out += std::string(part.substr(0, eq)) + "=" + std::string(kRedacted);
+      }
+      start = semi + 1;
+    }
+    return out.empty() ? std::string(kRedacted) : out;
+  }
+  std::string_view v = Trim(value);
+  std::size_t space = v.find(' ');
+  if (space == std::string_view::npos) return std::string(kRedacted);
+  std::string_view scheme = v.substr(0, space);
+  std::string_view credentials = Trim(v.substr(space + 1));
+  std::size_t colon = credentials.find(':');
+  if (EqualsIgnoreCase(scheme, "token") && colon != std::string_view::npos) {
+    return std::string(scheme) + " <key:" + std::to_string(colon) +
+           " chars>:<secret:redacted>";
+  }
+  return std::string(scheme) + " <credentials:redacted>";
+}
+
+std::string DisplayTarget(std::string_view target) {
+  std::size_t q = target.find('?');
+  if (q == std::string_view::npos) return std::string(target);
+  return std::string(target.substr(0, q + 1)) +
+         RedactFormFields(target.substr(q + 1));
+}
+
+std::string DisplayBody(std::string_view body, std::size_t max_chars) {
+  std::string shown;
+  if (auto j = ParseBody(std::string(body))) {
+    shown = ShowJson(*j);
+  } else {
+    shown = RedactFormFields(body);
+  }
+  if (shown.size() > max_chars) {
+    shown = shown.substr(0, max_chars) + "... (" + std::to_string(body.size()) +
+            " bytes)";
+  }
+  return shown;
+}
+
+std::string DescribeRequest(const RecordedRequest& r,
+                            const SecretHeaders& secrets) {
+  std::string out = r.method + " " + DisplayTarget(r.target) + "\n";
+  out += "      path (decoded): " + Quote(r.path) + "\n";
+  for (const auto& [k, v] : r.headers) {
+    out += "      " + k + ": " + DisplayHeaderValue(k, v, secrets) + "\n";
+  }
+  if (!r.body.empty()) out += "      body: " + DisplayBody(r.body) + "\n";
+  return out;
+}
+
+std::string PercentDecode(std::string_view text, bool plus_is_space) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() && HexValue(text[i + 1]) >= 0 &&
+        HexValue(text[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(HexValue(text[i + 1]) * 16 +
+                                      HexValue(text[i + 2])));
+      i += 2;
+    } else if (plus_is_space && text[i] == '+') {
+      out.push_back(' ');
+    } else {
+      out.push_back(text[i]);
+    }
+  }
+  return out;
+}
+
+HeaderList ParseQuery(std::string_view raw_query) {
+  HeaderList out;
+  std::size_t start = 0;
+  while (start < raw_query.size()) {
+    std::size_t amp = raw_query.find('&', start);
+    if (amp == std::string_view::npos) amp = raw_query.size();
+    std::string_view field = raw_query.substr(start, amp - start);
+    if (!field.empty()) {
+      std::size_t eq = field.find('=');
+      if (eq == std::string_view::npos) {
+        out.emplace_back(PercentDecode(field, true), "");
+      } else {
+        out.emplace_back(PercentDecode(field.substr(0, eq), true),
+                         PercentDecode(field.substr(eq + 1), true));
+      }
+    }
+    start = amp + 1;
+  }
+  return out;
+}
+
+void SplitTarget(RecordedRequest& r) {
+  std::size_t q = r.target.find('?');
+  r.raw_path = r.target.substr(0, q);
+  r.raw_query = q == std::string::npos ? "" : r.target.substr(q + 1);
+  r.path = PercentDecode(r.raw_path, false);
+  r.query = ParseQuery(r.raw_query);
+}
+
+RequestMatcher::RequestMatcher() = default;
+
+RequestMatcher& RequestMatcher::Add(
+    std::shared_ptr<const RequestCondition> condition) {
+  conditions_.push_back(std::move(condition));
+  return *this;
+}
+
+namespace {
+
+std::shared_ptr<const RequestCondition> Make(
+    std::string field, RequestCondition::MatchFn match,
+    RequestCondition::ExpectedFn expected, RequestCondition::ActualFn actual) {
+  return std::make_shared<const RequestCondition>(
+      std::move(field), std::move(match), std::move(expected),
+      std::move(actual));
+}
+
+RequestCondition::ExpectedFn Shown(std::string text) {
+  return [text = std::move(text)](const SecretHeaders&) { return text; };
+}
+
+}  // namespace
+
+RequestMatcher& RequestMatcher::Method(std::string method) {
+  return Add(Make(
+      "method",
+      [method](const RecordedRequest& r) { return r.method == method; },
+      Shown(method),
+      [](const RecordedRequest& r, const SecretHeaders&) { return r.method; }));
+}
+
+RequestMatcher& RequestMatcher::Path(std::string decoded_path) {
+  return Add(Make(
+      "path",
+      [p = decoded_path](const RecordedRequest& r) { return r.path == p; },
+      Shown(Quote(decoded_path)),
+      [](const RecordedRequest& r, const SecretHeaders&) {
+        return Quote(r.path);
+      }));
+}
+
+RequestMatcher& RequestMatcher::PathMatches(std::string ecmascript_regex) {
+  auto re = std::make_shared<const std::regex>(
+      CompileRegex(ecmascript_regex, "PathMatches"));
+  return Add(Make(
+      "path",
+      [re](const RecordedRequest& r) { return std::regex_match(r.path, *re); },
+      Shown("~ /" + ecmascript_regex + "/"),
+      [](const RecordedRequest& r, const SecretHeaders&) {
+        return Quote(r.path);
+      }));
+}
+
+RequestMatcher& RequestMatcher::RawPath(std::string encoded_path) {
+  return Add(Make(
+      "raw path",
+      [p = encoded_path](const RecordedRequest& r) { return r.raw_path == p; },
+      Shown(Quote(encoded_path)),
+      [](const RecordedRequest& r, const SecretHeaders&) {
+        return Quote(r.raw_path);
+      }));
+}
+
+RequestMatcher& RequestMatcher::RawTarget(std::string encoded_target) {
+  return Add(Make(
+      "raw target",
+      [t = encoded_target](const RecordedRequest& r) { return r.target == t; },
+      Shown(Quote(DisplayTarget(encoded_target))),
+      [](const RecordedRequest& r, const SecretHeaders&) {
+        return Quote(DisplayTarget(r.target));
+      }));
+}
+
+RequestMatcher& RequestMatcher::Query(std::string key,
+                                      std::string decoded_value) {
+  bool secret = IsSecretName(key);
+  std::string shown = secret ? std::string(kRedacted) : Quote(decoded_value);
+  return Add(Make(
+      "query[" + key + "]",
+      [key, decoded_value](const RecordedRequest& r) {
+        auto values = r.QueryValues(key);
+        return std::find(values.begin(), values.end(), decoded_value) !=
+               values.end();
+      },
+      Shown(shown),
+      [key, secret](const RecordedRequest& r, const SecretHeaders&) {
+        auto values = r.QueryValues(key);
+        if (secret && !values.empty()) return std::string(kRedacted);
+        return ListValues(values);
+      }));
+}
+
+RequestMatcher& RequestMatcher::QueryValues(std::string key,
+                                            std::vector<std::string> values) {
+  bool secret = IsSecretName(key);
+  std::string shown = secret ? std::string(kRedacted) : ListValues(values);
+  return Add(Make(
+      "query[" + key + "]",
+      [key, values](const RecordedRequest& r) {
+        return r.QueryValues(key) == values;
+      },
+      Shown(shown),
+      [key, secret](const RecordedRequest& r, const SecretHeaders&) {
+        auto actual = r.QueryValues(key);
+        if (secret && !actual.empty()) return std::string(kRedacted);
+        return ListValues(actual);
+      }));
+}
+
+RequestMatcher& RequestMatcher::QueryAbsent(std::string key) {
+  bool secret = IsSecretName(key);
+  return Add(Make(
+      "query[" + key + "]",
+      [key](const RecordedRequest& r) { return r.QueryValues(key).empty(); },
+      Shown("(absent)"),
+      [key, secret](const RecordedRequest& r, const SecretHeaders&) {
+        return secret ? std::string(kRedacted) : ListValues(r.QueryValues(key));
+      }));
+}
+
+RequestMatcher& RequestMatcher::Header(std::string name, std::string value) {
+  return Add(Make(
+      "header[" + name + "]",
+      [name, value](const RecordedRequest& r) {
+        for (const auto& [k, v] : r.headers) {
+          if (EqualsIgnoreCase(k, name) && v == value) return true;
+        }
+        return false;
+      },
+      [name, value](const SecretHeaders& s) {
+        return Quote(DisplayHeaderValue(name, value, s));
+      },
+      [name, value](const RecordedRequest& r, const SecretHeaders& s) {
+        std::string shown = HeaderValues(r, name, s);
+        auto actual = r.HeaderValue(name);
+        if (!actual || !s.IsSecret(name)) return shown;
+        // The shapes may be equal; say which part differs without showing it.
+        std::string_view e = value, a = *actual;
+        std::size_t ec = e.find(':'), ac = a.find(':');
+        if (ec != std::string_view::npos && ac != std::string_view::npos) {
+          bool key_same = e.substr(0, ec) == a.substr(0, ac);
+          bool secret_same = e.substr(ec + 1) == a.substr(ac + 1);
+          return shown + " (" + (key_same ? "key matches" : "key differs") +
+                 ", " + (secret_same ? "secret matches" : "secret differs") +
+                 "; values not shown)";
+        }
+        return shown + " (differs; values not shown)";
+      }));
+}
+
+RequestMatcher& RequestMatcher::HeaderMatches(std::string name,
+                                              std::string ecmascript_regex) {
+  auto re = std::make_shared<const std::regex>(
+      CompileRegex(ecmascript_regex, "HeaderMatches"));
+  return Add(Make(
+      "header[" + name + "]",
+      [name, re](const RecordedRequest& r) {
+        for (const auto& [k, v] : r.headers) {
+          if (EqualsIgnoreCase(k, name) && std::regex_match(v, *re)) {
+            return true;
+          }
+        }
+        return false;
+      },
+      Shown("~ /" + ecmascript_regex + "/"),
+      [name](const RecordedRequest& r, const SecretHeaders& s) {
+        return HeaderValues(r, name, s);
+      }));
+}
+
+RequestMatcher& RequestMatcher::HeaderPresent(std::string name) {
+  return Add(Make(
+      "header[" + name + "]",
+      [name](const RecordedRequest& r) {
+        return r.HeaderValue(name).has_value();
+      },
+      Shown("(present)"),
+      [name](const RecordedRequest& r, const SecretHeaders& s) {
+        return HeaderValues(r, name, s);
+      }));
+}
+
+RequestMatcher& RequestMatcher::HeaderAbsent(std::string name) {
+  return Add(Make(
+      "header[" + name + "]",
+      [name](const RecordedRequest& r) {
+        return !r.HeaderValue(name).has_value();
+      },
+      Shown("(absent)"),
+      [name](const RecordedRequest& r, const SecretHeaders& s) {
+        return HeaderValues(r, name, s);
+      }));
+}
+
+RequestMatcher& RequestMatcher::Body(std::string exact) {
+  return Add(Make(
+      "body", [exact](const RecordedRequest& r) { return r.body == exact; },
+      Shown(Quote(DisplayBody(exact))),
+      [](const RecordedRequest& r, const SecretHeaders&) {
+        return Quote(DisplayBody(r.body));
+      }));
+}
+
+RequestMatcher& RequestMatcher::JsonBodyIncludes(std::string_view json_subset) {
+  auto expected = std::make_shared<const json>(
+      ParseJsonArgument(json_subset, "JsonBodyIncludes"));
+  return Add(std::make_shared<const RequestCondition>(
+      "json body",
+      [expected](const RecordedRequest& r) {
+        auto body = ParseBody(r.body);
+        return body && !SubsetDifference(*body, *expected, "");
+      },
+      [expected](const SecretHeaders&) {
+        return "includes " + ShowJson(*expected);
+      },
+      [expected](const RecordedRequest& r, const SecretHeaders&) {
+        auto body = ParseBody(r.body);
+        if (!body) return "not JSON: " + Quote(DisplayBody(r.body, 120));
+        auto d = SubsetDifference(*body, *expected, "");
+        if (!d) return ShowJson(*body);
+        return d->field + " is " + d->actual + ", expected " + d->expected;
+      }));
+}
+
+RequestMatcher& RequestMatcher::JsonBodyAt(std::string json_pointer,
+                                           std::string_view json_value) {
+  json::json_pointer pointer;
+  try {
+    pointer = json::json_pointer(json_pointer);
+  } catch (const json::exception& e) {
+    throw std::invalid_argument(
+        "RequestMatcher::JsonBodyAt: invalid JSON "
+        "pointer " +
+        Quote(json_pointer) + ": " + e.what());
+  }
+  auto expected =
+      std::make_shared<const json>(ParseJsonArgument(json_value, "JsonBodyAt"));
+  // A pointer whose last token names a secret shows no values.
+  bool secret = IsSecretName(json_pointer.substr(json_pointer.rfind('/') + 1));
+  auto lookup = [pointer](const RecordedRequest& r) -> std::optional<json> {
+    auto body = ParseBody(r.body);
+    if (!body || !body->contains(pointer)) return std::nullopt;
+    return body->at(pointer);
+  };
+  return Add(Make(
+      "json body " + json_pointer,
+      [lookup, expected](const RecordedRequest& r) {
+        auto v = lookup(r);
+        return v && *v == *expected;
+      },
+      Shown(secret ? std::string(kRedacted) : ShowJson(*expected)),
+      [lookup, secret](const RecordedRequest& r, const SecretHeaders&) {
+        auto v = lookup(r);
+        if (!v) {
+          return ParseBody(r.body)
+                     ? std::string("(missing)")
+                     : "not JSON: " + Quote(DisplayBody(r.body, 120));
+        }
+        return secret ? std::string(kRedacted) : ShowJson(*v);
+      }));
+}
+
+RequestMatcher& RequestMatcher::Where(
+    std::string description,
+    std::function<bool(const RecordedRequest&)> predicate) {
+  if (!predicate) {
+    throw std::invalid_argument("RequestMatcher::Where: empty predicate");
+  }
+  return Add(Make("where", std::move(predicate), Shown(description),
+                  [](const RecordedRequest&, const SecretHeaders&) {
+                    return std::string("false");
+                  }));
+}
+
+bool RequestMatcher::Matches(const RecordedRequest& request) const {
+  return std::all_of(conditions_.begin(), conditions_.end(),
+                     [&](const auto& c) { return c->Matches(request); });
+}
+
+std::vector<Mismatch> RequestMatcher::Explain(
+    const RecordedRequest& request, const SecretHeaders& secrets) const {
+  std::vector<Mismatch> out;
+  for (const auto& c : conditions_) {
+    if (!c->Matches(request)) out.push_back(c->Explain(request, secrets));
+  }
+  return out;
+}
+
+std::string RequestMatcher::Describe(const SecretHeaders& secrets) const {
+  if (conditions_.empty()) return "any request";
+  std::string out;
+  for (const auto& c : conditions_) {
+    if (!out.empty()) out += ", ";
+    out += c->Describe(secrets);
+  }
+  return out;
+}
+
+RequestMatcher AnyRequest() { return RequestMatcher(); }
+RequestMatcher Get(std::string decoded_path) {
+  return RequestMatcher().Method("GET").Path(std::move(decoded_path));
+}
+RequestMatcher Post(std::string decoded_path) {
+  return RequestMatcher().Method("POST").Path(std::move(decoded_path));
+}
+RequestMatcher Put(std::string decoded_path) {
+  return RequestMatcher().Method("PUT").Path(std::move(decoded_path));
+}
+RequestMatcher Delete(std::string decoded_path) {
+  return RequestMatcher().Method("DELETE").Path(std::move(decoded_path));
+}
+
+}  // namespace perfcheck::contract
