@@ -1,0 +1,425 @@
+// MariaDB / MySQL backend over mariadb-connector-c (binary protocol prepared
+// statements).
+#include <errmsg.h>
+#include <mysql.h>
+#include <mysqld_error.h>
+
+#include <cstring>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "db/backends.h"
+#include "perfcheck/db_connection.h"
+#include "perfcheck/db_plan.h"
+
+namespace perfcheck::db::internal {
+namespace {
+
+ErrorClass Classify(unsigned int code) {
+  switch (code) {
+    case ER_LOCK_DEADLOCK:
+      return ErrorClass::kDeadlock;
+    case ER_LOCK_WAIT_TIMEOUT:
+      return ErrorClass::kLockTimeout;
+    case ER_PARSE_ERROR:
+    case ER_SYNTAX_ERROR:
+      return ErrorClass::kSyntax;
+    case ER_STATEMENT_TIMEOUT:
+    case ER_QUERY_INTERRUPTED:
+      return ErrorClass::kTimeout;
+    case CR_SERVER_GONE_ERROR:
+    case CR_SERVER_LOST:
+    case CR_CONNECTION_ERROR:
+    case CR_CONN_HOST_ERROR:
+    case CR_SERVER_LOST_EXTENDED:
+    case ER_CONNECTION_KILLED:
+    case ER_SERVER_SHUTDOWN:
+    case 4031:  // ER_CLIENT_INTERACTION_TIMEOUT (MariaDB 10.6+)
+      return ErrorClass::kConnectionLost;
+    default:
+      return ErrorClass::kOther;
+  }
+}
+
+bool IsConnectionError(unsigned int code) {
+  return Classify(code) == ErrorClass::kConnectionLost;
+}
+
+struct StmtCloser {
+  void operator()(MYSQL_STMT* s) const { mysql_stmt_close(s); }
+};
+using StmtPtr = std::unique_ptr<MYSQL_STMT, StmtCloser>;
+
+std::optional<double> Number(const nlohmann::json& node, const char* key) {
+  auto it = node.find(key);
+  if (it == node.end() || !it->is_number()) return std::nullopt;
+  return it->get<double>();
+}
+
+// Every {"table": {"table_name": ...}} object in the plan is one access.
+void Walk(const nlohmann::json& node, int depth, Plan& plan) {
+  if (node.is_array()) {
+    for (const auto& child : node) Walk(child, depth, plan);
+    return;
+  }
+  if (!node.is_object()) return;
+  for (const auto& [key, value] : node.items()) {
+    if (key == "table" && value.is_object() && value.contains("table_name")) {
+      PlanNode n;
+      n.depth = depth;
+      n.table = value["table_name"].get<std::string>();
+      const std::string type = value.value("access_type", "");
+      n.detail = "access_type " + type;
+      n.index = value.value("key", "");
+      if (type == "ALL") {
+        n.access = Access::kFullScan;
+      } else if (type == "index") {
+        n.access = Access::kFullIndexScan;
+      } else if ((type == "const" || type == "eq_ref" || type == "system") &&
+                 n.index == "PRIMARY") {
+        n.access = Access::kRowId;
+      } else if (!type.empty()) {
+        n.access = Access::kIndexScan;
+      }
+      n.estimated_rows = Number(value, "rows");
+      if (auto r_rows = Number(value, "r_rows")) {
+        n.actual_rows = *r_rows * Number(value, "r_loops").value_or(1);
+      }
+      plan.nodes.push_back(std::move(n));
+      Walk(value, depth + 1, plan);
+    } else {
+      Walk(value, depth, plan);
+    }
+  }
+}
+
+class MariaDbConnection final : public Connection {
+ public:
+  MariaDbConnection(MYSQL* mysql, std::string description, std::string password)
+      : mysql_(mysql),
+        description_(std::move(description)),
+        password_(std::move(password)) {}
+  ~MariaDbConnection() override {
+    statements_.clear();
+    mysql_close(mysql_);
+  }
+
+  Backend backend() const override { return Backend::kMariaDb; }
+  std::string Describe() const override { return description_; }
+  bool IsOpen() const override { return open_; }
+  std::int64_t SessionId() override {
+    return static_cast<std::int64_t>(mysql_thread_id(mysql_));
+  }
+
+  QueryStatus Execute(std::string_view sql, const Params& params) override {
+    return Run(sql, params, nullptr);
+  }
+  QueryStatus Query(std::string_view sql, const Params& params,
+                    Rows* out) override {
+    return Run(sql, params, out);
+  }
+
+  QueryStatus ExecuteScript(std::string_view sql) override {
+    if (!open_) return Closed();
+    if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) {
+      return Fail(mysql_errno(mysql_), mysql_error(mysql_));
+    }
+    QueryStatus total;
+    // Drain every result of a multi-statement script.
+    for (;;) {
+      MYSQL_RES* res = mysql_store_result(mysql_);
+      if (res != nullptr) {
+        total.rows += mysql_num_rows(res);
+        mysql_free_result(res);
+      } else if (mysql_field_count(mysql_) == 0) {
+        total.rows += mysql_affected_rows(mysql_);
+      }
+      const int next = mysql_next_result(mysql_);
+      if (next > 0) return Fail(mysql_errno(mysql_), mysql_error(mysql_));
+      if (next < 0) break;
+    }
+    return total;
+  }
+
+  QueryStatus BulkInsert(std::string_view table,
+                         const std::vector<std::string>& columns,
+                         const std::vector<Params>& rows) override {
+    if (rows.empty()) return {};
+    // One multi-row INSERT per batch: one round trip, one parse.
+    std::string sql = "INSERT INTO " + std::string(table) + " (";
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      sql += (i ? ", " : "") + columns[i];
+    }
+    sql += ") VALUES ";
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      sql += r ? ",(" : "(";
+      for (std::size_t i = 0; i < rows[r].size(); ++i) {
+        if (i) sql += ",";
+        AppendLiteral(rows[r][i], sql);
+      }
+      sql += ")";
+    }
+    return ExecuteScript(sql);
+  }
+
+  StatusOr<Plan> Explain(std::string_view sql, const Params& params,
+                         bool analyze) override {
+    // EXPLAIN/ANALYZE are not all preparable, so the parameters are inlined
+    // as escaped literals.
+    std::string text =
+        analyze ? "ANALYZE FORMAT=JSON " : "EXPLAIN FORMAT=JSON ";
+    std::size_t next = 0;
+    char quote = 0;
+    for (char c : sql) {
+      if (quote != 0) {
+        if (c == quote) quote = 0;
+      } else if (c == '\'' || c == '"' || c == '`') {
+        quote = c;
+      } else if (c == '?' && next < params.size()) {
+        AppendLiteral(params[next++], text);
+        continue;
+      }
+      text.push_back(c);
+    }
+    if (!open_)
+      return Status::Error("EXPLAIN on " + description_ + ": " +
+                           Closed().message);
+    if (mysql_real_query(mysql_, text.data(), text.size()) != 0) {
+      QueryStatus s = Fail(mysql_errno(mysql_), mysql_error(mysql_));
+      return Status::Error("EXPLAIN on " + description_ +
+                           " failed: " + s.message);
+    }
+    MYSQL_RES* res = mysql_store_result(mysql_);
+    Plan plan;
+    plan.backend = Backend::kMariaDb;
+    plan.analyzed = analyze;
+    if (res != nullptr) {
+      if (MYSQL_ROW row = mysql_fetch_row(res); row != nullptr && row[0]) {
+        plan.raw = row[0];
+      }
+      mysql_free_result(res);
+    }
+    while (mysql_next_result(mysql_) == 0) {
+      if (MYSQL_RES* extra = mysql_store_result(mysql_))
+        mysql_free_result(extra);
+    }
+    try {
+      Walk(nlohmann::json::parse(plan.raw), 0, plan);
+    } catch (const std::exception& e) {
+      return Status::Error("EXPLAIN on " + description_ +
+                           ": unreadable plan JSON: " + e.what());
+    }
+    return plan;
+  }
+
+ private:
+  void AppendLiteral(const Param& p, std::string& out) {
+    switch (p.kind()) {
+      case Param::Kind::kNull:
+        out += "NULL";
+        return;
+      case Param::Kind::kInt:
+      case Param::Kind::kReal:
+        out += p.ToText();
+        return;
+      case Param::Kind::kText: {
+        const std::string& v = p.text_value();
+        std::string escaped(v.size() * 2 + 1, '\0');
+        const unsigned long n = mysql_real_escape_string(mysql_, escaped.data(),
+                                                         v.data(), v.size());
+        out += "'";
+        out.append(escaped.data(), n);
+        out += "'";
+        return;
+      }
+    }
+  }
+
+  QueryStatus Closed() const {
+    return QueryStatus::Error(
+        ErrorClass::kConnectionLost,
+        "mariadb: connection to " + description_ + " is closed");
+  }
+
+  QueryStatus Fail(unsigned int code, std::string_view message) {
+    if (IsConnectionError(code)) open_ = false;
+    return QueryStatus::Error(Classify(code),
+                              "mariadb: error " + std::to_string(code) + ": " +
+                                  Scrub(std::string(message), password_));
+  }
+
+  QueryStatus FailStmt(MYSQL_STMT* stmt) {
+    return Fail(mysql_stmt_errno(stmt), mysql_stmt_error(stmt));
+  }
+
+  QueryStatus Run(std::string_view sql, const Params& params, Rows* out) {
+    if (!open_) return Closed();
+    std::string key(sql);
+    auto it = statements_.find(key);
+    if (it == statements_.end()) {
+      StmtPtr stmt(mysql_stmt_init(mysql_));
+      if (!stmt) return Fail(mysql_errno(mysql_), mysql_error(mysql_));
+      if (mysql_stmt_prepare(stmt.get(), key.data(), key.size()) != 0) {
+        return FailStmt(stmt.get());
+      }
+      it = statements_.emplace(std::move(key), std::move(stmt)).first;
+    }
+    MYSQL_STMT* stmt = it->second.get();
+    const unsigned long expected = mysql_stmt_param_count(stmt);
+    if (expected != params.size()) {
+      return QueryStatus::Error(ErrorClass::kOther,
+                                "mariadb: statement has " +
+                                    std::to_string(expected) + " parameters, " +
+                                    std::to_string(params.size()) + " given");
+    }
+    std::vector<MYSQL_BIND> binds(params.size());
+    std::vector<long long> ints(params.size());
+    std::vector<double> reals(params.size());
+    std::vector<unsigned long> lengths(params.size());
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      MYSQL_BIND& b = binds[i];
+      std::memset(&b, 0, sizeof b);
+      const Param& p = params[i];
+      switch (p.kind()) {
+        case Param::Kind::kNull:
+          b.buffer_type = MYSQL_TYPE_NULL;
+          break;
+        case Param::Kind::kInt:
+          ints[i] = p.int_value();
+          b.buffer_type = MYSQL_TYPE_LONGLONG;
+          b.buffer = &ints[i];
+          break;
+        case Param::Kind::kReal:
+          reals[i] = p.real_value();
+          b.buffer_type = MYSQL_TYPE_DOUBLE;
+          b.buffer = &reals[i];
+          break;
+        case Param::Kind::kText:
+          lengths[i] = p.text_value().size();
+          b.buffer_type = MYSQL_TYPE_STRING;
+          b.buffer = const_cast<char*>(p.text_value().data());
+          b.buffer_length = lengths[i];
+          b.length = &lengths[i];
+          break;
+      }
+    }
+    if (!binds.empty() && mysql_stmt_bind_param(stmt, binds.data()) != 0) {
+      return FailStmt(stmt);
+    }
+    if (mysql_stmt_execute(stmt) != 0) return FailStmt(stmt);
+    QueryStatus status;
+    MYSQL_RES* meta = mysql_stmt_result_metadata(stmt);
+    if (meta == nullptr) {
+      status.rows = mysql_stmt_affected_rows(stmt);
+      return status;
+    }
+    const unsigned int columns = mysql_num_fields(meta);
+    if (out != nullptr) {
+      out->columns.clear();
+      out->values.clear();
+      MYSQL_FIELD* fields = mysql_fetch_fields(meta);
+      for (unsigned int c = 0; c < columns; ++c) {
+        out->columns.emplace_back(fields[c].name);
+      }
+    }
+    mysql_free_result(meta);
+    // Fetch every row into 1-byte buffers; the full value of a column is
+    // read with mysql_stmt_fetch_column only when the caller wants rows.
+    std::vector<MYSQL_BIND> result(columns);
+    std::vector<unsigned long> result_len(columns);
+    std::vector<my_bool> is_null(columns), error(columns);
+    std::vector<char> tiny(columns);
+    for (unsigned int c = 0; c < columns; ++c) {
+      std::memset(&result[c], 0, sizeof result[c]);
+      result[c].buffer_type = MYSQL_TYPE_STRING;
+      result[c].buffer = &tiny[c];
+      result[c].buffer_length = 1;
+      result[c].length = &result_len[c];
+      result[c].is_null = &is_null[c];
+      result[c].error = &error[c];
+    }
+    if (columns > 0 && mysql_stmt_bind_result(stmt, result.data()) != 0) {
+      QueryStatus s = FailStmt(stmt);
+      mysql_stmt_free_result(stmt);
+      return s;
+    }
+    for (;;) {
+      const int rc = mysql_stmt_fetch(stmt);
+      if (rc == MYSQL_NO_DATA) break;
+      if (rc == 1) {
+        QueryStatus s = FailStmt(stmt);
+        mysql_stmt_free_result(stmt);
+        return s;
+      }
+      ++status.rows;
+      if (out == nullptr) continue;
+      auto& row = out->values.emplace_back();
+      for (unsigned int c = 0; c < columns; ++c) {
+        if (is_null[c]) {
+          row.emplace_back(std::nullopt);
+          continue;
+        }
+        std::string value(result_len[c], '\0');
+        if (result_len[c] > 0) {
+          MYSQL_BIND full;
+          std::memset(&full, 0, sizeof full);
+          unsigned long len = 0;
+          full.buffer_type = MYSQL_TYPE_STRING;
+          full.buffer = value.data();
+          full.buffer_length = value.size();
+          full.length = &len;
+          mysql_stmt_fetch_column(stmt, &full, c, 0);
+        }
+        row.emplace_back(std::move(value));
+      }
+    }
+    mysql_stmt_free_result(stmt);
+    return status;
+  }
+
+  MYSQL* mysql_;
+  std::string description_;
+  std::string password_;
+  bool open_ = true;
+  std::map<std::string, StmtPtr, std::less<>> statements_;
+};
+
+}  // namespace
+
+StatusOr<std::unique_ptr<Connection>> ConnectMariaDb(const ConnectionUrl& url) {
+  MYSQL* mysql = mysql_init(nullptr);
+  if (mysql == nullptr) {
+    return Status::Error("cannot connect to " + url.ToString() +
+                         ": out of memory in mysql_init");
+  }
+  unsigned int timeout = 5;
+  if (auto it = url.options.find("connect_timeout"); it != url.options.end()) {
+    timeout = static_cast<unsigned int>(
+        std::strtoul(it->second.c_str(), nullptr, 10));
+  }
+  mysql_options(mysql, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+  const auto socket = url.options.find("socket");
+  const std::string host = url.host.empty() ? "localhost" : url.host;
+  if (mysql_real_connect(
+          mysql, host.c_str(), url.user.empty() ? nullptr : url.user.c_str(),
+          url.password.c_str(),
+          url.database.empty() ? nullptr : url.database.c_str(),
+          static_cast<unsigned int>(url.port),
+          socket == url.options.end() ? nullptr : socket->second.c_str(),
+          CLIENT_MULTI_STATEMENTS | CLIENT_FOUND_ROWS) == nullptr) {
+    std::string message = "cannot connect to " + url.ToString() + ": error " +
+                          std::to_string(mysql_errno(mysql)) + ": " +
+                          Scrub(mysql_error(mysql), url.password);
+    mysql_close(mysql);
+    return Status::Error(message);
+  }
+  return std::unique_ptr<Connection>(
+      std::make_unique<MariaDbConnection>(mysql, url.ToString(), url.password));
+}
+
+}  // namespace perfcheck::db::internal
