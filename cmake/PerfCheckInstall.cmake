@@ -88,6 +88,7 @@ perfcheck_install_component(db_gtest
   TARGETS perfcheck_db_gtest DEPENDS component:db component:gtest)
 perfcheck_install_component(contract
   TARGETS perfcheck_contract DEPENDS component:gtest)
+perfcheck_install_component(http TARGETS perfcheck_http DEPENDS OpenSSL)
 
 # perfcheck_discover_tests() for consumers, loaded by perfcheckConfig.cmake.
 install(FILES ${PROJECT_SOURCE_DIR}/cmake/PerfCheck.cmake
