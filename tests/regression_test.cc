@@ -462,7 +462,7 @@ TEST(RegressionGateTest, ErrorRateUsesAnAbsoluteTolerance) {
   EXPECT_EQ(VerdictOf(CompareToBaseline(clean, FixedRun(kElapsed, 10)),
                       Metric::kErrorRate),
             Verdict::kUnchanged);
-  // 30 errors: 1.46%, worse than one point but its interval reaches below it.
+  // 30 errors: 1.48%, worse than one point but its interval reaches below it.
   report = CompareToBaseline(clean, FixedRun(kElapsed, 30));
   EXPECT_EQ(VerdictOf(report, Metric::kErrorRate), Verdict::kNoisy);
   EXPECT_LT(Get(report, Metric::kErrorRate).measured_low, 0.01);

@@ -5,14 +5,18 @@
 //  1. worse beyond the tolerance: the new run's confidence bound nearest the
 //     baseline (lower bound for latency, upper bound for throughput) is worse
 //     than the baseline reference (median of the recorded runs) by more than the
-//     tolerance (default 10%; error rate: absolute points, default 1 point);
+//     tolerance (default 10%; error rate: absolute points, default 1 point),
+//     and also worse than the worst recorded run's value by more than the
+//     tolerance (with one run the two are the same; with several, a band that
+//     spreads by about the tolerance would otherwise give false alarms);
 //  2. outside the baseline's noise band: that same bound is also worse than the
 //     worst recorded baseline run's opposite confidence bound, so a new run that
 //     looks like any run already recorded is never flagged.
 // A metric better by more than the tolerance beyond the band is an
 // "improvement" (a hint to refresh the baseline). When the recorded runs
 // themselves spread by more than the tolerance, a worse-but-not-credible change
-// is "noisy" rather than "unchanged". Too few samples (< min_samples) in either
+// is "noisy" rather than "unchanged" (as is any point value worse than the
+// median by more than the tolerance that is not credible). Too few samples (< min_samples) in either
 // side gives "insufficient data", never a guess.
 //
 // Thread-safety: pure functions.
