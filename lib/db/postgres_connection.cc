@@ -250,6 +250,9 @@ class PgConnection final : public Connection {
     } catch (const pqxx::broken_connection& e) {
       open_ = false;
       return Fail(ErrorClass::kConnectionLost, e.what());
+    } catch (const pqxx::deadlock_detected& e) {
+      // libpqxx 6 throws these without a SQLSTATE and outside sql_error.
+      return Fail(ErrorClass::kDeadlock, e.what());
     } catch (const pqxx::sql_error& e) {
       ErrorClass error = ClassifySqlState(e.sqlstate());
       if (error == ErrorClass::kConnectionLost || !conn_->is_open()) {

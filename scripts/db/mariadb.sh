@@ -70,9 +70,9 @@ start() {
   "$install" --no-defaults --datadir="$state/data" --user="$run_user" \
     --auth-root-authentication-method=socket --skip-test-db \
     >"$state/install.log" 2>&1 || { cat "$state/install.log" >&2; exit 1; }
-  # mariadbd daemonizes by itself only via mysqld_safe; run it in the
-  # background and remember its PID.
-  "$server" --no-defaults --datadir="$state/data" --user="$run_user" \
+  # mariadbd does not daemonize itself: run it in its own session (setsid) so
+  # it outlives this script and the ctest fixture that ran it.
+  setsid "$server" --no-defaults --datadir="$state/data" --user="$run_user" \
     --bind-address=127.0.0.1 --port="$port" --socket="$state/mysqld.sock" \
     --pid-file="$state/mysqld.pid" --log-error="$state/server.log" \
     --skip-name-resolve --skip-log-bin --max-connections=200 \

@@ -15,7 +15,9 @@ namespace perfcheck::db::test {
 
 inline StatusOr<std::string> ServerUrl(const std::string& url_var,
                                        const std::string& file_var) {
-  if (const char* url = std::getenv(url_var.c_str()); url && *url) return url;
+  if (const char* url = std::getenv(url_var.c_str()); url && *url) {
+    return std::string(url);
+  }
   const char* file = std::getenv(file_var.c_str());
   if (file != nullptr && *file) {
     std::ifstream in(file);
