@@ -1,0 +1,337 @@
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <set>
+#include <stdexcept>
+#include <thread>
+
+#include "http/engine.h"
+#include "http/schedule.h"
+#include "http/tls.h"
+#include "perfcheck/fingerprint.h"
+#include "perfcheck/format.h"
+#include "perfcheck/http_load.h"
+
+namespace perfcheck::http {
+namespace {
+
+using internal::MonotonicNow;
+
+[[noreturn]] void Bad(const std::string& what) {
+  throw std::invalid_argument("LoadOptions: " + what);
+}
+
+// Resolves the target once per run: DNS is not what a load test measures.
+Status Resolve(const Target& target, sockaddr_storage* addr, socklen_t* len) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  const std::string port = std::to_string(target.port());
+  const int rc = getaddrinfo(target.host().c_str(), port.c_str(), &hints, &res);
+  if (rc != 0 || res == nullptr) {
+    return Status::Error(target.host() + ":" + port +
+                         ": cannot resolve host (" + gai_strerror(rc) + ")");
+  }
+  std::memcpy(addr, res->ai_addr, res->ai_addrlen);
+  *len = res->ai_addrlen;
+  freeaddrinfo(res);
+  return Status();
+}
+
+std::string FormatSeconds(std::chrono::nanoseconds d) {
+  return FormatNanos(static_cast<double>(d.count()));
+}
+
+Result MakeResult(const std::string& name, const LoadOptions& o) {
+  Result r(name);
+  r.series = TimeSeries(o.interval);
+  return r;
+}
+
+}  // namespace
+
+void LoadOptions::Validate() const {
+  if (connections < 1 || connections > 100000)
+    Bad("connections must be in 1..100000");
+  if (threads < 1 || threads > 256) Bad("threads must be in 1..256");
+  if (duration.count() <= 0 && stages.empty()) Bad("duration must be > 0");
+  if (!(rate >= 0) || std::isinf(rate))
+    Bad("rate must be >= 0 requests/second");
+  if (!(ramp_from >= 0)) Bad("ramp_from must be >= 0");
+  for (std::size_t i = 0; i < stages.size(); ++i) {
+    if (stages[i].duration.count() <= 0) {
+      Bad("stages[" + std::to_string(i) + "].duration must be > 0");
+    }
+    if (!(stages[i].target >= 0) || std::isinf(stages[i].target)) {
+      Bad("stages[" + std::to_string(i) + "].target must be >= 0");
+    }
+    if (rate == 0 && stages[i].target > 100000) {
+      Bad("stages[" + std::to_string(i) +
+          "].target: at most 100000 connections");
+    }
+  }
+  if (think_time_min.count() < 0 || think_time_max < think_time_min) {
+    Bad("think time must satisfy 0 <= think_time_min <= think_time_max");
+  }
+  if (connect_timeout.count() <= 0) Bad("connect_timeout must be > 0");
+  if (request_timeout.count() <= 0) Bad("request_timeout must be > 0");
+  if (reconnect_backoff.count() < 0) Bad("reconnect_backoff must be >= 0");
+  if (interval.count() <= 0) Bad("interval must be > 0");
+  if (progress_interval.count() <= 0) Bad("progress_interval must be > 0");
+  if (max_backlog == 0) Bad("max_backlog must be > 0");
+  if (name.empty()) Bad("name must not be empty");
+}
+
+std::chrono::nanoseconds LoadOptions::PlannedDuration() const {
+  if (stages.empty()) return duration;
+  std::chrono::nanoseconds total{0};
+  for (const Stage& s : stages) total += s.duration;
+  return total;
+}
+
+HttpLoadResult Load(const Target& target, const std::vector<Request>& requests,
+                    const LoadOptions& options) {
+  options.Validate();
+  if (requests.empty()) throw std::invalid_argument("Load: no requests given");
+
+  auto shared = std::make_unique<internal::Shared>();
+  internal::Shared& s = *shared;
+  s.options = options;
+  s.open_model = options.rate > 0;
+  s.total_connections =
+      s.open_model || options.stages.empty()
+          ? options.connections
+          : std::max(1, static_cast<int>(std::ceil(internal::MaxTarget(
+                            options.stages, options.ramp_from))));
+  const int threads = std::min(options.threads, s.total_connections);
+  for (const Request& r : requests) {
+    internal::PreparedRequest p;
+    p.bytes = r.Serialize(target);  // throws on a malformed request
+    const std::string name = r.DisplayName();
+    auto it = std::find(s.endpoint_names.begin(), s.endpoint_names.end(), name);
+    p.endpoint = static_cast<std::size_t>(it - s.endpoint_names.begin());
+    if (it == s.endpoint_names.end()) s.endpoint_names.push_back(name);
+    p.head = r.method == "HEAD";
+    p.expected_status = r.expected_status;
+    p.body_check = r.body_check;
+    p.max_checked_body_bytes = r.max_checked_body_bytes;
+    p.label = r.method + " " + r.path;
+    s.requests.push_back(std::move(p));
+  }
+
+  HttpLoadResult out;
+  out.open_model = s.open_model;
+  out.aggregate = MakeResult(options.name, options);
+  Result& agg = out.aggregate;
+  agg.SetConfig("base_url", target.Describe());
+  agg.SetConfig("model",
+                s.open_model ? "open (constant arrival rate)" : "closed");
+  agg.SetConfig("connections", std::to_string(s.total_connections));
+  agg.SetConfig("threads", std::to_string(threads));
+  agg.SetConfig("duration", FormatSeconds(options.PlannedDuration()));
+  if (s.open_model && options.stages.empty()) {
+    agg.SetConfig("rate", FormatRate(options.rate));
+  }
+  if (!options.stages.empty()) {
+    std::string ramp = std::to_string(options.ramp_from);
+    for (const Stage& st : options.stages) {
+      ramp += " -> " + std::to_string(st.target) + " over " +
+              FormatSeconds(st.duration);
+    }
+    agg.SetConfig("stages", ramp);
+  }
+  if (options.max_requests > 0) {
+    agg.SetConfig("max_requests", std::to_string(options.max_requests));
+  }
+  if (options.think_time_max.count() > 0) {
+    agg.SetConfig("think_time", FormatSeconds(options.think_time_min) + " .. " +
+                                    FormatSeconds(options.think_time_max));
+  }
+  agg.SetConfig("request_timeout", FormatSeconds(options.request_timeout));
+  std::string endpoints;
+  for (const std::string& n : s.endpoint_names)
+    endpoints += (endpoints.empty() ? "" : ", ") + n;
+  agg.SetConfig("endpoints", endpoints);
+  for (const Header& h : target.RedactedHeaders()) {
+    agg.SetConfig("header." + h.name, h.value);
+  }
+  agg.SetConfig("tls_verify",
+                target.tls() ? (target.insecure() ? "off" : "on") : "n/a");
+  agg.fingerprint = CaptureFingerprint();
+  for (const std::string& n : s.endpoint_names) {
+    out.endpoints.emplace(n, MakeResult(options.name + "/" + n, options));
+  }
+
+  // Set-up failures (DNS, TLS context) end the run at once as one error: no
+  // request could ever be sent.
+  Status setup = Resolve(target, &s.addr, &s.addr_len);
+  if (setup.ok() && target.tls()) {
+    auto tls = internal::TlsClient::Create(target);
+    if (tls.ok()) {
+      s.tls = *tls;
+    } else {
+      setup = tls.status();
+    }
+  }
+  if (!setup.ok()) {
+    agg.AddError("connect", setup.message());
+    out.endpoints.begin()->second.AddError("connect", setup.message());
+    return out;
+  }
+
+  std::vector<internal::ThreadOutput> outputs;
+  outputs.reserve(static_cast<std::size_t>(threads));
+  for (int t = 0; t < threads; ++t) {
+    internal::ThreadOutput& o = outputs.emplace_back();
+    o.aggregate = MakeResult(options.name, options);
+    for (const std::string& n : s.endpoint_names) {
+      o.endpoints.push_back(MakeResult(options.name + "/" + n, options));
+    }
+  }
+  std::vector<internal::ThreadProgress> progress(
+      static_cast<std::size_t>(threads));
+  std::mutex mu;
+  std::condition_variable cv;
+  int finished = 0;
+  s.start_ns = MonotonicNow();
+  s.end_ns = s.start_ns + options.PlannedDuration().count();
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      internal::RunEngineThread(s, t, threads,
+                                outputs[static_cast<std::size_t>(t)],
+                                progress[static_cast<std::size_t>(t)]);
+      std::lock_guard<std::mutex> lock(mu);
+      ++finished;
+      cv.notify_all();
+    });
+  }
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    while (finished < threads) {
+      cv.wait_for(lock, options.progress_interval);
+      if (options.on_progress && finished < threads) {
+        Progress p;
+        p.elapsed_ns = MonotonicNow() - s.start_ns;
+        p.planned_ns = options.PlannedDuration().count();
+        for (const auto& tp : progress) {
+          p.completed += tp.completed.load(std::memory_order_relaxed);
+          p.errors += tp.errors.load(std::memory_order_relaxed);
+        }
+        lock.unlock();
+        options.on_progress(p);
+        lock.lock();
+      }
+    }
+  }
+  for (std::thread& w : workers) w.join();
+
+  out.uncorrected = LatencyHistogram();
+  for (internal::ThreadOutput& o : outputs) {
+    // Name, config and fingerprint stay the aggregate's (Merge keeps *this's).
+    agg.Merge(o.aggregate);
+    for (std::size_t e = 0; e < o.endpoints.size(); ++e) {
+      out.endpoints.at(s.endpoint_names[e]).Merge(o.endpoints[e]);
+    }
+    out.uncorrected.Merge(s.open_model ? o.uncorrected : o.aggregate.latency);
+    for (std::size_t code = 0; code < o.status.size(); ++code) {
+      if (o.status[code] != 0)
+        out.status_codes[static_cast<int>(code)] += o.status[code];
+    }
+    out.bytes_sent += o.bytes_sent;
+    out.bytes_received += o.bytes_received;
+    out.connections_opened += o.connections_opened;
+    out.late_sends += o.late;
+    out.dropped_sends += o.dropped;
+  }
+  for (auto& [name, r] : out.endpoints) {
+    r.config = agg.config;
+    r.fingerprint = agg.fingerprint;
+  }
+  return out;
+}
+
+Status CheckConnection(const Target& target, std::chrono::nanoseconds timeout) {
+  sockaddr_storage addr{};
+  socklen_t len = 0;
+  Status st = Resolve(target, &addr, &len);
+  if (!st.ok()) return st;
+  const std::string where = target.host() + ":" + std::to_string(target.port());
+  // Work on a helper thread with SIGPIPE blocked (see engine.cc).
+  std::thread worker([&] {
+    sigset_t pipe;
+    sigemptyset(&pipe);
+    sigaddset(&pipe, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
+    const Nanos deadline = MonotonicNow() + timeout.count();
+    auto wait_for = [&](int fd, short events) {
+      const Nanos left = deadline - MonotonicNow();
+      if (left <= 0) return false;
+      pollfd p{fd, events, 0};
+      return poll(&p, 1, static_cast<int>((left + 999'999) / 1'000'000)) > 0;
+    };
+    const int fd =
+        socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+      st = Status::Error(where + ": socket: " + std::strerror(errno));
+      return;
+    }
+    if (connect(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0) {
+      if (errno != EINPROGRESS) {
+        st = Status::Error(where + ": " + std::strerror(errno));
+        close(fd);
+        return;
+      }
+      if (!wait_for(fd, POLLOUT)) {
+        st = Status::Error(where + ": connect timed out");
+        close(fd);
+        return;
+      }
+      int err = 0;
+      socklen_t elen = sizeof err;
+      getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen);
+      if (err != 0) {
+        st = Status::Error(where + ": " + std::strerror(err));
+        close(fd);
+        return;
+      }
+    }
+    if (target.tls()) {
+      auto tls = internal::TlsClient::Create(target);
+      if (!tls.ok()) {
+        st = tls.status();
+        close(fd);
+        return;
+      }
+      ssl_st* ssl = (*tls)->NewSession(fd);
+      std::string error;
+      for (;;) {
+        const internal::TlsIo io = internal::TlsClient::Handshake(ssl, &error);
+        if (io == internal::TlsIo::kOk) break;
+        if ((io == internal::TlsIo::kWantRead && wait_for(fd, POLLIN)) ||
+            (io == internal::TlsIo::kWantWrite && wait_for(fd, POLLOUT))) {
+          continue;
+        }
+        st = Status::Error(where + ": TLS handshake: " +
+                           (error.empty() ? std::string("timed out") : error));
+        break;
+      }
+      internal::TlsClient::FreeSession(ssl);
+    }
+    close(fd);
+  });
+  worker.join();
+  return st;
+}
+
+}  // namespace perfcheck::http
