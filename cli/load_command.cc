@@ -1,0 +1,323 @@
+// `perfcheck load`: HTTP load against one base URL, the JSON report of the
+// http_load.py seed script (plus rps, errors by class, thresholds), optional
+// JSON/CSV/result files, k6-style thresholds and exit codes (command.h).
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "command.h"
+#include "load_report.h"
+#include "perfcheck/format.h"
+#include "perfcheck/http_load.h"
+#include "perfcheck/result_json.h"
+#include "threshold.h"
+
+namespace perfcheck::cli {
+namespace {
+
+struct LoadFlags {
+  std::string base_url;
+  std::vector<std::string> endpoints;
+  std::string host_header;
+  std::vector<std::string> headers;
+  std::string api_key, api_secret, bearer;
+  std::string duration = "10s";
+  double duration_seconds = 0;  // the seed script's --duration-seconds
+  std::uint64_t requests = 0;
+  int concurrency = 10;
+  int threads = 1;
+  double rate = 0;
+  std::vector<std::string> ramp;
+  double ramp_from = 0;
+  std::string think_time;
+  std::string timeout = "10s";
+  std::string connect_timeout = "5s";
+  bool insecure = false;
+  std::string ca_file;
+  std::vector<std::string> thresholds;
+  std::string json_file, csv_file, result_file;
+  std::string name = "load";
+  bool no_progress = false;
+};
+
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void OnSigint(int) { g_interrupted.store(true); }
+
+int UsageError(const std::string& message) {
+  std::cerr << "perfcheck load: " << message << "\n";
+  return kExitUsage;
+}
+
+bool WriteFile(const std::string& path, const std::string& text,
+               std::string* error) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) {
+    *error = "cannot write '" + path + "'";
+    return false;
+  }
+  return true;
+}
+
+// "/path" or "METHOD /path".
+StatusOr<http::Request> ParseEndpoint(const std::string& text) {
+  const std::size_t space = text.find(' ');
+  http::Request r =
+      space == std::string::npos
+          ? http::Request::Get(text)
+          : http::Request::Make(text.substr(0, space), text.substr(space + 1));
+  if (r.path.empty() || r.path.front() != '/' ||
+      r.path.find_first_of(" \t\r\n") != std::string::npos) {
+    return Status::Error(
+        "endpoint '" + text +
+        "': expected '/path' or 'METHOD /path' (percent-encode spaces)");
+  }
+  return r;
+}
+
+int RunLoad(const LoadFlags& f) {
+  // --- target -------------------------------------------------------------
+  StatusOr<http::Target> parsed = http::Target::Parse(f.base_url);
+  if (!parsed.ok()) return UsageError(parsed.status().message());
+  http::Target target = *parsed;
+  try {
+    if (!f.host_header.empty()) target.HostHeader(f.host_header);
+    for (const std::string& h : f.headers) {
+      const std::size_t colon = h.find(':');
+      if (colon == std::string::npos || colon == 0) {
+        // Never echo the value: it may be a secret.
+        return UsageError(
+            "--header expects 'Name: value' (got a value without ':')");
+      }
+      std::string value = h.substr(colon + 1);
+      value.erase(0, value.find_first_not_of(' '));
+      target.AddHeader(h.substr(0, colon), value);
+    }
+    // A secret on the command line is visible in `ps`; the environment is the
+    // safer place, so it is the fallback.
+    std::string secret = f.api_secret;
+    if (secret.empty()) {
+      if (const char* env = std::getenv("PERFCHECK_API_SECRET")) secret = env;
+    }
+    if (!f.api_key.empty() || !f.api_secret.empty()) {
+      if (f.api_key.empty() || secret.empty()) {
+        return UsageError(
+            "--api-key and --api-secret (or PERFCHECK_API_SECRET) go together");
+      }
+      target.FrappeToken(f.api_key, secret);
+    }
+    std::string bearer = f.bearer;
+    if (bearer.empty()) {
+      if (const char* env = std::getenv("PERFCHECK_BEARER")) bearer = env;
+    }
+    if (!bearer.empty()) target.Bearer(bearer);
+    target.Insecure(f.insecure);
+    if (!f.ca_file.empty()) target.CaFile(f.ca_file);
+  } catch (const std::invalid_argument& e) {
+    return UsageError(e.what());
+  }
+
+  // --- requests and options ------------------------------------------------
+  std::vector<http::Request> requests;
+  for (const std::string& e :
+       f.endpoints.empty() ? std::vector<std::string>{"/"} : f.endpoints) {
+    StatusOr<http::Request> r = ParseEndpoint(e);
+    if (!r.ok()) return UsageError(r.status().message());
+    requests.push_back(*r);
+  }
+  http::LoadOptions o;
+  o.name = f.name;
+  o.connections = f.concurrency;
+  o.threads = f.threads;
+  o.max_requests = f.requests;
+  o.rate = f.rate;
+  o.ramp_from = f.ramp_from;
+  StatusOr<Nanos> duration = ParseDuration(f.duration);
+  if (!duration.ok())
+    return UsageError("--duration: " + duration.status().message());
+  o.duration = std::chrono::nanoseconds(
+      f.duration_seconds > 0 ? static_cast<Nanos>(f.duration_seconds * 1e9)
+                             : *duration);
+  for (const std::string& stage : f.ramp) {
+    const std::size_t colon = stage.find(':');
+    StatusOr<Nanos> d = ParseDuration(stage.substr(0, colon));
+    char* end = nullptr;
+    const std::string target_text =
+        colon == std::string::npos ? "" : stage.substr(colon + 1);
+    const double value = std::strtod(target_text.c_str(), &end);
+    if (colon == std::string::npos || !d.ok() || target_text.empty() ||
+        *end != '\0') {
+      return UsageError("--ramp '" + stage +
+                        "': expected DURATION:TARGET, e.g. 30s:100");
+    }
+    o.stages.push_back({std::chrono::nanoseconds(*d), value});
+  }
+  if (!f.think_time.empty()) {
+    const std::size_t sep = f.think_time.find(':');
+    StatusOr<Nanos> lo = ParseDuration(f.think_time.substr(0, sep));
+    StatusOr<Nanos> hi = sep == std::string::npos
+                             ? lo
+                             : ParseDuration(f.think_time.substr(sep + 1));
+    if (!lo.ok() || !hi.ok()) {
+      return UsageError("--think-time '" + f.think_time +
+                        "': expected MIN[:MAX], e.g. 2s:5s");
+    }
+    o.think_time_min = std::chrono::nanoseconds(*lo);
+    o.think_time_max = std::chrono::nanoseconds(*hi);
+  }
+  StatusOr<Nanos> timeout = ParseDuration(f.timeout);
+  if (!timeout.ok())
+    return UsageError("--timeout: " + timeout.status().message());
+  o.request_timeout = std::chrono::nanoseconds(*timeout);
+  StatusOr<Nanos> connect_timeout = ParseDuration(f.connect_timeout);
+  if (!connect_timeout.ok()) {
+    return UsageError("--connect-timeout: " +
+                      connect_timeout.status().message());
+  }
+  o.connect_timeout = std::chrono::nanoseconds(*connect_timeout);
+  try {
+    o.Validate();
+    for (const http::Request& r : requests) (void)r.Serialize(target);
+  } catch (const std::invalid_argument& e) {
+    return UsageError(e.what());
+  }
+  std::vector<Threshold> thresholds;
+  for (const std::string& t : f.thresholds) {
+    StatusOr<Threshold> th = ParseThreshold(t);
+    if (!th.ok()) return UsageError(th.status().message());
+    thresholds.push_back(*th);
+  }
+
+  // --- fail fast when the server cannot be reached -------------------------
+  Status reachable = http::CheckConnection(target, o.connect_timeout);
+  if (!reachable.ok()) {
+    std::cerr << "perfcheck load: cannot connect to " << target.Describe()
+              << ": " << reachable.message() << "\n";
+    return kExitConnection;
+  }
+
+  // --- run -----------------------------------------------------------------
+  const bool tty = isatty(STDERR_FILENO) == 1 && !f.no_progress;
+  if (tty) {
+    o.on_progress = [](const http::Progress& p) {
+      const double s = static_cast<double>(p.elapsed_ns) / 1e9;
+      std::fprintf(
+          stderr, "\r[%5.1fs / %.1fs] %llu requests, %s, %llu errors   ", s,
+          static_cast<double>(p.planned_ns) / 1e9,
+          static_cast<unsigned long long>(p.completed),
+          FormatRate(s > 0 ? static_cast<double>(p.completed) / s : 0).c_str(),
+          static_cast<unsigned long long>(p.errors));
+      std::fflush(stderr);
+    };
+  }
+  o.cancel = &g_interrupted;
+  std::signal(SIGINT, OnSigint);
+  http::HttpLoadResult result = http::Load(target, requests, o);
+  std::signal(SIGINT, SIG_DFL);
+  if (tty) std::fprintf(stderr, "\n");
+
+  // --- judge and report ----------------------------------------------------
+  std::vector<ThresholdOutcome> outcomes;
+  bool all_passed = true;
+  for (const Threshold& t : thresholds) {
+    ThresholdVerdict v = Evaluate(t, result.aggregate);
+    all_passed = all_passed && v.passed;
+    std::cerr << (v.passed ? "PASS " : "FAIL ") << t.text << "  (" << v.measured
+              << ")\n";
+    outcomes.push_back({t, v});
+  }
+  const std::string json = LoadReportJson(result, target.Describe(), outcomes);
+  std::cout << json << std::flush;
+  std::string error;
+  if (!f.json_file.empty() && !WriteFile(f.json_file, json, &error))
+    return UsageError(error);
+  if (!f.csv_file.empty() &&
+      !WriteFile(f.csv_file, LoadReportCsv(result), &error)) {
+    return UsageError(error);
+  }
+  if (!f.result_file.empty()) {
+    Status s = WriteResultFile(result.aggregate, f.result_file);
+    if (!s.ok()) return UsageError(s.message());
+  }
+  return all_passed ? kExitOk : kExitCheckFailed;
+}
+
+}  // namespace
+
+void AddLoadCommand(CLI::App& app, CommandRunner& run) {
+  auto flags = std::make_shared<LoadFlags>();
+  CLI::App* sub =
+      app.add_subcommand("load", "Run HTTP load against a base URL");
+  sub->footer(
+      "Exit codes: 0 ok, 1 a threshold failed, 2 usage or bad input, 3 cannot "
+      "connect.\n"
+      "Example: perfcheck load --base-url http://127.0.0.1:8000 --host-header "
+      "site1 \\\n"
+      "  --endpoint /api/method/ping -c 25 --duration 15s --threshold "
+      "'p95<500ms'");
+  LoadFlags& f = *flags;
+  sub->add_option("--base-url", f.base_url, "http(s)://host[:port][/base]")
+      ->required();
+  sub->add_option(
+      "--endpoint", f.endpoints,
+      "Path, or 'METHOD /path' (repeatable; round-robin). Default /");
+  sub->add_option("--host-header", f.host_header,
+                  "Host header (multi-tenant sites)");
+  sub->add_option("--header", f.headers,
+                  "Extra header 'Name: value' (repeatable)");
+  sub->add_option("--api-key", f.api_key,
+                  "Frappe API key (Authorization: token key:secret)");
+  sub->add_option(
+      "--api-secret", f.api_secret,
+      "Frappe API secret (or env PERFCHECK_API_SECRET); never printed");
+  sub->add_option("--bearer", f.bearer,
+                  "Bearer token (or env PERFCHECK_BEARER); never printed");
+  sub->add_option("--duration", f.duration,
+                  "Run time, e.g. 10s, 2m (default 10s)");
+  sub->add_option("--duration-seconds", f.duration_seconds,
+                  "Run time in seconds (seed compat)");
+  sub->add_option("--requests,-n", f.requests,
+                  "Stop after this many requests (0: no limit)");
+  sub->add_option("--concurrency,--connections,-c", f.concurrency,
+                  "Connections / virtual users (default 10)");
+  sub->add_option("--threads,-t", f.threads, "Event-loop threads (default 1)");
+  sub->add_option(
+      "--rate", f.rate,
+      "Open model: constant arrival rate in req/s, latency from intended send");
+  sub->add_option(
+      "--ramp", f.ramp,
+      "Ramp stage DURATION:TARGET (repeatable; users, or req/s with --rate)");
+  sub->add_option("--ramp-from", f.ramp_from,
+                  "Where the ramp starts (default 0)");
+  sub->add_option("--think-time", f.think_time,
+                  "Closed model pause MIN[:MAX], e.g. 2s:5s");
+  sub->add_option("--timeout", f.timeout, "Request timeout (default 10s)");
+  sub->add_option("--connect-timeout", f.connect_timeout,
+                  "Connect timeout (default 5s)");
+  sub->add_flag("--insecure,-k", f.insecure, "Do not verify TLS certificates");
+  sub->add_option("--ca-file", f.ca_file,
+                  "Extra trusted CA certificates (PEM)");
+  sub->add_option("--threshold", f.thresholds,
+                  "e.g. 'p95<500ms', 'error_rate<1%', 'rps>50' (repeatable)");
+  sub->add_option("--json", f.json_file, "Also write the JSON report to FILE");
+  sub->add_option("--csv", f.csv_file, "Write per-endpoint CSV to FILE");
+  sub->add_option(
+      "--result", f.result_file,
+      "Write the aggregate as perfcheck.result/v1 JSON (for baselines)");
+  sub->add_option("--name", f.name, "Result name (default 'load')");
+  sub->add_flag("--no-progress", f.no_progress, "No live progress line");
+  sub->callback([&run, flags] { run = [flags] { return RunLoad(*flags); }; });
+}
+
+}  // namespace perfcheck::cli

@@ -1,0 +1,130 @@
+#include "load_report.h"
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace perfcheck::cli {
+namespace {
+
+using nlohmann::ordered_json;
+
+double Ms(double ns) { return std::round(ns / 1e3) / 1e3; }  // ms, 3 decimals
+
+ordered_json LatencyMs(const LatencyHistogram& h) {
+  ordered_json j;
+  j["min"] = Ms(static_cast<double>(h.Min()));
+  j["p50"] = Ms(static_cast<double>(h.Percentile(50)));
+  j["p90"] = Ms(static_cast<double>(h.Percentile(90)));
+  j["p95"] = Ms(static_cast<double>(h.Percentile(95)));
+  j["p99"] = Ms(static_cast<double>(h.Percentile(99)));
+  j["max"] = Ms(static_cast<double>(h.Max()));
+  j["mean"] = Ms(h.Mean());
+  return j;
+}
+
+double Seconds(const Result& r) {
+  return static_cast<double>(r.elapsed_ns) / 1e9;
+}
+
+double Rate(double n, const Result& r) {
+  return r.elapsed_ns > 0 ? std::round(n / Seconds(r) * 10) / 10 : 0.0;
+}
+
+ordered_json Summary(const Result& r) {
+  ordered_json j;
+  j["total_requests"] = r.TotalCount();
+  j["ok"] = r.OkCount();
+  j["errors"] = r.ErrorCount();
+  j["error_rate"] = r.ErrorRate();
+  j["rps"] = Rate(static_cast<double>(r.OkCount()), r);
+  j["latency_ms"] = LatencyMs(r.latency);
+  ordered_json errors = ordered_json::object();
+  for (const auto& [category, e] : r.errors) errors[category] = e.count;
+  j["errors_by_class"] = errors;
+  return j;
+}
+
+}  // namespace
+
+std::string LoadReportJson(const http::HttpLoadResult& r,
+                           const std::string& target,
+                           const std::vector<ThresholdOutcome>& thresholds) {
+  const Result& a = r.aggregate;
+  ordered_json j;
+  j["target"] = target;
+  j["model"] = r.open_model ? "open" : "closed";
+  j["elapsed_s"] = std::round(Seconds(a) * 1000) / 1000;
+  j["total_requests"] = a.TotalCount();
+  j["ok"] = a.OkCount();
+  j["errors"] = a.ErrorCount();
+  j["error_rate"] = a.ErrorRate();
+  j["rps"] = Rate(static_cast<double>(a.OkCount()), a);
+  j["attempted_rps"] = Rate(static_cast<double>(a.TotalCount()), a);
+  ordered_json codes = ordered_json::object();
+  for (const auto& [code, n] : r.status_codes) codes[std::to_string(code)] = n;
+  j["status_codes"] = codes;
+  j["latency_ms"] = LatencyMs(a.latency);
+  ordered_json errors = ordered_json::object(),
+               examples = ordered_json::object();
+  for (const auto& [category, e] : a.errors) {
+    errors[category] = e.count;
+    examples[category] = e.examples;
+  }
+  j["errors_by_class"] = errors;
+  j["error_examples"] = examples;
+  j["bytes_sent"] = r.bytes_sent;
+  j["bytes_received"] = r.bytes_received;
+  j["connections_opened"] = r.connections_opened;
+  ordered_json eps = ordered_json::object();
+  for (const auto& [name, er] : r.endpoints) eps[name] = Summary(er);
+  j["endpoints"] = eps;
+  if (r.open_model) {
+    ordered_json o;
+    if (auto it = a.config.find("rate"); it != a.config.end())
+      o["rate"] = it->second;
+    o["late_sends"] = r.late_sends;
+    o["dropped_sends"] = r.dropped_sends;
+    o["uncorrected_latency_ms"] = LatencyMs(r.uncorrected);
+    j["open_model"] = o;
+  }
+  ordered_json th = ordered_json::array();
+  for (const ThresholdOutcome& t : thresholds) {
+    th.push_back({{"threshold", t.threshold.text},
+                  {"passed", t.verdict.passed},
+                  {"measured", t.verdict.measured}});
+  }
+  j["thresholds"] = th;
+  ordered_json config = ordered_json::object();
+  for (const auto& [k, v] : a.config) config[k] = v;
+  j["config"] = config;
+  return j.dump(2) + "\n";
+}
+
+std::string LoadReportCsv(const http::HttpLoadResult& r) {
+  std::ostringstream out;
+  out << "endpoint,requests,ok,errors,error_rate,rps,min_ms,p50_ms,p90_ms,p95_"
+         "ms,"
+         "p99_ms,max_ms,mean_ms\n";
+  auto row = [&](const std::string& name, const Result& res) {
+    std::string quoted = "\"";
+    for (char c : name)
+      quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    quoted += '"';
+    const LatencyHistogram& h = res.latency;
+    out << quoted << ',' << res.TotalCount() << ',' << res.OkCount() << ','
+        << res.ErrorCount() << ',' << res.ErrorRate() << ','
+        << Rate(static_cast<double>(res.OkCount()), res) << ','
+        << Ms(static_cast<double>(h.Min())) << ','
+        << Ms(static_cast<double>(h.Percentile(50))) << ','
+        << Ms(static_cast<double>(h.Percentile(90))) << ','
+        << Ms(static_cast<double>(h.Percentile(95))) << ','
+        << Ms(static_cast<double>(h.Percentile(99))) << ','
+        << Ms(static_cast<double>(h.Max())) << ',' << Ms(h.Mean()) << '\n';
+  };
+  for (const auto& [name, er] : r.endpoints) row(name, er);
+  row("ALL", r.aggregate);
+  return out.str();
+}
+
+}  // namespace perfcheck::cli

@@ -1,0 +1,41 @@
+// The report of `perfcheck load`: the JSON document printed on stdout and
+// written by --json, and the CSV table of --csv.
+//
+// JSON (one object):
+//   total_requests, ok, errors, error_rate, rps (successful responses per
+//   second), attempted_rps, elapsed_s, status_codes {"200": n},
+//   latency_ms {min, p50, p90, p95, p99, max, mean}, errors_by_class
+//   {"timeout": n}, error_examples {"timeout": [...]}, bytes_sent,
+//   bytes_received, connections_opened, endpoints {name: {total_requests, ok,
+//   errors, rps, latency_ms, errors_by_class}}, open_model (only with --rate:
+//   rate, late_sends, dropped_sends, uncorrected_latency_ms), thresholds
+//   [{threshold, passed, measured}], target, config.
+// Nothing in it can hold a secret: config values are redacted by
+// Result::SetConfig, error examples name only method and path.
+//
+// CSV: one row per endpoint plus "ALL":
+//   endpoint,requests,ok,errors,error_rate,rps,min_ms,p50_ms,p90_ms,p95_ms,p99_ms,max_ms,mean_ms
+#ifndef PERFCHECK_CLI_LOAD_REPORT_H_
+#define PERFCHECK_CLI_LOAD_REPORT_H_
+
+#include <string>
+#include <vector>
+
+#include "perfcheck/http_load.h"
+#include "threshold.h"
+
+namespace perfcheck::cli {
+
+struct ThresholdOutcome {
+  Threshold threshold;
+  ThresholdVerdict verdict;
+};
+
+std::string LoadReportJson(const http::HttpLoadResult& r,
+                           const std::string& target,
+                           const std::vector<ThresholdOutcome>& thresholds);
+std::string LoadReportCsv(const http::HttpLoadResult& r);
+
+}  // namespace perfcheck::cli
+
+#endif  // PERFCHECK_CLI_LOAD_REPORT_H_

@@ -1,0 +1,38 @@
+// perfcheck: the command-line tool. Each subcommand lives in its own file
+// (see command.h); this file only parses and dispatches.
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <iostream>
+
+#include "command.h"
+
+namespace {
+
+// One line per command.
+constexpr perfcheck::cli::AddCommand kCommands[] = {
+    &perfcheck::cli::AddLoadCommand,
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"perfcheck: performance SLAs, load tests and regression gates"};
+  app.require_subcommand(1);
+  perfcheck::cli::CommandRunner run;
+  for (perfcheck::cli::AddCommand add : kCommands) add(app, run);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);  // prints help or the error
+    return rc == 0 ? perfcheck::cli::kExitOk : perfcheck::cli::kExitUsage;
+  }
+  try {
+    return run ? run() : perfcheck::cli::kExitUsage;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "perfcheck: " << e.what() << "\n";
+    return perfcheck::cli::kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "perfcheck: internal error: " << e.what() << "\n";
+    return 4;
+  }
+}
