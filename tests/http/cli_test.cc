@@ -1,0 +1,198 @@
+// Runs the `perfcheck` binary: exit codes, the JSON report, files, and the
+// secrets canary (never in stdout, stderr, JSON, CSV or gtest XML).
+#include <httplib.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "gtest/gtest.h"
+#include "test_servers.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+constexpr char kCanary[] = "CANARY-7f3a9c1e-secret";
+
+std::string ReadAll(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("perfcheck_cli_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+    server_.Get("/api/method/ping",
+                [this](const httplib::Request& req, httplib::Response& res) {
+                  std::lock_guard<std::mutex> lock(mu_);
+                  auths_.insert(req.get_header_value("Authorization"));
+                  hosts_.insert(req.get_header_value("Host"));
+                  res.set_content(R"({"message":"pong"})", "application/json");
+                });
+    server_.Get("/missing", [](const httplib::Request&,
+                               httplib::Response& res) { res.status = 404; });
+    server_.set_tcp_nodelay(true);
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    while (!server_.is_running()) std::this_thread::sleep_for(1ms);
+  }
+  void TearDown() override {
+    server_.stop();
+    thread_.join();
+    fs::remove_all(dir_);
+  }
+  std::string Url() const {
+    return "http://127.0.0.1:" + std::to_string(port_);
+  }
+
+  // Runs `perfcheck <args>`; returns the exit code, fills out_/err_.
+  int Perfcheck(const std::string& args) {
+    const std::string cmd = std::string(PERFCHECK_CLI_PATH) + " " + args +
+                            " >" + (dir_ / "out").string() + " 2>" +
+                            (dir_ / "err").string() + " </dev/null";
+    const int status = std::system(cmd.c_str());
+    out_ = ReadAll(dir_ / "out");
+    err_ = ReadAll(dir_ / "err");
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+  fs::path dir_;
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+  std::mutex mu_;
+  std::set<std::string> auths_, hosts_;
+  std::string out_, err_;
+};
+
+TEST_F(CliTest, ReportsLikeTheSeedScriptAndPassesThresholds) {
+  const std::string json = (dir_ / "r.json").string(),
+                    csv = (dir_ / "r.csv").string();
+  const int rc =
+      Perfcheck("load --base-url " + Url() +
+                " --host-header test_site --endpoint /api/method/ping"
+                " --endpoint /missing -c 2 --requests 20 --duration 10s"
+                " --threshold 'p95<10s' --threshold 'rps>=1'"
+                " --json " +
+                json + " --csv " + csv);
+  EXPECT_EQ(rc, 0) << err_;
+  const nlohmann::json r = nlohmann::json::parse(out_);
+  EXPECT_EQ(r["total_requests"], 20);
+  EXPECT_EQ(r["status_codes"]["200"], 10);
+  EXPECT_EQ(r["status_codes"]["404"], 10);
+  EXPECT_EQ(r["errors_by_class"]["status_4xx"], 10);
+  for (const char* k : {"min", "p50", "p95", "p99", "max"}) {
+    EXPECT_TRUE(r["latency_ms"].contains(k)) << k;
+  }
+  EXPECT_GT(r["rps"].get<double>(), 0);
+  EXPECT_EQ(r["thresholds"].size(), 2u);
+  EXPECT_EQ(r["endpoints"]["GET /missing"]["errors"], 10);
+  EXPECT_EQ(nlohmann::json::parse(ReadAll(json)), r);
+  const std::string table = ReadAll(csv);
+  EXPECT_EQ(table.rfind("endpoint,requests,ok,errors,", 0), 0u);
+  EXPECT_NE(table.find("\"ALL\",20,10,10,"), std::string::npos) << table;
+  EXPECT_NE(err_.find("PASS p95<10s"), std::string::npos);
+  EXPECT_EQ(err_.find('\r'), std::string::npos)
+      << "no progress line when piped";
+  std::lock_guard<std::mutex> lock(mu_);
+  EXPECT_EQ(hosts_, std::set<std::string>{"test_site"});
+}
+
+TEST_F(CliTest, FailedThresholdExitsOne) {
+  EXPECT_EQ(
+      Perfcheck(
+          "load --base-url " + Url() +
+          " --endpoint /missing --requests 5 --threshold 'error_rate<1%'"),
+      1);
+  EXPECT_NE(err_.find("FAIL error_rate<1%"), std::string::npos) << err_;
+  EXPECT_EQ(nlohmann::json::parse(out_)["thresholds"][0]["passed"], false);
+}
+
+TEST_F(CliTest, UsageErrorsExitTwo) {
+  EXPECT_EQ(Perfcheck("load --base-url ftp://x"), 2);
+  EXPECT_NE(err_.find("unsupported scheme 'ftp'"), std::string::npos) << err_;
+  EXPECT_EQ(Perfcheck("load --base-url " + Url() + " --threshold 'p95<500'"),
+            2);
+  EXPECT_NE(err_.find("needs a unit"), std::string::npos) << err_;
+  EXPECT_EQ(Perfcheck("load --base-url " + Url() + " --threshold 'latency<1s'"),
+            2);
+  EXPECT_EQ(Perfcheck("load --base-url " + Url() + " --endpoint 'no-slash'"),
+            2);
+  EXPECT_EQ(Perfcheck("load --base-url " + Url() + " --duration 10"), 2);
+  EXPECT_EQ(Perfcheck("load --base-url " + Url() + " -c 0"), 2);
+  EXPECT_EQ(Perfcheck("load"), 2);  // --base-url is required
+  EXPECT_EQ(Perfcheck("nosuchcommand"), 2);
+  EXPECT_EQ(Perfcheck("load --help"), 0);
+  EXPECT_NE(out_.find("--threshold"), std::string::npos);
+}
+
+TEST_F(CliTest, UnreachableServerExitsThree) {
+  const int port = perfcheck::http::testing::RefusedPort();
+  EXPECT_EQ(
+      Perfcheck("load --base-url http://127.0.0.1:" + std::to_string(port)), 3);
+  EXPECT_NE(err_.find("cannot connect"), std::string::npos) << err_;
+}
+
+TEST_F(CliTest, SecretsNeverAppearInAnyOutput) {
+  const std::string json = (dir_ / "r.json").string(),
+                    csv = (dir_ / "r.csv").string(),
+                    result = (dir_ / "result.json").string();
+  for (const std::string& auth :
+       {std::string("--api-key mykey --api-secret ") + kCanary,
+        std::string("--bearer ") + kCanary,
+        std::string("--header 'X-Api-Key: ") + kCanary + "'"}) {
+    // A failing threshold too, so failure messages are covered.
+    const int rc =
+        Perfcheck("load --base-url " + Url() + " --endpoint /api/method/ping " +
+                  auth + " --requests 3 --threshold 'p95<1ns' --json " + json +
+                  " --csv " + csv + " --result " + result);
+    EXPECT_EQ(rc, 1) << err_;
+    for (const std::string& text :
+         {out_, err_, ReadAll(json), ReadAll(csv), ReadAll(result)}) {
+      EXPECT_EQ(text.find(kCanary), std::string::npos) << auth << "\n" << text;
+    }
+  }
+  // A bad flag value next to a secret is reported without the secret.
+  EXPECT_EQ(Perfcheck("load --base-url " + Url() + " --bearer " + kCanary +
+                      " --header 'broken'"),
+            2);
+  EXPECT_EQ(err_.find(kCanary), std::string::npos);
+  std::lock_guard<std::mutex> lock(mu_);
+  EXPECT_TRUE(auths_.count(std::string("token mykey:") + kCanary))
+      << "the secret was sent";
+  EXPECT_TRUE(auths_.count(std::string("Bearer ") + kCanary));
+}
+
+#ifdef PERFCHECK_CANARY_PROBE_PATH
+TEST_F(CliTest, SecretsNeverAppearInGtestXml) {
+  const std::string xml = (dir_ / "out.xml").string();
+  const std::string cmd = std::string(PERFCHECK_CANARY_PROBE_PATH) + " " +
+                          Url() + " " + kCanary + " --gtest_output=xml:" + xml +
+                          " >" + (dir_ / "out").string() + " 2>&1";
+  const int status = std::system(cmd.c_str());
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1) << "the probe fails an SLA on purpose";
+  const std::string text = ReadAll(xml);
+  EXPECT_NE(text.find("deliberate failure"), std::string::npos) << text;
+  EXPECT_EQ(text.find(kCanary), std::string::npos);
+  EXPECT_EQ(ReadAll(dir_ / "out").find(kCanary), std::string::npos);
+}
+#endif  // PERFCHECK_CANARY_PROBE_PATH
+
+}  // namespace
