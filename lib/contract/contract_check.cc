@@ -194,7 +194,7 @@ std::string TransportError(httplib::Error e) {
     case httplib::Error::Connection:
       return "connection failed";
     case httplib::Error::Read:
-      return "read failed (timeout or reset)";
+      return "read failed (connection reset or closed)";
     case httplib::Error::Write:
       return "write failed";
     case httplib::Error::ConnectionTimeout:
@@ -209,7 +209,7 @@ std::string TransportError(httplib::Error e) {
 }
 
 std::string ErrorCategory(const CheckOutcome& o) {
-  if (o.transport_error.find("timeout") != std::string::npos) return "timeout";
+  if (o.transport_error == "timeout") return "timeout";
   if (!o.transport_error.empty()) return "connection";
   if (o.status >= 500) return "status_5xx";
   if (o.status >= 400) return "status_4xx";
@@ -454,7 +454,12 @@ CheckOutcome Perform(const Check::Spec& s, bool judge_latency) {
                      std::chrono::steady_clock::now() - start)
                      .count();
   if (!res) {
-    o.transport_error = TransportError(res.error());
+    // cpp-httplib reports a read timeout and a reset alike (Error::Read);
+    // the elapsed time tells them apart.
+    bool timed_out = (res.error() == httplib::Error::Read ||
+                      res.error() == httplib::Error::ConnectionTimeout) &&
+                     o.latency_ns >= ToNanos(s.timeout) * 9 / 10;
+    o.transport_error = timed_out ? "timeout" : TransportError(res.error());
     return o;
   }
   o.status = res->status;

@@ -81,8 +81,9 @@ std::string Received(std::size_t n) {
     return ::testing::AssertionSuccess();
   }
   auto failure = ::testing::AssertionFailure();
-  failure << "Expected: " << server_expr << " received " << n_expr << " (" << n
-          << ") " << (n == 1 ? "request" : "requests") << " matching "
+  failure << "Expected: " << server_expr << " received " << n_expr;
+  if (n_expr != std::to_string(n)) failure << " (" << n << ")";
+  failure << " " << (n == 1 ? "request" : "requests") << " matching "
           << matcher_expr << "\n"
           << "          " << matcher.Describe(secrets) << "\n"
           << "  Actual: " << matching.size() << " of "

@@ -76,6 +76,12 @@ int HexValue(char c) {
   return -1;
 }
 
+// Body and query field names that carry secrets: the shared list plus "pwd",
+// the password field of Frappe's /api/method/login.
+bool IsSecretField(std::string_view name) {
+  return IsSecretName(name) || Lower(name) == "pwd";
+}
+
 std::string Quote(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
@@ -123,7 +129,7 @@ std::optional<json> ParseBody(const std::string& body) {
 void RedactJson(json& j) {
   if (j.is_object()) {
     for (auto it = j.begin(); it != j.end(); ++it) {
-      if (IsSecretName(it.key())) {
+      if (IsSecretField(it.key())) {
         it.value() = std::string(kRedacted);
       } else {
         RedactJson(it.value());
@@ -149,7 +155,7 @@ std::string RedactFormFields(std::string_view text) {
     std::string_view field = text.substr(start, amp - start);
     std::size_t eq = field.find('=');
     if (eq != std::string_view::npos &&
-        IsSecretName(PercentDecode(field.substr(0, eq), true))) {
+        IsSecretField(PercentDecode(field.substr(0, eq), true))) {
       out.append(field.substr(0, eq + 1));
       out.append(kRedacted);
     } else {
@@ -192,11 +198,11 @@ std::optional<Mismatch> SubsetDifference(const json& actual,
       std::string child = pointer + "/" + it.key();
       if (!actual.contains(it.key())) {
         json e = it.value();
-        if (IsSecretName(it.key())) e = std::string(kRedacted);
+        if (IsSecretField(it.key())) e = std::string(kRedacted);
         return Mismatch{"json body " + child, ShowJson(e), "(missing)"};
       }
       if (auto d = SubsetDifference(actual.at(it.key()), it.value(), child)) {
-        if (IsSecretName(it.key())) {
+        if (IsSecretField(it.key())) {
           d->expected = std::string(kRedacted);
           d->actual = std::string(kRedacted) + " (differs)";
         }
@@ -425,7 +431,7 @@ RequestMatcher& RequestMatcher::RawTarget(std::string encoded_target) {
 
 RequestMatcher& RequestMatcher::Query(std::string key,
                                       std::string decoded_value) {
-  bool secret = IsSecretName(key);
+  bool secret = IsSecretField(key);
   std::string shown = secret ? std::string(kRedacted) : Quote(decoded_value);
   return Add(Make(
       "query[" + key + "]",
@@ -444,7 +450,7 @@ RequestMatcher& RequestMatcher::Query(std::string key,
 
 RequestMatcher& RequestMatcher::QueryValues(std::string key,
                                             std::vector<std::string> values) {
-  bool secret = IsSecretName(key);
+  bool secret = IsSecretField(key);
   std::string shown = secret ? std::string(kRedacted) : ListValues(values);
   return Add(Make(
       "query[" + key + "]",
@@ -460,7 +466,7 @@ RequestMatcher& RequestMatcher::QueryValues(std::string key,
 }
 
 RequestMatcher& RequestMatcher::QueryAbsent(std::string key) {
-  bool secret = IsSecretName(key);
+  bool secret = IsSecretField(key);
   return Add(Make(
       "query[" + key + "]",
       [key](const RecordedRequest& r) { return r.QueryValues(key).empty(); },
@@ -588,7 +594,7 @@ RequestMatcher& RequestMatcher::JsonBodyAt(std::string json_pointer,
   auto expected =
       std::make_shared<const json>(ParseJsonArgument(json_value, "JsonBodyAt"));
   // A pointer whose last token names a secret shows no values.
-  bool secret = IsSecretName(json_pointer.substr(json_pointer.rfind('/') + 1));
+  bool secret = IsSecretField(json_pointer.substr(json_pointer.rfind('/') + 1));
   auto lookup = [pointer](const RecordedRequest& r) -> std::optional<json> {
     auto body = ParseBody(r.body);
     if (!body || !body->contains(pointer)) return std::nullopt;

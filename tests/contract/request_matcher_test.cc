@@ -254,6 +254,10 @@ TEST(SecretDisplayTest, TargetsAndBodiesRedactSecretNames) {
   EXPECT_NE(shown.find("\"usr\":\"a\""), std::string::npos) << shown;
   EXPECT_EQ(DisplayBody(std::string("usr=a&password=") + kCanary),
             "usr=a&password=<redacted>");
+  // Frappe's login field.
+  EXPECT_EQ(
+      DisplayBody(std::string(R"({"pwd":")") + kCanary + R"(","usr":"a"})"),
+      R"({"pwd":"<redacted>","usr":"a"})");
 }
 
 TEST(SecretDisplayTest, CanaryNeverInDescribeOrExplain) {
