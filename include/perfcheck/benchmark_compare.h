@@ -1,0 +1,170 @@
+// The PR regression gate behind `perfcheck compare`: old vs new, per benchmark
+// and metric, with a noise-aware verdict (docs/benchmark-gate.md).
+//
+// Inputs
+//  - Google Benchmark JSON (benchmark_json.h): metric cpu_time and/or
+//    real_time, judged on the repetitions;
+//  - perfcheck result files (perfcheck.result/v1), or baseline files
+//    (perfcheck.baseline/v1) as the old side: metrics p50, p95, p99 and
+//    throughput, judged by the existing noise-band gate (regression.h), so a
+//    `perfcheck compare` and an EXPECT_NO_REGRESSION agree;
+//  - a directory: every *.json file in it (not recursive), all of one kind.
+//
+// Verdict for Google Benchmark timings (per benchmark and metric). Let r be
+// the ratio new/old, estimated on a log scale and T = 1 + threshold:
+//  - two runs (stored baseline): Hodges-Lehmann estimate of the shift between
+//    the repetitions, Moses interval at `confidence`, Mann-Whitney U p-value;
+//    aggregates-only files: Welch interval from mean, stddev and repetitions;
+//  - interleaved rounds (ComparePaired): one ratio per round, Hodges-Lehmann
+//    estimate of their median (Walsh averages) with the signed-rank interval;
+//  then
+//    regression   interval entirely above 1 (credibly slower), its upper end
+//                 reaches T (a change of the threshold's size is plausible) and
+//                 the estimate is at least sqrt(T) (half the threshold on the
+//                 log scale): significant AND as large as the threshold;
+//    improvement  the mirror image below 1;
+//    noisy        neither, but the estimate is beyond T either way, or the
+//                 interval is wider than the threshold band [1/T, T]: the data
+//                 cannot tell;
+//    unchanged    otherwise;
+//    insufficient data  fewer than `min_repetitions` values on a side (or
+//                 rounds), never a guess;
+//    error        every run of the benchmark failed in NEW (fails the gate);
+//    missing-in-new / new  the name exists on one side only (informational).
+//
+// Exit-code semantics (used by the CLI): HasRegression() is true for any
+// regression or error verdict.
+//
+// Thread-safety: pure functions on values.
+//
+// Example:
+//   perfcheck::CompareOptions opt;
+//   opt.threshold = 0.10;
+//   opt.thresholds.push_back({"BM_Parse.*", 0.05});
+//   perfcheck::StatusOr<perfcheck::ComparisonReport> rep =
+//       perfcheck::CompareFiles("base.json", "head.json", opt);
+//   if (!rep.ok()) return 2;
+//   std::cout << perfcheck::RenderTable(*rep, /*color=*/false);
+//   return rep->HasRegression() ? 1 : 0;
+#ifndef PERFCHECK_BENCHMARK_COMPARE_H_
+#define PERFCHECK_BENCHMARK_COMPARE_H_
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "perfcheck/benchmark_json.h"
+#include "perfcheck/result.h"
+#include "perfcheck/status.h"
+
+namespace perfcheck {
+
+enum class BenchmarkVerdict {
+  kUnchanged,
+  kRegression,
+  kImprovement,
+  kNoisy,
+  kInsufficientData,
+  kError,
+  kMissingInNew,
+  kNew,
+};
+// "unchanged", "regression", "improvement", "noisy", "insufficient data",
+// "error", "missing in new", "new".
+std::string_view BenchmarkVerdictName(BenchmarkVerdict v);
+
+// Which Google Benchmark times are judged (and shown).
+enum class TimeMetric { kCpuTime, kRealTime, kBoth };
+
+struct CompareOptions {
+  double threshold = 0.10;  // relative; > 0 and finite
+  // Per-benchmark overrides: the first ECMAScript regex that matches part of
+  // the benchmark name (std::regex_search) wins.
+  std::vector<std::pair<std::string, double>> thresholds;
+  double confidence = 0.99;         // of every interval, in (0, 1)
+  std::size_t min_repetitions = 5;  // per side (per run of rounds: rounds)
+  TimeMetric metric = TimeMetric::kCpuTime;
+
+  // The threshold for `name`; throws std::invalid_argument for a bad regex.
+  double ThresholdFor(std::string_view name) const;
+  // Throws std::invalid_argument for out-of-range values or a bad regex.
+  void Validate() const;
+};
+
+// One row of the comparison.
+struct MetricComparisonRow {
+  std::string benchmark;
+  std::string metric;    // "cpu_time", "real_time", "p50", "throughput"...
+  bool is_rate = false;  // throughput (1/s) rather than a time (ns)
+  double old_value = 0;  // median (ns or 1/s); NaN when absent
+  double new_value = 0;
+  std::size_t old_n = 0;  // repetitions / samples / rounds behind each side
+  std::size_t new_n = 0;
+  double change = 0;       // new / old - 1; NaN when not computable
+  double change_low = 0;   // interval of the change; NaN when none
+  double change_high = 0;  //   (+-infinity when no interval exists)
+  double p_value = 0;      // of the rank test; NaN when the method has none
+  double threshold = 0;
+  BenchmarkVerdict verdict = BenchmarkVerdict::kUnchanged;
+  std::string method;  // "mann-whitney", "welch", "signed-rank", "noise-band"
+  std::string note;    // e.g. "2 of 10 runs failed: ..."
+};
+
+struct ComparisonReport {
+  std::string old_source;
+  std::string new_source;
+  std::string mode;  // "two runs" or "interleaved, N rounds"
+  double confidence = 0.99;
+  std::vector<MetricComparisonRow> rows;
+  // Differences between the two machines' fingerprints, e.g. "cores: 8 -> 2".
+  std::vector<std::string> machine_differences;
+
+  bool HasRegression() const;  // any regression or error verdict
+  std::size_t Count(BenchmarkVerdict v) const;
+  // "1 regression, 4 unchanged, 1 new".
+  std::string Summary() const;
+};
+
+// Google Benchmark old vs new.
+ComparisonReport CompareBenchmarks(const BenchmarkFile& old_file,
+                                   const BenchmarkFile& new_file,
+                                   const CompareOptions& options);
+
+// One interleaved round: both binaries' output from that round.
+struct BenchmarkRound {
+  BenchmarkFile old_run;
+  BenchmarkFile new_run;
+};
+// Paired judgement over rounds (per round: median of each side's repetitions,
+// ratio new/old). Rounds in which a benchmark is absent or failed are skipped
+// for it.
+ComparisonReport ComparePaired(const std::vector<BenchmarkRound>& rounds,
+                               const CompareOptions& options);
+
+// perfcheck results old vs new, matched by Result::name, through
+// CompareToBaseline with tolerance = ThresholdFor(name).
+ComparisonReport CompareResults(const std::vector<Result>& old_results,
+                                const std::vector<Result>& new_results,
+                                const CompareOptions& options);
+
+// Reads both inputs (files or directories, kind detected from the content)
+// and compares them. Errors name the file and the problem; mixing a Google
+// Benchmark input with a perfcheck one is an error.
+StatusOr<ComparisonReport> CompareFiles(const std::filesystem::path& old_path,
+                                        const std::filesystem::path& new_path,
+                                        const CompareOptions& options);
+
+// Renderers. RenderTable: fixed-width text, ANSI colours on verdicts when
+// `color`. RenderJson: schema "perfcheck.compare/v1" (documented in
+// docs/benchmark-gate.md). RenderMarkdown: a PR comment /
+// $GITHUB_STEP_SUMMARY section; stable output (golden-tested).
+std::string RenderTable(const ComparisonReport& report, bool color);
+std::string RenderJson(const ComparisonReport& report);
+std::string RenderMarkdown(const ComparisonReport& report);
+
+}  // namespace perfcheck
+
+#endif  // PERFCHECK_BENCHMARK_COMPARE_H_

@@ -1,0 +1,103 @@
+// Google Benchmark JSON output (--benchmark_format=json or
+// --benchmark_out=<file> --benchmark_out_format=json), read into plain values.
+//
+// What is read, per benchmark (grouped by "run_name", or by "name" minus an
+// aggregate suffix for files written before Google Benchmark 1.5):
+//  - every iteration run ("run_type": "iteration"): one repetition, its
+//    real_time and cpu_time converted from "time_unit" (ns, us, ms, s) to ns;
+//  - aggregates ("run_type": "aggregate", "aggregate_name" mean / median /
+//    stddev / cv / min / max ...), so files written with
+//    --benchmark_report_aggregates_only=true can still be compared; aggregates
+//    with a non-time unit (cv is a fraction) keep their raw value; "BigO" and
+//    "RMS" (complexity fits) are skipped;
+//  - runs with "error_occurred": true are not timings: their "error_message"
+//    is kept and they count in `failed_runs`.
+// The "context" object becomes a BenchmarkContext whose Fingerprint lets
+// `perfcheck compare` say when two files come from different machines.
+//
+// Errors: ParseBenchmarkJson returns a Status naming the source and the
+// problem: not JSON (truncated files included, with the byte offset), no
+// "benchmarks" array (e.g. a perfcheck result file passed by mistake), a
+// benchmark without a name or with a non-numeric time, an unknown time unit.
+// Thread-safety: pure functions on values.
+//
+// Example:
+//   perfcheck::StatusOr<perfcheck::BenchmarkFile> f =
+//       perfcheck::ReadBenchmarkFile("new.json");
+//   if (!f.ok()) { std::cerr << f.status().message() << "\n"; return 2; }
+//   for (const auto& b : f->benchmarks) Use(b.name, b.cpu_ns);
+#ifndef PERFCHECK_BENCHMARK_JSON_H_
+#define PERFCHECK_BENCHMARK_JSON_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "perfcheck/fingerprint.h"
+#include "perfcheck/status.h"
+
+namespace perfcheck {
+
+struct BenchmarkContext {
+  std::string date;
+  std::string executable;
+  std::string host_name;
+  int num_cpus = 0;
+  double mhz_per_cpu = 0;
+  bool cpu_scaling_enabled = false;
+  std::string library_build_type;   // "release" / "debug"
+  std::vector<std::string> caches;  // e.g. "L1 Data 32 KiB (x2)"
+  std::vector<double> load_avg;
+  // Derived from the fields above: cpu_model from MHz and caches, cores,
+  // build_type, hostname_hash (the host name itself is not copied).
+  Fingerprint fingerprint;
+};
+
+// One aggregate row ("_mean", "_median", ...). Time aggregates are in ns.
+struct BenchmarkAggregate {
+  double real_time = 0;
+  double cpu_time = 0;
+  bool is_time = true;  // false for "cv" and other percentage aggregates
+};
+
+struct BenchmarkSeries {
+  std::string name;              // run_name, e.g. "BM_Parse/64/threads:2"
+  std::string time_unit;         // as written in the file
+  int declared_repetitions = 0;  // the "repetitions" field (0 when absent)
+  int threads = 1;
+  // One value per successful iteration run (repetition), in ns.
+  std::vector<double> real_ns;
+  std::vector<double> cpu_ns;
+  std::map<std::string, BenchmarkAggregate> aggregates;  // by aggregate_name
+  int failed_runs = 0;
+  std::vector<std::string> error_messages;  // distinct, at most 3
+};
+
+struct BenchmarkFile {
+  std::string source;
+  BenchmarkContext context;
+  std::vector<BenchmarkSeries> benchmarks;  // in file order
+
+  const BenchmarkSeries* Find(std::string_view name) const;
+};
+
+// Nanoseconds per `unit` ("ns", "us", "ms", "s"), nullopt for anything else.
+std::optional<double> NanosPerTimeUnit(std::string_view unit);
+
+// Parses a Google Benchmark JSON document; `source` starts every error message.
+StatusOr<BenchmarkFile> ParseBenchmarkJson(std::string_view text,
+                                           std::string_view source);
+// Reads and parses a file.
+StatusOr<BenchmarkFile> ReadBenchmarkFile(const std::filesystem::path& path);
+
+// True when `text` parses as JSON with a "benchmarks" array (cheap sniffing
+// for inputs that may also be perfcheck result or baseline files).
+bool LooksLikeBenchmarkJson(std::string_view text);
+
+}  // namespace perfcheck
+
+#endif  // PERFCHECK_BENCHMARK_JSON_H_

@@ -1,0 +1,685 @@
+#include "perfcheck/benchmark_compare.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+#include <stdexcept>
+#include <string>
+
+#include "perfcheck/baseline.h"
+#include "perfcheck/rank_tests.h"
+#include "perfcheck/regression.h"
+#include "perfcheck/result_json.h"
+#include "perfcheck/statistics.h"
+#include "report/json_fields.h"
+
+namespace perfcheck {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// A shift on the log scale: estimate and interval of log(new / old).
+struct LogShift {
+  double estimate = 0;
+  double low = 0;
+  double high = 0;
+  double p_value = kNaN;
+};
+
+// The verdict rule of the header, on the log scale (see docs/benchmark-gate.md
+// for why the threshold is tested against the interval's far end rather than
+// the point estimate).
+BenchmarkVerdict Judge(const LogShift& s, double threshold) {
+  const double t = std::log1p(threshold);
+  if (s.low > 0 && s.high >= t && s.estimate >= t / 2) {
+    return BenchmarkVerdict::kRegression;
+  }
+  if (s.high < 0 && s.low <= -t && s.estimate <= -t / 2) {
+    return BenchmarkVerdict::kImprovement;
+  }
+  if (std::fabs(s.estimate) >= t || s.high - s.low > 2 * t) {
+    return BenchmarkVerdict::kNoisy;
+  }
+  return BenchmarkVerdict::kUnchanged;
+}
+
+void FillChange(MetricComparisonRow& row, const LogShift& s) {
+  row.change = std::expm1(s.estimate);
+  row.change_low = std::expm1(s.low);
+  row.change_high = std::expm1(s.high);
+  row.p_value = s.p_value;
+}
+
+// Student t quantile for `confidence` (two-sided) and `df` degrees of
+// freedom: the normal quantile with the Cornish-Fisher expansion
+// (Abramowitz & Stegun 26.7.5), good to ~1% for df >= 3.
+double TCriticalValue(double confidence, double df) {
+  const double z = NormalCriticalValue(confidence);
+  const double z3 = z * z * z, z5 = z3 * z * z, z7 = z5 * z * z;
+  return z + (z3 + z) / (4 * df) + (5 * z5 + 16 * z3 + 3 * z) / (96 * df * df) +
+         (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * df * df * df);
+}
+
+bool AllPositive(const std::vector<double>& v) {
+  return std::all_of(v.begin(), v.end(), [](double x) { return x > 0; });
+}
+
+std::vector<double> Logs(const std::vector<double>& v) {
+  std::vector<double> out;
+  out.reserve(v.size());
+  for (double x : v) out.push_back(std::log(x));
+  return out;
+}
+
+// Mean, standard deviation and count of one side: from the repetitions, or
+// from the aggregates of an aggregates-only file.
+struct Moments {
+  double mean = 0;
+  double stddev = 0;
+  double n = 0;
+  bool ok = false;
+};
+
+Moments MomentsOf(const BenchmarkSeries& s, bool cpu) {
+  const std::vector<double>& v = cpu ? s.cpu_ns : s.real_ns;
+  Moments m;
+  if (v.size() >= 2) {
+    double sum = 0;
+    for (double x : v) sum += x;
+    m.mean = sum / static_cast<double>(v.size());
+    double sq = 0;
+    for (double x : v) sq += (x - m.mean) * (x - m.mean);
+    m.stddev = std::sqrt(sq / static_cast<double>(v.size() - 1));
+    m.n = static_cast<double>(v.size());
+    m.ok = true;
+    return m;
+  }
+  auto mean = s.aggregates.find("mean");
+  auto sd = s.aggregates.find("stddev");
+  if (mean != s.aggregates.end() && sd != s.aggregates.end() &&
+      mean->second.is_time && s.declared_repetitions >= 2) {
+    m.mean = cpu ? mean->second.cpu_time : mean->second.real_time;
+    m.stddev = cpu ? sd->second.cpu_time : sd->second.real_time;
+    m.n = s.declared_repetitions;
+    m.ok = m.mean > 0;
+  }
+  return m;
+}
+
+// Point value of a side: the median of the repetitions, else the median or
+// mean aggregate.
+double PointOf(const BenchmarkSeries& s, bool cpu) {
+  const std::vector<double>& v = cpu ? s.cpu_ns : s.real_ns;
+  if (!v.empty()) return Median(v);
+  for (const char* name : {"median", "mean"}) {
+    auto it = s.aggregates.find(name);
+    if (it != s.aggregates.end() && it->second.is_time) {
+      return cpu ? it->second.cpu_time : it->second.real_time;
+    }
+  }
+  return kNaN;
+}
+
+std::size_t CountOf(const BenchmarkSeries& s, bool cpu) {
+  const std::size_t raw = (cpu ? s.cpu_ns : s.real_ns).size();
+  if (raw > 0) return raw;
+  return s.aggregates.empty()
+             ? 0
+             : static_cast<std::size_t>(s.declared_repetitions);
+}
+
+std::string FailureNote(const BenchmarkSeries& s, std::string_view side) {
+  if (s.failed_runs == 0) return "";
+  std::string note = std::string(side) + ": " + std::to_string(s.failed_runs) +
+                     " run(s) failed";
+  if (!s.error_messages.empty()) note += " (" + s.error_messages.front() + ")";
+  return note;
+}
+
+void AppendNote(std::string& note, const std::string& more) {
+  if (more.empty()) return;
+  if (!note.empty()) note += "; ";
+  note += more;
+}
+
+MetricComparisonRow CompareSeries(const BenchmarkSeries& o,
+                                  const BenchmarkSeries& n, bool cpu,
+                                  const CompareOptions& options) {
+  MetricComparisonRow row;
+  row.benchmark = o.name;
+  row.metric = cpu ? "cpu_time" : "real_time";
+  row.threshold = options.ThresholdFor(o.name);
+  row.old_value = PointOf(o, cpu);
+  row.new_value = PointOf(n, cpu);
+  row.old_n = CountOf(o, cpu);
+  row.new_n = CountOf(n, cpu);
+  row.change = row.old_value > 0 ? row.new_value / row.old_value - 1 : kNaN;
+  row.change_low = row.change_high = row.p_value = kNaN;
+  AppendNote(row.note, FailureNote(o, "old"));
+  AppendNote(row.note, FailureNote(n, "new"));
+
+  if (row.new_n == 0 && n.failed_runs > 0) {
+    row.verdict = BenchmarkVerdict::kError;
+    return row;
+  }
+  if (row.old_n < options.min_repetitions ||
+      row.new_n < options.min_repetitions) {
+    row.verdict = BenchmarkVerdict::kInsufficientData;
+    AppendNote(row.note, "needs >= " + std::to_string(options.min_repetitions) +
+                             " repetitions per side");
+    return row;
+  }
+  const std::vector<double>& ov = cpu ? o.cpu_ns : o.real_ns;
+  const std::vector<double>& nv = cpu ? n.cpu_ns : n.real_ns;
+  LogShift s;
+  if (ov.size() >= options.min_repetitions &&
+      nv.size() >= options.min_repetitions) {
+    if (!AllPositive(ov) || !AllPositive(nv)) {
+      row.verdict = BenchmarkVerdict::kInsufficientData;
+      AppendNote(row.note, "zero times: the benchmark is too short to time");
+      return row;
+    }
+    const ShiftEstimate hl =
+        HodgesLehmannShift(Logs(ov), Logs(nv), options.confidence);
+    s = {hl.estimate, hl.low, hl.high, hl.p_value};
+    row.method = "mann-whitney";
+  } else {
+    // At least one side is aggregates only: a Welch interval on the log
+    // ratio of the means (delta method), the best those numbers allow.
+    const Moments mo = MomentsOf(o, cpu);
+    const Moments mn = MomentsOf(n, cpu);
+    if (!mo.ok || !mn.ok || mo.mean <= 0 || mn.mean <= 0) {
+      row.verdict = BenchmarkVerdict::kInsufficientData;
+      AppendNote(row.note, "aggregates lack mean and stddev");
+      return row;
+    }
+    const double a = std::pow(mo.stddev / mo.mean, 2) / mo.n;
+    const double b = std::pow(mn.stddev / mn.mean, 2) / mn.n;
+    const double se = std::sqrt(a + b);
+    s.estimate = std::log(mn.mean / mo.mean);
+    if (se > 0) {
+      const double df =
+          (a + b) * (a + b) / (a * a / (mo.n - 1) + b * b / (mn.n - 1));
+      const double t = TCriticalValue(options.confidence, std::max(df, 1.0));
+      s.low = s.estimate - t * se;
+      s.high = s.estimate + t * se;
+      s.p_value =
+          std::min(1.0, std::erfc(std::fabs(s.estimate / se) / std::sqrt(2.0)));
+    } else {
+      s.low = s.high = s.estimate;
+      s.p_value = s.estimate == 0 ? 1.0 : 0.0;
+    }
+    row.method = "welch";
+    row.change = std::expm1(s.estimate);
+  }
+  if (!std::isfinite(s.low) || !std::isfinite(s.high)) {
+    row.verdict = BenchmarkVerdict::kInsufficientData;
+    FillChange(row, s);
+    AppendNote(row.note,
+               "too few repetitions for an interval at this confidence");
+    return row;
+  }
+  FillChange(row, s);
+  row.verdict = Judge(s, row.threshold);
+  return row;
+}
+
+std::vector<bool> MetricFlags(TimeMetric m) {
+  // true = cpu_time.
+  switch (m) {
+    case TimeMetric::kCpuTime:
+      return {true};
+    case TimeMetric::kRealTime:
+      return {false};
+    default:
+      return {true, false};
+  }
+}
+
+MetricComparisonRow OneSidedRow(const std::string& name, bool cpu,
+                                BenchmarkVerdict verdict, double old_value,
+                                double new_value,
+                                const CompareOptions& options) {
+  MetricComparisonRow row;
+  row.benchmark = name;
+  row.metric = cpu ? "cpu_time" : "real_time";
+  row.threshold = options.ThresholdFor(name);
+  row.old_value = old_value;
+  row.new_value = new_value;
+  row.change = row.change_low = row.change_high = row.p_value = kNaN;
+  row.verdict = verdict;
+  return row;
+}
+
+BenchmarkVerdict FromGateVerdict(Verdict v) {
+  switch (v) {
+    case Verdict::kRegression:
+      return BenchmarkVerdict::kRegression;
+    case Verdict::kImprovement:
+      return BenchmarkVerdict::kImprovement;
+    case Verdict::kNoisy:
+      return BenchmarkVerdict::kNoisy;
+    case Verdict::kInsufficientData:
+      return BenchmarkVerdict::kInsufficientData;
+    default:
+      return BenchmarkVerdict::kUnchanged;
+  }
+}
+
+ComparisonReport CompareEntries(const std::vector<BaselineEntry>& old_entries,
+                                const std::vector<Result>& new_results,
+                                const CompareOptions& options) {
+  options.Validate();
+  ComparisonReport report;
+  report.mode = "two runs";
+  report.confidence = options.confidence;
+  std::set<std::string> seen;
+  std::set<std::string> differences;
+  for (const BaselineEntry& entry : old_entries) {
+    seen.insert(entry.name);
+    const Result* match = nullptr;
+    for (const Result& r : new_results) {
+      if (r.name == entry.name) match = &r;
+    }
+    if (match == nullptr || entry.runs.empty()) {
+      MetricComparisonRow row =
+          OneSidedRow(entry.name, true, BenchmarkVerdict::kMissingInNew, kNaN,
+                      kNaN, options);
+      row.metric = "p50";
+      if (!entry.runs.empty())
+        row.old_value = entry.runs.back().metrics.at(Metric::kP50);
+      report.rows.push_back(row);
+      continue;
+    }
+    GateOptions gate;
+    gate.tolerance = options.ThresholdFor(entry.name);
+    gate.confidence = options.confidence;
+    const RegressionReport rr = CompareToBaseline(entry, *match, gate);
+    differences.insert(rr.machine_differences.begin(),
+                       rr.machine_differences.end());
+    for (const MetricComparison& mc : rr.metrics) {
+      if (mc.metric != Metric::kP50 && mc.metric != Metric::kP95 &&
+          mc.metric != Metric::kP99 && mc.metric != Metric::kThroughput) {
+        continue;
+      }
+      MetricComparisonRow row;
+      row.benchmark = entry.name;
+      row.metric = std::string(MetricName(mc.metric));
+      row.is_rate = mc.metric == Metric::kThroughput;
+      row.old_value = mc.baseline;
+      row.new_value = mc.measured;
+      row.old_n = entry.runs.back().samples;
+      row.new_n = match->OkCount();
+      row.change = mc.change;
+      row.change_low =
+          mc.baseline > 0 ? mc.measured_low / mc.baseline - 1 : kNaN;
+      row.change_high =
+          mc.baseline > 0 ? mc.measured_high / mc.baseline - 1 : kNaN;
+      row.p_value = kNaN;
+      row.threshold = mc.tolerance;
+      row.verdict = FromGateVerdict(mc.verdict);
+      row.method = "noise-band";
+      if (entry.runs.size() > 1) {
+        row.note = std::to_string(entry.runs.size()) + " recorded runs";
+      }
+      report.rows.push_back(row);
+    }
+  }
+  for (const Result& r : new_results) {
+    if (seen.count(r.name) > 0) continue;
+    MetricComparisonRow row =
+        OneSidedRow(r.name, true, BenchmarkVerdict::kNew, kNaN, kNaN, options);
+    row.metric = "p50";
+    row.new_value = static_cast<double>(r.latency.Percentile(50.0));
+    report.rows.push_back(row);
+  }
+  report.machine_differences.assign(differences.begin(), differences.end());
+  return report;
+}
+
+// ---- loading inputs --------------------------------------------------------
+
+struct Input {
+  bool is_benchmark = false;
+  bool has_benchmark = false;
+  bool has_perfcheck = false;
+  bool has_baseline = false;
+  BenchmarkFile bench;
+  std::vector<BaselineEntry> entries;
+  std::vector<Result> results;
+};
+
+Status AddFile(const std::filesystem::path& path, Input& in) {
+  StatusOr<std::string> text = json_fields::ReadFile(path);
+  if (!text.ok()) return text.status();
+  const std::string source = path.string();
+  const nlohmann::json doc =
+      nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  const bool is_object = doc.is_object();
+  const bool has_schema =
+      is_object && doc.contains("schema") && doc["schema"].is_string();
+  if (!is_object || doc.contains("benchmarks") || !has_schema) {
+    // Google Benchmark, or garbage: its parser gives the precise message.
+    StatusOr<BenchmarkFile> f = ParseBenchmarkJson(*text, source);
+    if (!f.ok()) return f.status();
+    if (in.has_perfcheck) {
+      return Status::Error(
+          source + ": Google Benchmark JSON mixed with perfcheck results");
+    }
+    in.has_benchmark = true;
+    if (in.bench.source.empty()) {
+      in.bench.source = f->source;
+      in.bench.context = f->context;
+    }
+    for (BenchmarkSeries& s : f->benchmarks) {
+      if (in.bench.Find(s.name) != nullptr) {
+        return Status::Error(source + ": benchmark '" + s.name +
+                             "' also appears in another file of the directory");
+      }
+      in.bench.benchmarks.push_back(std::move(s));
+    }
+    return Status();
+  }
+  if (in.has_benchmark) {
+    return Status::Error(source +
+                         ": perfcheck file mixed with Google Benchmark JSON");
+  }
+  const std::string schema = doc["schema"].get<std::string>();
+  in.has_perfcheck = true;
+  if (schema == kBaselineSchema) {
+    StatusOr<BaselineFile> b = BaselineFileFromJson(*text, source);
+    if (!b.ok()) return b.status();
+    for (auto& [name, entry] : b->entries) in.entries.push_back(entry);
+    in.has_baseline = true;
+    return Status();
+  }
+  StatusOr<Result> r = ResultFromJson(*text, source);
+  if (!r.ok()) return r.status();
+  in.results.push_back(std::move(*r));
+  return Status();
+}
+
+StatusOr<Input> LoadInput(const std::filesystem::path& path) {
+  Input in;
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    std::vector<std::filesystem::path> files;
+    for (const auto& e : std::filesystem::directory_iterator(path, ec)) {
+      if (e.is_regular_file() && e.path().extension() == ".json") {
+        files.push_back(e.path());
+      }
+    }
+    if (ec)
+      return Status::Error(path.string() + ": cannot list: " + ec.message());
+    std::sort(files.begin(), files.end());
+    if (files.empty())
+      return Status::Error(path.string() + ": no *.json files in directory");
+    for (const auto& f : files) {
+      if (Status s = AddFile(f, in); !s.ok()) return s;
+    }
+  } else {
+    if (!std::filesystem::exists(path, ec)) {
+      return Status::Error(path.string() + ": no such file or directory");
+    }
+    if (Status s = AddFile(path, in); !s.ok()) return s;
+  }
+  in.is_benchmark = in.has_benchmark;
+  if (in.is_benchmark) in.bench.source = path.string();
+  return in;
+}
+
+}  // namespace
+
+std::string_view BenchmarkVerdictName(BenchmarkVerdict v) {
+  switch (v) {
+    case BenchmarkVerdict::kUnchanged:
+      return "unchanged";
+    case BenchmarkVerdict::kRegression:
+      return "regression";
+    case BenchmarkVerdict::kImprovement:
+      return "improvement";
+    case BenchmarkVerdict::kNoisy:
+      return "noisy";
+    case BenchmarkVerdict::kInsufficientData:
+      return "insufficient data";
+    case BenchmarkVerdict::kError:
+      return "error";
+    case BenchmarkVerdict::kMissingInNew:
+      return "missing in new";
+    case BenchmarkVerdict::kNew:
+      return "new";
+  }
+  return "?";
+}
+
+double CompareOptions::ThresholdFor(std::string_view name) const {
+  for (const auto& [pattern, value] : thresholds) {
+    std::regex re;
+    try {
+      re = std::regex(pattern, std::regex::ECMAScript);
+    } catch (const std::regex_error& e) {
+      throw std::invalid_argument("threshold override: bad regex '" + pattern +
+                                  "': " + e.what());
+    }
+    if (std::regex_search(name.begin(), name.end(), re)) return value;
+  }
+  return threshold;
+}
+
+void CompareOptions::Validate() const {
+  auto check = [](double t, const std::string& what) {
+    if (!(t > 0) || !std::isfinite(t)) {
+      throw std::invalid_argument(what +
+                                  " must be a positive finite fraction, got " +
+                                  std::to_string(t));
+    }
+  };
+  check(threshold, "threshold");
+  for (const auto& [pattern, value] : thresholds) {
+    check(value, "threshold for '" + pattern + "'");
+    ThresholdFor("");  // compiles every regex
+  }
+  if (!(confidence > 0 && confidence < 1)) {
+    throw std::invalid_argument("confidence must be in (0, 1), got " +
+                                std::to_string(confidence));
+  }
+  if (min_repetitions < 2) {
+    throw std::invalid_argument("min_repetitions must be >= 2");
+  }
+}
+
+bool ComparisonReport::HasRegression() const {
+  return Count(BenchmarkVerdict::kRegression) +
+             Count(BenchmarkVerdict::kError) >
+         0;
+}
+
+std::size_t ComparisonReport::Count(BenchmarkVerdict v) const {
+  return static_cast<std::size_t>(std::count_if(
+      rows.begin(), rows.end(),
+      [v](const MetricComparisonRow& r) { return r.verdict == v; }));
+}
+
+std::string ComparisonReport::Summary() const {
+  std::string out;
+  for (BenchmarkVerdict v :
+       {BenchmarkVerdict::kRegression, BenchmarkVerdict::kError,
+        BenchmarkVerdict::kImprovement, BenchmarkVerdict::kNoisy,
+        BenchmarkVerdict::kInsufficientData, BenchmarkVerdict::kUnchanged,
+        BenchmarkVerdict::kMissingInNew, BenchmarkVerdict::kNew}) {
+    const std::size_t n = Count(v);
+    if (n == 0) continue;
+    if (!out.empty()) out += ", ";
+    out += std::to_string(n) + " " + std::string(BenchmarkVerdictName(v));
+  }
+  return out.empty() ? "nothing to compare" : out;
+}
+
+ComparisonReport CompareBenchmarks(const BenchmarkFile& old_file,
+                                   const BenchmarkFile& new_file,
+                                   const CompareOptions& options) {
+  options.Validate();
+  ComparisonReport report;
+  report.old_source = old_file.source;
+  report.new_source = new_file.source;
+  report.mode = "two runs";
+  report.confidence = options.confidence;
+  report.machine_differences = old_file.context.fingerprint.MachineDifferences(
+      new_file.context.fingerprint);
+  for (bool cpu : MetricFlags(options.metric)) {
+    for (const BenchmarkSeries& o : old_file.benchmarks) {
+      const BenchmarkSeries* n = new_file.Find(o.name);
+      if (n == nullptr) {
+        report.rows.push_back(OneSidedRow(o.name, cpu,
+                                          BenchmarkVerdict::kMissingInNew,
+                                          PointOf(o, cpu), kNaN, options));
+        continue;
+      }
+      report.rows.push_back(CompareSeries(o, *n, cpu, options));
+    }
+    for (const BenchmarkSeries& n : new_file.benchmarks) {
+      if (old_file.Find(n.name) != nullptr) continue;
+      report.rows.push_back(OneSidedRow(n.name, cpu, BenchmarkVerdict::kNew,
+                                        kNaN, PointOf(n, cpu), options));
+    }
+  }
+  return report;
+}
+
+ComparisonReport ComparePaired(const std::vector<BenchmarkRound>& rounds,
+                               const CompareOptions& options) {
+  options.Validate();
+  ComparisonReport report;
+  report.mode = "interleaved, " + std::to_string(rounds.size()) + " rounds";
+  report.confidence = options.confidence;
+  if (rounds.empty()) return report;
+  report.old_source = rounds.front().old_run.source;
+  report.new_source = rounds.front().new_run.source;
+  report.machine_differences =
+      rounds.front().old_run.context.fingerprint.MachineDifferences(
+          rounds.front().new_run.context.fingerprint);
+  // Benchmark names in first-seen order over all rounds.
+  std::vector<std::string> names;
+  std::set<std::string> known;
+  for (const BenchmarkRound& r : rounds) {
+    for (const BenchmarkSeries& s : r.old_run.benchmarks) {
+      if (known.insert(s.name).second) names.push_back(s.name);
+    }
+    for (const BenchmarkSeries& s : r.new_run.benchmarks) {
+      if (known.insert(s.name).second) names.push_back(s.name);
+    }
+  }
+  for (bool cpu : MetricFlags(options.metric)) {
+    for (const std::string& name : names) {
+      std::vector<double> diffs, olds, news;
+      bool in_old = false, in_new = false;
+      int failed = 0;
+      for (const BenchmarkRound& r : rounds) {
+        const BenchmarkSeries* o = r.old_run.Find(name);
+        const BenchmarkSeries* n = r.new_run.Find(name);
+        in_old = in_old || o != nullptr;
+        in_new = in_new || n != nullptr;
+        if (o == nullptr || n == nullptr) continue;
+        const double ov = PointOf(*o, cpu);
+        const double nv = PointOf(*n, cpu);
+        if (!(ov > 0) || !(nv > 0)) {
+          ++failed;
+          continue;
+        }
+        olds.push_back(ov);
+        news.push_back(nv);
+        diffs.push_back(std::log(nv / ov));
+      }
+      if (!in_new) {
+        report.rows.push_back(OneSidedRow(
+            name, cpu, BenchmarkVerdict::kMissingInNew, kNaN, kNaN, options));
+        continue;
+      }
+      if (!in_old) {
+        report.rows.push_back(OneSidedRow(name, cpu, BenchmarkVerdict::kNew,
+                                          kNaN, kNaN, options));
+        continue;
+      }
+      MetricComparisonRow row = OneSidedRow(
+          name, cpu, BenchmarkVerdict::kUnchanged, kNaN, kNaN, options);
+      row.method = "signed-rank";
+      row.old_n = row.new_n = diffs.size();
+      if (failed > 0)
+        row.note = std::to_string(failed) + " round(s) without a time";
+      if (diffs.empty()) {
+        row.verdict = failed > 0 ? BenchmarkVerdict::kError
+                                 : BenchmarkVerdict::kInsufficientData;
+        report.rows.push_back(row);
+        continue;
+      }
+      row.old_value = Median(olds);
+      row.new_value = Median(news);
+      const ShiftEstimate w = WalshShift(diffs, options.confidence);
+      const LogShift s{w.estimate, w.low, w.high, w.p_value};
+      FillChange(row, s);
+      if (diffs.size() < options.min_repetitions || !std::isfinite(s.low) ||
+          !std::isfinite(s.high)) {
+        row.verdict = BenchmarkVerdict::kInsufficientData;
+        AppendNote(row.note,
+                   "too few rounds for an interval at this confidence");
+      } else {
+        row.verdict = Judge(s, row.threshold);
+      }
+      report.rows.push_back(row);
+    }
+  }
+  return report;
+}
+
+ComparisonReport CompareResults(const std::vector<Result>& old_results,
+                                const std::vector<Result>& new_results,
+                                const CompareOptions& options) {
+  std::vector<BaselineEntry> entries;
+  for (const Result& r : old_results) {
+    BaselineEntry e;
+    e.name = r.name;
+    e.runs.push_back(MakeBaselineRun(r));
+    entries.push_back(std::move(e));
+  }
+  return CompareEntries(entries, new_results, options);
+}
+
+StatusOr<ComparisonReport> CompareFiles(const std::filesystem::path& old_path,
+                                        const std::filesystem::path& new_path,
+                                        const CompareOptions& options) {
+  StatusOr<Input> old_in = LoadInput(old_path);
+  if (!old_in.ok()) return old_in.status();
+  StatusOr<Input> new_in = LoadInput(new_path);
+  if (!new_in.ok()) return new_in.status();
+  if (old_in->is_benchmark != new_in->is_benchmark) {
+    return Status::Error(
+        old_path.string() + " and " + new_path.string() +
+        ": cannot compare Google Benchmark JSON with perfcheck results");
+  }
+  ComparisonReport report;
+  if (old_in->is_benchmark) {
+    report = CompareBenchmarks(old_in->bench, new_in->bench, options);
+  } else {
+    if (new_in->has_baseline) {
+      return Status::Error(
+          new_path.string() +
+          ": the new side must be perfcheck results, not a baseline");
+    }
+    std::vector<BaselineEntry> entries = old_in->entries;
+    for (const Result& r : old_in->results) {
+      BaselineEntry e;
+      e.name = r.name;
+      e.runs.push_back(MakeBaselineRun(r));
+      entries.push_back(std::move(e));
+    }
+    report = CompareEntries(entries, new_in->results, options);
+  }
+  report.old_source = old_path.string();
+  report.new_source = new_path.string();
+  return report;
+}
+
+}  // namespace perfcheck

@@ -1,0 +1,256 @@
+#include "perfcheck/benchmark_compare.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+#include "perfcheck/result.h"
+
+namespace perfcheck {
+namespace {
+
+const std::string kDir = PERFCHECK_BENCH_FIXTURES;
+
+ComparisonReport Compare(const std::string& old_name,
+                         const std::string& new_name,
+                         CompareOptions options = {}) {
+  StatusOr<ComparisonReport> r =
+      CompareFiles(kDir + "/" + old_name, kDir + "/" + new_name, options);
+  if (!r.ok()) throw std::runtime_error(r.status().message());
+  return *r;
+}
+
+const MetricComparisonRow& Row(const ComparisonReport& r,
+                               const std::string& name,
+                               const std::string& metric = "cpu_time") {
+  for (const auto& row : r.rows) {
+    if (row.benchmark == name && row.metric == metric) return row;
+  }
+  throw std::runtime_error("no row " + name + " " + metric);
+}
+
+TEST(BenchmarkCompare, IdenticalCodeIsUnchanged) {
+  const ComparisonReport r = Compare("old.json", "new_same.json");
+  EXPECT_FALSE(r.HasRegression());
+  EXPECT_EQ(Row(r, "BM_Fast").verdict, BenchmarkVerdict::kUnchanged);
+  EXPECT_EQ(Row(r, "BM_Slow").verdict, BenchmarkVerdict::kUnchanged);
+  EXPECT_EQ(Row(r, "BM_Renamed").verdict, BenchmarkVerdict::kUnchanged);
+  EXPECT_NE(Row(r, "BM_Noisy").verdict, BenchmarkVerdict::kRegression);
+  EXPECT_TRUE(r.machine_differences.empty());
+  EXPECT_EQ(Row(r, "BM_Fast").method, "mann-whitney");
+}
+
+TEST(BenchmarkCompare, RegressionRenamedAndNoisy) {
+  const ComparisonReport r = Compare("old.json", "new_regressed.json");
+  EXPECT_TRUE(r.HasRegression());
+  const MetricComparisonRow& slow = Row(r, "BM_Slow");
+  EXPECT_EQ(slow.verdict, BenchmarkVerdict::kRegression);
+  EXPECT_NEAR(slow.change, 0.25, 0.03);  // us in NEW converted to ns
+  EXPECT_GT(slow.change_low, 0.0);
+  EXPECT_LT(slow.p_value, 0.001);
+  EXPECT_EQ(Row(r, "BM_Fast").verdict, BenchmarkVerdict::kUnchanged);
+  EXPECT_EQ(Row(r, "BM_Renamed").verdict, BenchmarkVerdict::kMissingInNew);
+  EXPECT_EQ(Row(r, "BM_RenamedV2").verdict, BenchmarkVerdict::kNew);
+  // +15% with +-30% spread: not credible.
+  const BenchmarkVerdict noisy = Row(r, "BM_Noisy").verdict;
+  EXPECT_TRUE(noisy == BenchmarkVerdict::kNoisy ||
+              noisy == BenchmarkVerdict::kUnchanged)
+      << BenchmarkVerdictName(noisy);
+}
+
+TEST(BenchmarkCompare, SignificantButSmallChangeIsNotARegression) {
+  const ComparisonReport r = Compare("old.json", "new_small_change.json");
+  const MetricComparisonRow& fast = Row(r, "BM_Fast");
+  EXPECT_GT(fast.change_low, 0.0);                        // credibly slower ...
+  EXPECT_EQ(fast.verdict, BenchmarkVerdict::kUnchanged);  // ... but by ~4%
+  EXPECT_FALSE(r.HasRegression());
+  // A per-benchmark threshold of 3% makes it one.
+  CompareOptions strict;
+  strict.thresholds.push_back({"^BM_Fa", 0.03});
+  const ComparisonReport s =
+      Compare("old.json", "new_small_change.json", strict);
+  EXPECT_EQ(Row(s, "BM_Fast").verdict, BenchmarkVerdict::kRegression);
+  EXPECT_DOUBLE_EQ(Row(s, "BM_Fast").threshold, 0.03);
+}
+
+TEST(BenchmarkCompare, Improvement) {
+  const ComparisonReport r = Compare("old.json", "new_improved.json");
+  EXPECT_EQ(Row(r, "BM_Fast").verdict, BenchmarkVerdict::kImprovement);
+  EXPECT_FALSE(r.HasRegression());
+}
+
+TEST(BenchmarkCompare, SingleRunsAreInsufficientData) {
+  const ComparisonReport r = Compare("single_old.json", "single_new.json");
+  const MetricComparisonRow& fast = Row(r, "BM_Fast");
+  EXPECT_EQ(fast.verdict, BenchmarkVerdict::kInsufficientData);
+  EXPECT_NEAR(fast.change, 0.5, 1e-9);  // shown, not judged
+  EXPECT_FALSE(r.HasRegression());
+}
+
+TEST(BenchmarkCompare, AggregatesOnlyUseWelch) {
+  const ComparisonReport r = Compare("agg_old.json", "agg_new.json");
+  const MetricComparisonRow& slow = Row(r, "BM_Slow");
+  EXPECT_EQ(slow.method, "welch");
+  EXPECT_EQ(slow.verdict, BenchmarkVerdict::kRegression);
+  EXPECT_NEAR(slow.change, 0.30, 0.03);
+  // Aggregates vs repetitions also works (moments from the repetitions).
+  const ComparisonReport m = Compare("old.json", "agg_new.json");
+  EXPECT_EQ(Row(m, "BM_Slow").verdict, BenchmarkVerdict::kRegression);
+}
+
+TEST(BenchmarkCompare, FailedRuns) {
+  const ComparisonReport r = Compare("old.json", "new_errors.json");
+  EXPECT_EQ(Row(r, "BM_Slow").verdict, BenchmarkVerdict::kError);
+  EXPECT_NE(Row(r, "BM_Slow").note.find("db down"), std::string::npos);
+  const MetricComparisonRow& fast = Row(r, "BM_Fast");
+  EXPECT_EQ(fast.verdict, BenchmarkVerdict::kUnchanged);
+  EXPECT_EQ(fast.new_n, 8u);
+  EXPECT_NE(fast.note.find("2 run(s) failed"), std::string::npos);
+  EXPECT_TRUE(
+      r.HasRegression());  // a benchmark that no longer runs fails the gate
+}
+
+TEST(BenchmarkCompare, OtherMachineIsStated) {
+  const ComparisonReport r = Compare("old.json", "new_other_machine.json");
+  ASSERT_FALSE(r.machine_differences.empty());
+  bool cores = false;
+  for (const auto& d : r.machine_differences)
+    cores = cores || d.find("cores: 2 -> 8") != std::string::npos;
+  EXPECT_TRUE(cores);
+  EXPECT_NE(RenderTable(r, false).find("WARNING: different machines"),
+            std::string::npos);
+  EXPECT_NE(RenderMarkdown(r).find("different machines"), std::string::npos);
+}
+
+TEST(BenchmarkCompare, BothMetrics) {
+  CompareOptions both;
+  both.metric = TimeMetric::kBoth;
+  const ComparisonReport r = Compare("old.json", "new_regressed.json", both);
+  EXPECT_EQ(Row(r, "BM_Slow", "real_time").verdict,
+            BenchmarkVerdict::kRegression);
+  EXPECT_EQ(Row(r, "BM_Slow", "cpu_time").verdict,
+            BenchmarkVerdict::kRegression);
+}
+
+TEST(BenchmarkCompare, InputErrorsNameTheFile) {
+  StatusOr<ComparisonReport> t =
+      CompareFiles(kDir + "/old.json", kDir + "/truncated.json", {});
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.status().message().find("truncated.json: not valid JSON"),
+            std::string::npos)
+      << t.status().message();
+  StatusOr<ComparisonReport> d = CompareFiles(kDir, kDir + "/old.json", {});
+  ASSERT_FALSE(d.ok());  // the fixture directory holds bad files too
+  EXPECT_FALSE(
+      CompareFiles(kDir + "/missing.json", kDir + "/old.json", {}).ok());
+}
+
+TEST(BenchmarkCompare, OptionsAreValidated) {
+  CompareOptions bad;
+  bad.threshold = -0.1;
+  EXPECT_THROW(bad.Validate(), std::invalid_argument);
+  CompareOptions regex;
+  regex.thresholds.push_back({"([", 0.1});
+  EXPECT_THROW(regex.Validate(), std::invalid_argument);
+}
+
+// Interleaved rounds: per-round ratios judged paired. Each round's machine
+// speed differs by up to +-20% (both sides alike), the code by +12%.
+BenchmarkFile RunOf(double ns, const std::string& source) {
+  BenchmarkFile f;
+  f.source = source;
+  BenchmarkSeries s;
+  s.name = "BM_Query";
+  for (int i = 0; i < 3; ++i) {
+    s.cpu_ns.push_back(ns * (1 + 0.002 * i));
+    s.real_ns.push_back(ns * (1 + 0.002 * i));
+  }
+  f.benchmarks.push_back(s);
+  return f;
+}
+
+TEST(BenchmarkCompare, PairedRoundsCancelMachineDrift) {
+  const double drift[] = {1.0, 1.2, 0.85, 1.1, 0.9, 1.15, 0.95, 1.05, 0.8, 1.0};
+  const double wobble[] = {0.0, 0.01, -0.01, 0.005, -0.005,
+                           0.0, 0.01, -0.01, 0.003, -0.003};
+  std::vector<BenchmarkRound> slow, same;
+  for (int i = 0; i < 10; ++i) {
+    slow.push_back({RunOf(1000 * drift[i], "old"),
+                    RunOf(1120 * drift[i] * (1 + wobble[i]), "new")});
+    same.push_back({RunOf(1000 * drift[i], "old"),
+                    RunOf(1000 * drift[i] * (1 + wobble[i]), "new")});
+  }
+  const ComparisonReport r = ComparePaired(slow, {});
+  ASSERT_EQ(r.rows.size(), 1u);
+  EXPECT_EQ(r.rows[0].verdict, BenchmarkVerdict::kRegression);
+  EXPECT_NEAR(r.rows[0].change, 0.12, 0.01);
+  EXPECT_EQ(r.rows[0].method, "signed-rank");
+  EXPECT_EQ(r.mode, "interleaved, 10 rounds");
+  EXPECT_EQ(ComparePaired(same, {}).rows[0].verdict,
+            BenchmarkVerdict::kUnchanged);
+  // Too few rounds for a 99% interval: no guess.
+  std::vector<BenchmarkRound> few(slow.begin(), slow.begin() + 5);
+  EXPECT_EQ(ComparePaired(few, {}).rows[0].verdict,
+            BenchmarkVerdict::kInsufficientData);
+}
+
+TEST(BenchmarkCompare, PerfcheckResultsUseTheNoiseBandGate) {
+  Result old_r("search");
+  Result new_r("search");
+  for (int i = 0; i < 2000; ++i) {
+    old_r.latency.Record(1'000'000 + (i % 100) * 1000);
+    new_r.latency.Record(1'500'000 + (i % 100) * 1500);
+  }
+  old_r.elapsed_ns = new_r.elapsed_ns = 2'000'000'000;
+  Result extra("checkout");
+  extra.latency.Record(5);
+  const ComparisonReport r = CompareResults({old_r}, {new_r, extra}, {});
+  EXPECT_TRUE(r.HasRegression());
+  EXPECT_EQ(Row(r, "search", "p50").verdict, BenchmarkVerdict::kRegression);
+  EXPECT_EQ(Row(r, "search", "p95").verdict, BenchmarkVerdict::kRegression);
+  EXPECT_EQ(Row(r, "search", "throughput").verdict,
+            BenchmarkVerdict::kUnchanged);
+  EXPECT_EQ(Row(r, "checkout", "p50").verdict, BenchmarkVerdict::kNew);
+  EXPECT_EQ(Row(r, "search", "p50").method, "noise-band");
+}
+
+TEST(BenchmarkCompare, RenderersAgreeOnVerdicts) {
+  const ComparisonReport r = Compare("old.json", "new_regressed.json");
+  const std::string table = RenderTable(r, false);
+  EXPECT_NE(table.find("regression"), std::string::npos);
+  EXPECT_EQ(table.find("\033["), std::string::npos);
+  EXPECT_NE(RenderTable(r, true).find("\033[1;31m"), std::string::npos);
+  const std::string json = RenderJson(r);
+  EXPECT_NE(json.find("\"schema\": \"perfcheck.compare/v1\""),
+            std::string::npos);
+  EXPECT_NE(json.find("\"regression\": true"), std::string::npos);
+  EXPECT_NE(json.find("\"change_low\": null"),
+            std::string::npos);  // missing rows
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Golden: the Markdown a PR comment shows. Regenerate with
+//   PERFCHECK_UPDATE_GOLDEN=1 ./benchmark_adapter_test --gtest_filter=*Golden*
+TEST(BenchmarkCompare, MarkdownGolden) {
+  const ComparisonReport r = Compare("old.json", "new_regressed.json");
+  const std::string md = RenderMarkdown(r);
+  const std::string golden_path =
+      std::string(PERFCHECK_BENCH_GOLDEN) + "/regressed.md";
+  if (std::getenv("PERFCHECK_UPDATE_GOLDEN") != nullptr) {
+    std::ofstream(golden_path) << md;
+  }
+  EXPECT_EQ(md, ReadAll(golden_path));
+}
+
+}  // namespace
+}  // namespace perfcheck
