@@ -74,7 +74,9 @@ struct QueryOptions {
   std::optional<std::uint64_t> expected_rows;
   // Parameters per operation, overriding the fixed ones (e.g. a different
   // SKU each time). Called with the operation's sequence number, concurrently
-  // from the worker threads; must be deterministic for comparable runs.
+  // from the worker threads (warm-up operations call it too, with numbers
+  // that repeat those of the measured phase); must be deterministic for
+  // comparable runs.
   std::function<Params(std::uint64_t)> params_for;
   std::chrono::nanoseconds interval = std::chrono::seconds(1);  // series
   Clock* clock = nullptr;  // nullptr: SteadyClock; not owned
