@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "perfcheck/gtest.h"
 #include "perfcheck/mock_server.h"
 
 namespace perfcheck::contract {
@@ -177,6 +178,16 @@ TEST_F(ContractCheckTest, RunIsAMeasurableWithErrorsByCategory) {
   EXPECT_EQ(r.errors.at("status_5xx").count, 2u);
   EXPECT_GT(r.elapsed_ns, 0);
   EXPECT_EQ(server_.requests().size(), 5u);
+}
+
+TEST_F(ContractCheckTest, DoublesAsAPerfTestThroughTheSlaAssertions) {
+  Check ping = Check(Url("/api/method/ping")).Named("ping").ExpectStatus(200);
+  // Generous bound: it shows the wiring, not this machine's speed.
+  EXPECT_P95_BELOW(ping.Samples(5), std::chrono::seconds(30));
+  EXPECT_EQ(server_.requests().size(), 5u);
+  server_.Stub(Get("/down"), Reply(503));
+  Check down = Check(Url("/down")).ExpectStatus(200).Samples(4);
+  EXPECT_NONFATAL_FAILURE(EXPECT_ERROR_RATE_BELOW(down, 0.5), "");
 }
 
 TEST_F(ContractCheckTest, DefaultNameIsMethodAndRedactedUrl) {
