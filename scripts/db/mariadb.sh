@@ -38,7 +38,9 @@ find_tool() {
 free_port() {
   local port
   for _ in $(seq 1 200); do
-    port=$((20000 + RANDOM % 40000))
+    # Below the kernel's ephemeral range (32768+), so no outgoing connection
+    # holds it.
+    port=$((15000 + RANDOM % 17000))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "$port"
       return
@@ -62,7 +64,6 @@ start() {
   server="$(find_tool mariadbd mysqld)"
   install="$(find_tool mariadb-install-db mysql_install_db)"
   client="$(find_tool mariadb mysql)"
-  port="$(free_port)"
   password="$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
   rm -rf "$state/data"
   mkdir -p "$state/data"
@@ -70,27 +71,38 @@ start() {
   "$install" --no-defaults --datadir="$state/data" --user="$run_user" \
     --auth-root-authentication-method=socket --skip-test-db \
     >"$state/install.log" 2>&1 || { cat "$state/install.log" >&2; exit 1; }
-  # mariadbd does not daemonize itself: run it in its own session (setsid) so
-  # it outlives this script and the ctest fixture that ran it.
-  setsid "$server" --no-defaults --datadir="$state/data" --user="$run_user" \
-    --bind-address=127.0.0.1 --port="$port" --socket="$state/mysqld.sock" \
-    --pid-file="$state/mysqld.pid" --log-error="$state/server.log" \
-    --skip-name-resolve --skip-log-bin --max-connections=200 \
-    --innodb-buffer-pool-size=64M --innodb-log-file-size=16M \
-    --innodb-flush-log-at-trx-commit=0 --innodb-doublewrite=0 \
-    </dev/null >/dev/null 2>&1 &
-  local pid=$!
-  echo "$pid" >"$state/launcher.pid"
-  for _ in $(seq 1 300); do
-    if "$client" --no-defaults -S "$state/mysqld.sock" -u root -e "SELECT 1" >/dev/null 2>&1; then
-      break
-    fi
-    if ! kill -0 "$pid" 2>/dev/null; then
-      echo "mariadb.sh: mariadbd exited; log:" >&2
+  # The port is chosen free but another process may take it first: retry.
+  local attempt pid ready
+  for attempt in 1 2 3 4 5; do
+    port="$(free_port)"
+    : >"$state/server.log"
+    # mariadbd does not daemonize itself: run it in its own session (setsid)
+    # so it outlives this script and the ctest fixture that ran it.
+    setsid "$server" --no-defaults --datadir="$state/data" --user="$run_user" \
+      --bind-address=127.0.0.1 --port="$port" --socket="$state/mysqld.sock" \
+      --pid-file="$state/mysqld.pid" --log-error="$state/server.log" \
+      --skip-name-resolve --skip-log-bin --max-connections=200 \
+      --innodb-buffer-pool-size=64M --innodb-log-file-size=16M \
+      --innodb-flush-log-at-trx-commit=0 --innodb-doublewrite=0 \
+      </dev/null >/dev/null 2>&1 &
+    pid=$!
+    echo "$pid" >"$state/launcher.pid"
+    ready=0
+    for _ in $(seq 1 300); do
+      if "$client" --no-defaults -S "$state/mysqld.sock" -u root -e "SELECT 1" >/dev/null 2>&1; then
+        ready=1
+        break
+      fi
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    [[ $ready -eq 1 ]] && break
+    stop_server quiet
+    if [[ $attempt -eq 5 ]] || ! grep -q -i "address already in use" "$state/server.log"; then
+      echo "mariadb.sh: mariadbd did not start; log:" >&2
       cat "$state/server.log" >&2
       exit 1
     fi
-    sleep 0.1
   done
   "$client" --no-defaults -S "$state/mysqld.sock" -u root -e "
     CREATE DATABASE perfcheck;

@@ -52,7 +52,9 @@ pg_bindir() {
 free_port() {
   local port
   for _ in $(seq 1 200); do
-    port=$((20000 + RANDOM % 40000))
+    # Below the kernel's ephemeral range (32768+), so no outgoing connection
+    # holds it.
+    port=$((15000 + RANDOM % 17000))
     # A refused connection means nothing listens there.
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "$port"
@@ -75,7 +77,6 @@ start() {
   stop_server quiet
   local bin port password
   bin="$(pg_bindir)"
-  port="$(free_port)"
   password="$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
   rm -rf "$state/data"
   mkdir -p "$state/data"
@@ -91,7 +92,6 @@ start() {
   rm -f "$state/pwfile"
   cat >>"$state/data/postgresql.conf" <<EOF
 listen_addresses = '127.0.0.1'
-port = $port
 unix_socket_directories = '$state'
 max_connections = 100
 shared_buffers = 64MB
@@ -100,8 +100,20 @@ fsync = off
 synchronous_commit = off
 full_page_writes = off
 EOF
-  as_server "$bin/pg_ctl" -D "$state/data" -l "$state/server.log" -w -t 60 start \
-    >/dev/null || { cat "$state/server.log" >&2; exit 1; }
+  # The port is chosen free but another process may take it first: retry.
+  local attempt
+  for attempt in 1 2 3 4 5; do
+    port="$(free_port)"
+    : >"$state/server.log"
+    if as_server "$bin/pg_ctl" -D "$state/data" -l "$state/server.log" -w -t 60 \
+        -o "-p $port" start >/dev/null; then
+      break
+    fi
+    if [[ $attempt -eq 5 ]] || ! grep -q "Address already in use" "$state/server.log"; then
+      cat "$state/server.log" >&2
+      exit 1
+    fi
+  done
   as_server "$bin/psql" -h "$state" -p "$port" -U perfcheck -d postgres -qAt \
     -c "CREATE DATABASE perfcheck" >/dev/null
   printf 'PERFCHECK_PG_URL=postgresql://perfcheck:%s@127.0.0.1:%s/perfcheck\n' \
