@@ -31,6 +31,8 @@ using CommandRunner = std::function<int()>;
 using AddCommand = void (*)(CLI::App& app, CommandRunner& run);
 
 void AddLoadCommand(CLI::App& app, CommandRunner& run);
+void AddCompareCommand(CLI::App& app, CommandRunner& run);
+void AddBaselineCommand(CLI::App& app, CommandRunner& run);
 
 }  // namespace perfcheck::cli
 

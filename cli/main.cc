@@ -11,6 +11,8 @@ namespace {
 // One line per command.
 constexpr perfcheck::cli::AddCommand kCommands[] = {
     &perfcheck::cli::AddLoadCommand,
+    &perfcheck::cli::AddCompareCommand,
+    &perfcheck::cli::AddBaselineCommand,
 };
 
 }  // namespace

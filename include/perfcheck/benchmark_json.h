@@ -94,6 +94,17 @@ StatusOr<BenchmarkFile> ParseBenchmarkJson(std::string_view text,
 // Reads and parses a file.
 StatusOr<BenchmarkFile> ReadBenchmarkFile(const std::filesystem::path& path);
 
+// Records a Google Benchmark run as a baseline file: `json_text` is parsed
+// (errors as ParseBenchmarkJson, and a run whose benchmarks all failed is
+// refused), a "perfcheck_baseline" object {recorded_at (ISO 8601 UTC),
+// fingerprint of this machine} is added for `perfcheck baseline show`, and
+// the file is replaced atomically (temporary file + rename) under an
+// exclusive flock on "<path>.lock"; parent directories are created. On any
+// error the existing file is untouched.
+Status WriteBenchmarkBaseline(const std::filesystem::path& path,
+                              std::string_view json_text,
+                              std::string_view source);
+
 // True when `text` parses as JSON with a "benchmarks" array (cheap sniffing
 // for inputs that may also be perfcheck result or baseline files).
 bool LooksLikeBenchmarkJson(std::string_view text);

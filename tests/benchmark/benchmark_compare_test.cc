@@ -1,14 +1,17 @@
 #include "perfcheck/benchmark_compare.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 
 #include "perfcheck/result.h"
+#include "perfcheck/result_json.h"
 
 namespace perfcheck {
 namespace {
@@ -250,6 +253,43 @@ TEST(BenchmarkCompare, MarkdownGolden) {
     std::ofstream(golden_path) << md;
   }
   EXPECT_EQ(md, ReadAll(golden_path));
+}
+
+}  // namespace
+}  // namespace perfcheck
+
+namespace perfcheck {
+namespace {
+
+// perfcheck result files and directories as inputs, and the kind check.
+TEST(BenchmarkCompare, ResultFilesAndDirectories) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() /
+      ("perfcheck-compare-test-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  Result old_r("orders");
+  Result new_r("orders");
+  for (int i = 0; i < 1000; ++i) {
+    old_r.latency.Record(200'000 + i * 10);
+    new_r.latency.Record(260'000 + i * 13);
+  }
+  old_r.elapsed_ns = new_r.elapsed_ns = 1'000'000'000;
+  ASSERT_TRUE(WriteResultFile(old_r, dir / "old" / "orders.json").ok());
+  ASSERT_TRUE(WriteResultFile(new_r, dir / "new" / "orders.json").ok());
+  StatusOr<ComparisonReport> files = CompareFiles(
+      dir / "old" / "orders.json", dir / "new" / "orders.json", {});
+  ASSERT_TRUE(files.ok()) << files.status().message();
+  EXPECT_TRUE(files->HasRegression());
+  StatusOr<ComparisonReport> dirs = CompareFiles(dir / "old", dir / "new", {});
+  ASSERT_TRUE(dirs.ok()) << dirs.status().message();
+  EXPECT_EQ(dirs->rows.size(), 4u);  // p50, p95, p99, throughput
+  StatusOr<ComparisonReport> mixed =
+      CompareFiles(kDir + "/old.json", dir / "new", {});
+  ASSERT_FALSE(mixed.ok());
+  EXPECT_NE(
+      mixed.status().message().find("cannot compare Google Benchmark JSON"),
+      std::string::npos);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

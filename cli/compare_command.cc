@@ -1,0 +1,353 @@
+// `perfcheck compare`: the PR regression gate (docs/benchmark-gate.md).
+//
+//   perfcheck compare OLD NEW                      stored run vs new run
+//   perfcheck compare --interleave OLD_BIN NEW_BIN  A/B rounds on this machine
+//   perfcheck compare BASELINE --run BIN            run, then judge (ctest)
+//
+// Exit codes (command.h): 0 no regression, 1 regression (or a benchmark that
+// no longer runs), 2 usage or input error.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "command.h"
+#include "perfcheck/benchmark_compare.h"
+#include "perfcheck/benchmark_run.h"
+#include "threshold.h"
+
+namespace perfcheck::cli {
+namespace {
+
+struct CompareFlags {
+  std::vector<std::string> inputs;
+  std::string threshold = "10%";
+  std::vector<std::string> threshold_for;
+  double confidence = 0.99;
+  std::size_t min_repetitions = 5;
+  std::string metric = "cpu_time";
+  std::string format = "table";
+  std::string output;
+  std::string markdown_file;
+  std::string json_file;
+  bool step_summary = false;
+  bool require_same_machine = false;
+  std::string color = "auto";
+  // --interleave
+  bool interleave = false;
+  int rounds = 10;
+  int repetitions = 0;  // 0: 3 per round when interleaving, 10 with --run
+  std::string min_time;
+  std::string filter;
+  std::string max_time = "15m";
+  std::string run_timeout = "10m";
+  std::uint64_t seed = 0;
+  bool quiet = false;
+  // --run
+  std::string run_binary;
+  std::string save;
+  std::string candidate;
+  bool confirm = false;
+};
+
+int Usage(const std::string& message) {
+  std::cerr << "perfcheck compare: " << message << "\n";
+  return kExitUsage;
+}
+
+// "10%", "2.5%" or a fraction "0.1".
+StatusOr<double> ParseFraction(std::string text) {
+  bool percent = false;
+  if (!text.empty() && text.back() == '%') {
+    percent = true;
+    text.pop_back();
+  }
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || end == nullptr || *end != '\0' || !std::isfinite(v) ||
+      v <= 0) {
+    return Status::Error("threshold '" + text + (percent ? "%" : "") +
+                         "': expected a positive percentage like 10% or a "
+                         "fraction like 0.1");
+  }
+  return percent ? v / 100.0 : v;
+}
+
+bool UseColor(const std::string& mode) {
+  if (mode == "always") return true;
+  if (mode == "never") return false;
+  const char* term = std::getenv("TERM");
+  return ::isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr &&
+         !(term != nullptr && std::string(term) == "dumb");
+}
+
+bool WriteText(const std::string& path, const std::string& text, bool append) {
+  std::ofstream out(
+      path, std::ios::binary | (append ? std::ios::app : std::ios::trunc));
+  out << text;
+  out.close();
+  if (!out) {
+    std::cerr << "perfcheck compare: cannot write '" << path << "'\n";
+    return false;
+  }
+  return true;
+}
+
+// Prints and writes the report as asked; returns false on a write error.
+bool Emit(const CompareFlags& f, const ComparisonReport& report) {
+  std::string main_text;
+  if (f.format == "json") {
+    main_text = RenderJson(report);
+  } else if (f.format == "markdown") {
+    main_text = RenderMarkdown(report);
+  } else {
+    main_text = RenderTable(report, f.output.empty() && UseColor(f.color));
+  }
+  if (f.output.empty()) {
+    std::cout << main_text << std::flush;
+  } else if (!WriteText(f.output, main_text, false)) {
+    return false;
+  }
+  if (!f.markdown_file.empty() &&
+      !WriteText(f.markdown_file, RenderMarkdown(report), false)) {
+    return false;
+  }
+  if (!f.json_file.empty() &&
+      !WriteText(f.json_file, RenderJson(report), false)) {
+    return false;
+  }
+  if (f.step_summary) {
+    // GitHub Actions renders this file on the run's summary page.
+    const char* summary = std::getenv("GITHUB_STEP_SUMMARY");
+    if (summary != nullptr && *summary != '\0' &&
+        !WriteText(summary, RenderMarkdown(report) + "\n", true)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+int Finish(const CompareFlags& f, const ComparisonReport& report) {
+  if (!Emit(f, report)) return kExitUsage;
+  if (!report.machine_differences.empty() && f.require_same_machine) {
+    std::cerr << "perfcheck compare: the runs come from different machines "
+                 "(--require-same-machine):";
+    for (const std::string& d : report.machine_differences)
+      std::cerr << " " << d << ";";
+    std::cerr << "\n";
+    return kExitUsage;
+  }
+  return report.HasRegression() ? kExitCheckFailed : kExitOk;
+}
+
+// A regression must show in a second, independent run too: one unlucky run
+// (a noisy neighbour during those seconds) then no longer fails the build.
+ComparisonReport Confirm(const ComparisonReport& first,
+                         ComparisonReport second) {
+  for (MetricComparisonRow& row : second.rows) {
+    bool was = false;
+    for (const MetricComparisonRow& r : first.rows) {
+      was = was || (r.benchmark == row.benchmark && r.metric == row.metric &&
+                    r.verdict == BenchmarkVerdict::kRegression);
+    }
+    if (row.verdict == BenchmarkVerdict::kRegression && !was) {
+      row.verdict = BenchmarkVerdict::kNoisy;
+      row.note += std::string(row.note.empty() ? "" : "; ") +
+                  "regressed in the confirmation run only";
+    } else if (row.verdict == BenchmarkVerdict::kRegression) {
+      row.note += std::string(row.note.empty() ? "" : "; ") +
+                  "confirmed by a second run";
+    } else if (was) {
+      row.note += std::string(row.note.empty() ? "" : "; ") +
+                  "regressed in the first run, not confirmed by the second";
+    }
+  }
+  second.mode += ", confirmed by a re-run";
+  return second;
+}
+
+int RunWithBinary(const CompareFlags& f, const CompareOptions& options,
+                  const BenchmarkRunOptions& run) {
+  const std::string baseline = f.inputs[0];
+  std::string json;
+  StatusOr<BenchmarkFile> fresh = RunBenchmark(f.run_binary, run, &json);
+  if (!fresh.ok()) return Usage(fresh.status().message());
+  if (!f.save.empty() && !WriteText(f.save, json, false)) return kExitUsage;
+  std::error_code ec;
+  if (!std::filesystem::exists(baseline, ec)) {
+    const std::string candidate =
+        f.candidate.empty() ? baseline + ".candidate.json" : f.candidate;
+    std::filesystem::create_directories(
+        std::filesystem::path(candidate).parent_path().empty()
+            ? std::filesystem::path(".")
+            : std::filesystem::path(candidate).parent_path(),
+        ec);
+    if (!WriteText(candidate, json, false)) return kExitUsage;
+    std::cout << "perfcheck compare: no baseline at " << baseline
+              << "; nothing to judge. Candidate written to " << candidate
+              << "\n  record it with: perfcheck baseline update " << baseline
+              << " " << candidate << "\n";
+    return kExitOk;
+  }
+  StatusOr<BenchmarkFile> old_file = ReadBenchmarkFile(baseline);
+  if (!old_file.ok()) return Usage(old_file.status().message());
+  fresh->source = f.save.empty() ? f.run_binary : f.save;
+  ComparisonReport report = CompareBenchmarks(*old_file, *fresh, options);
+  if (report.Count(BenchmarkVerdict::kRegression) > 0 && f.confirm) {
+    std::cout << RenderTable(report, UseColor(f.color))
+              << "  regression seen; confirming with a second run...\n";
+    StatusOr<BenchmarkFile> again = RunBenchmark(f.run_binary, run);
+    if (!again.ok()) return Usage(again.status().message());
+    again->source = f.run_binary + " (re-run)";
+    report = Confirm(report, CompareBenchmarks(*old_file, *again, options));
+  }
+  return Finish(f, report);
+}
+
+int RunCompare(const CompareFlags& f) {
+  CompareOptions options;
+  StatusOr<double> t = ParseFraction(f.threshold);
+  if (!t.ok()) return Usage(t.status().message());
+  options.threshold = *t;
+  for (const std::string& spec : f.threshold_for) {
+    const std::size_t eq = spec.rfind('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Usage("--threshold-for '" + spec +
+                   "': expected REGEX=PERCENT, e.g. BM_Parse.*=5%");
+    }
+    StatusOr<double> v = ParseFraction(spec.substr(eq + 1));
+    if (!v.ok()) return Usage(v.status().message());
+    options.thresholds.push_back({spec.substr(0, eq), *v});
+  }
+  options.confidence = f.confidence;
+  options.min_repetitions = f.min_repetitions;
+  options.metric = f.metric == "real_time" ? TimeMetric::kRealTime
+                   : f.metric == "both"    ? TimeMetric::kBoth
+                                           : TimeMetric::kCpuTime;
+  options.Validate();  // std::invalid_argument -> exit 2 in main.cc
+
+  BenchmarkRunOptions run;
+  run.min_time = f.min_time;
+  run.filter = f.filter;
+  StatusOr<Nanos> run_timeout = ParseDuration(f.run_timeout);
+  if (!run_timeout.ok()) return Usage(run_timeout.status().message());
+  run.timeout =
+      std::chrono::seconds(std::max<Nanos>(1, *run_timeout / 1'000'000'000));
+
+  if (f.interleave) {
+    if (f.inputs.size() != 2 || !f.run_binary.empty()) {
+      return Usage(
+          "--interleave takes two benchmark binaries: OLD_BINARY NEW_BINARY");
+    }
+    InterleaveOptions il;
+    il.rounds = f.rounds;
+    il.run = run;
+    il.run.repetitions = f.repetitions > 0 ? f.repetitions : 3;
+    il.seed = f.seed;
+    StatusOr<Nanos> max_time = ParseDuration(f.max_time);
+    if (!max_time.ok()) return Usage(max_time.status().message());
+    il.max_duration = std::chrono::seconds(*max_time / 1'000'000'000);
+    if (!f.quiet) {
+      il.progress = [](const std::string& line) {
+        std::cerr << "perfcheck compare: " << line << "\n";
+      };
+    }
+    StatusOr<ComparisonReport> report =
+        RunInterleaved(f.inputs[0], f.inputs[1], il, options);
+    if (!report.ok()) return Usage(report.status().message());
+    return Finish(f, *report);
+  }
+  if (!f.run_binary.empty()) {
+    if (f.inputs.size() != 1)
+      return Usage("--run takes one input: the BASELINE file");
+    run.repetitions = f.repetitions > 0 ? f.repetitions : 10;
+    return RunWithBinary(f, options, run);
+  }
+  if (f.inputs.size() != 2) return Usage("expected two inputs: OLD NEW");
+  StatusOr<ComparisonReport> report =
+      CompareFiles(f.inputs[0], f.inputs[1], options);
+  if (!report.ok()) return Usage(report.status().message());
+  return Finish(f, *report);
+}
+
+}  // namespace
+
+void AddCompareCommand(CLI::App& app, CommandRunner& run) {
+  auto flags = std::make_shared<CompareFlags>();
+  CompareFlags& f = *flags;
+  CLI::App* sub = app.add_subcommand(
+      "compare",
+      "Compare benchmark or perfcheck runs; fail on a credible regression");
+  sub->footer(
+      "Inputs: Google Benchmark JSON (with repetitions or aggregates), "
+      "perfcheck "
+      "result or baseline files, or directories of them.\n"
+      "Exit codes: 0 no regression, 1 regression, 2 usage or input error.\n"
+      "Examples:\n"
+      "  perfcheck compare base.json head.json --format markdown "
+      "--step-summary\n"
+      "  perfcheck compare --interleave ./bench_base ./bench_head --rounds 12\n"
+      "  perfcheck compare baselines/bench.json --run ./bench --confirm");
+  sub->add_option("inputs", f.inputs,
+                  "OLD NEW (files or directories), or OLD_BINARY NEW_BINARY "
+                  "with --interleave, or BASELINE with --run")
+      ->required();
+  sub->add_option("--threshold", f.threshold,
+                  "Smallest slowdown that counts, e.g. 10% (default) or 0.1");
+  sub->add_option(
+      "--threshold-for", f.threshold_for,
+      "REGEX=PERCENT per-benchmark override (repeatable; first match wins)");
+  sub->add_option("--confidence", f.confidence,
+                  "Of every interval (default 0.99)")
+      ->check(CLI::Range(0.5, 0.9999));
+  sub->add_option("--min-repetitions", f.min_repetitions,
+                  "Below this per side: 'insufficient data' (default 5)")
+      ->check(CLI::Range(2, 100000));
+  sub->add_option("--metric", f.metric, "cpu_time (default), real_time or both")
+      ->check(CLI::IsMember({"cpu_time", "real_time", "both"}));
+  sub->add_option("--format", f.format, "table (default), json or markdown")
+      ->check(CLI::IsMember({"table", "json", "markdown"}));
+  sub->add_option("--output,-o", f.output,
+                  "Write the report to FILE instead of stdout");
+  sub->add_option("--markdown", f.markdown_file, "Also write Markdown to FILE");
+  sub->add_option("--json", f.json_file, "Also write JSON to FILE");
+  sub->add_flag("--step-summary", f.step_summary,
+                "Append Markdown to $GITHUB_STEP_SUMMARY when it is set");
+  sub->add_flag("--require-same-machine", f.require_same_machine,
+                "Exit 2 when the fingerprints of the two runs differ");
+  sub->add_option("--color", f.color, "auto (default: on a TTY), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  sub->add_flag(
+      "--interleave", f.interleave,
+      "Run OLD_BINARY and NEW_BINARY alternately and judge paired ratios");
+  sub->add_option("--rounds", f.rounds, "Interleaved rounds (default 10)")
+      ->check(CLI::Range(1, 1000));
+  sub->add_option("--repetitions", f.repetitions,
+                  "Per run: default 3 per round (--interleave), 10 (--run)")
+      ->check(CLI::Range(1, 10000));
+  sub->add_option("--min-time", f.min_time,
+                  "--benchmark_min_time for each run");
+  sub->add_option("--filter", f.filter, "--benchmark_filter for each run");
+  sub->add_option("--max-time", f.max_time,
+                  "No new round after this (default 15m)");
+  sub->add_option("--run-timeout", f.run_timeout,
+                  "Kill one benchmark run after this (default 10m)");
+  sub->add_option("--seed", f.seed, "Seed of the round order (default: clock)");
+  sub->add_flag("--quiet,-q", f.quiet, "No progress lines");
+  sub->add_option("--run", f.run_binary, "Run this benchmark binary as NEW");
+  sub->add_option("--save", f.save, "With --run: keep its JSON in FILE");
+  sub->add_option("--candidate", f.candidate,
+                  "With --run and no baseline: where to write the candidate");
+  sub->add_flag("--confirm", f.confirm,
+                "With --run: a regression must repeat in a second run");
+  sub->callback(
+      [&run, flags] { run = [flags] { return RunCompare(*flags); }; });
+}
+
+}  // namespace perfcheck::cli
