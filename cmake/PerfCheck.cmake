@@ -53,3 +53,96 @@ function(perfcheck_discover_tests target)
     DISCOVERY_MODE PRE_TEST
   )
 endfunction()
+
+# perfcheck_add_benchmark(<target>
+#     [BASELINE <file>]       # default: ${CMAKE_CURRENT_SOURCE_DIR}/baselines/<target>.json
+#     [REPETITIONS <n>]       # --benchmark_repetitions, default 10 (>= 5 to judge)
+#     [MIN_TIME <t>]          # --benchmark_min_time as your Google Benchmark takes it
+#                             #   ("0.05" in 1.7, "0.05s" in 1.8); default: library's
+#     [THRESHOLD <10%>]       # smallest slowdown that fails, default 10%
+#     [FILTER <regex>]        # --benchmark_filter
+#     [THRESHOLD_FOR <regex=pct>...]  # per-benchmark thresholds
+#     [METRIC cpu_time|real_time|both]  # default cpu_time
+#     [NO_CONFIRM]            # fail on the first regressed run (default: re-run once)
+#     [TEST_NAME <name>]      # default <target>
+#     [LABELS <label>...]     # added to "perf"
+#     [TIMEOUT <seconds>])    # default 600
+#
+# Registers the Google Benchmark executable <target> as a ctest test labelled
+# "perf" and RUN_SERIAL that runs it with repetitions and JSON output and
+# judges it against the baseline with `perfcheck compare --run`
+# (docs/benchmark-gate.md): the test fails (exit 1) on a credible regression
+# and prints the verdict table; a regression must repeat in a second run
+# unless NO_CONFIRM. Without a baseline file the test passes and writes a
+# candidate to ${CMAKE_CURRENT_BINARY_DIR}/perfcheck-candidates/<target>.json
+# (record it with `perfcheck baseline update <baseline> <candidate>`). The run's
+# JSON is kept in ${CMAKE_CURRENT_BINARY_DIR}/perfcheck-results/<target>.json.
+# The perfcheck executable: perfcheck::cli when imported, perfcheck_cli inside
+# perfcheck's own build, else `perfcheck` on the PATH (PERFCHECK_EXECUTABLE).
+function(perfcheck_add_benchmark target)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "NO_CONFIRM"
+    "BASELINE;REPETITIONS;MIN_TIME;THRESHOLD;FILTER;METRIC;TEST_NAME;TIMEOUT"
+    "LABELS;THRESHOLD_FOR")
+  if(arg_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "perfcheck_add_benchmark: unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
+  endif()
+  if(NOT TARGET ${target})
+    message(FATAL_ERROR "perfcheck_add_benchmark: '${target}' is not a target")
+  endif()
+  if(NOT arg_BASELINE)
+    set(arg_BASELINE "${CMAKE_CURRENT_SOURCE_DIR}/baselines/${target}.json")
+  endif()
+  if(NOT arg_REPETITIONS)
+    set(arg_REPETITIONS 10)
+  endif()
+  if(NOT arg_THRESHOLD)
+    set(arg_THRESHOLD 10%)
+  endif()
+  if(NOT arg_METRIC)
+    set(arg_METRIC cpu_time)
+  endif()
+  if(NOT arg_TEST_NAME)
+    set(arg_TEST_NAME ${target})
+  endif()
+  if(NOT arg_TIMEOUT)
+    set(arg_TIMEOUT 600)
+  endif()
+  # The CLI is configured after most directories of perfcheck's own tree, so
+  # its target may not exist yet; the generator expression resolves later.
+  if(TARGET perfcheck::cli)
+    set(exe "$<TARGET_FILE:perfcheck::cli>")
+  elseif(TARGET perfcheck_cli OR (PROJECT_NAME STREQUAL "perfcheck" AND PERFCHECK_CLI))
+    set(exe "$<TARGET_FILE:perfcheck_cli>")
+  else()
+    find_program(PERFCHECK_EXECUTABLE perfcheck)
+    if(NOT PERFCHECK_EXECUTABLE)
+      message(FATAL_ERROR "perfcheck_add_benchmark: no perfcheck executable "
+                          "(set PERFCHECK_EXECUTABLE)")
+    endif()
+    set(exe "${PERFCHECK_EXECUTABLE}")
+  endif()
+  set(args compare "${arg_BASELINE}" --run "$<TARGET_FILE:${target}>"
+      --repetitions ${arg_REPETITIONS} --threshold ${arg_THRESHOLD}
+      --metric ${arg_METRIC} --color never
+      --save "${CMAKE_CURRENT_BINARY_DIR}/perfcheck-results/${target}.json"
+      --candidate "${CMAKE_CURRENT_BINARY_DIR}/perfcheck-candidates/${target}.json"
+      --run-timeout ${arg_TIMEOUT}s)
+  if(DEFINED arg_MIN_TIME)
+    list(APPEND args --min-time ${arg_MIN_TIME})
+  endif()
+  if(arg_FILTER)
+    list(APPEND args --filter "${arg_FILTER}")
+  endif()
+  foreach(spec IN LISTS arg_THRESHOLD_FOR)
+    list(APPEND args --threshold-for "${spec}")
+  endforeach()
+  if(NOT arg_NO_CONFIRM)
+    list(APPEND args --confirm)
+  endif()
+  # --save needs its directory; the CLI creates only the candidate's.
+  file(MAKE_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}/perfcheck-results")
+  add_test(NAME ${arg_TEST_NAME} COMMAND ${exe} ${args})
+  # Benchmarks must not compete with each other (or other perf tests) for cores.
+  set_tests_properties(${arg_TEST_NAME} PROPERTIES
+    LABELS "perf;${arg_LABELS}" RUN_SERIAL TRUE TIMEOUT ${arg_TIMEOUT})
+endfunction()
