@@ -18,6 +18,8 @@
 // Every macro is used on a finished perfcheck::Result (Measure, then assert)
 // and on a spec (perfcheck::Callable, which the assertion measures itself).
 // Each measured result has at least 2,000 samples.
+#include <time.h>
+
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -80,6 +82,24 @@ std::vector<AccessRequest> MakeAccessRequests(std::size_t count) {
   return requests;
 }
 
+// The clock every measurement here runs on: CPU time of the measuring thread
+// (CLOCK_THREAD_CPUTIME_ID) instead of the default wall clock. The example
+// library is pure computation, so on a quiet machine the two agree; on a shared
+// CI machine (or a laptop compiling in the background) only CPU time stays
+// comparable with the committed baselines, because time spent waiting for a
+// core is not counted. Code that waits for I/O must keep the wall clock.
+// The slowdown injection busy-waits, so it is counted in full.
+class ThreadCpuClock final : public perfcheck::Clock {
+ public:
+  perfcheck::Nanos NowNanos() override {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return perfcheck::Nanos{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+  }
+};
+// Each thread reads its own CPU clock, so one instance serves every test.
+ThreadCpuClock cpu_clock;
+
 // Keeps the optimizer from discarding a result it can see is unused.
 template <class T>
 void KeepAlive(const T& value) {
@@ -107,7 +127,7 @@ TEST(OrderSearch, KeyAccountDashboard) {
           KeepAlive(page);
         }
       },
-      {.warmup_iterations = 200, .iterations = 3'000});
+      {.warmup_iterations = 200, .iterations = 3'000, .clock = &cpu_clock});
 
   ASSERT_P95_BELOW(r, 500ms) << "UI action SLO";
   EXPECT_P50_BELOW(r, 50ms);
@@ -122,8 +142,8 @@ TEST(OrderSearch, StatusListPaginated) {
   ASSERT_GT(orders.Search({.status = erp::OrderStatus::kPaid}).page_count, 10u);
 
   std::size_t call = 0;
-  const perfcheck::MeasureOptions options{.warmup_iterations = 200,
-                                          .iterations = 3'000};
+  const perfcheck::MeasureOptions options{
+      .warmup_iterations = 200, .iterations = 3'000, .clock = &cpu_clock};
   auto list_by_status = perfcheck::Callable(
       "orders.search_by_status",
       [&] {
@@ -158,7 +178,7 @@ TEST(OrderSearch, FullTextAcrossAllOrders) {
             orders.Search({.text = queries[call++ % queries.size()]});
         KeepAlive(page);
       },
-      {.warmup_iterations = 50, .iterations = 2'500});
+      {.warmup_iterations = 50, .iterations = 2'500, .clock = &cpu_clock});
 
   ASSERT_P90_BELOW(r, 500ms);
   EXPECT_P99_BELOW(r, 2s);
@@ -190,7 +210,7 @@ TEST(WarehouseStockSearch, FiftyThousandItems) {
         erp::StockPage page = stock.Search(queries[call++ % queries.size()]);
         KeepAlive(page);
       },
-      {.warmup_iterations = 20, .iterations = 2'000});
+      {.warmup_iterations = 20, .iterations = 2'000, .clock = &cpu_clock});
 
   ASSERT_P95_BELOW(r, 300ms) << "stock search SLO";
   EXPECT_MAX_BELOW(r, 1s);
@@ -204,8 +224,8 @@ TEST(WarehouseStockSearch, InStockInOneWarehouse) {
       .text = "galvanized", .warehouse = "Hamburg", .in_stock_only = true};
   ASSERT_GT(stock.Search(query).total_matches, 0u);
 
-  const perfcheck::MeasureOptions options{.warmup_iterations = 20,
-                                          .iterations = 2'000};
+  const perfcheck::MeasureOptions options{
+      .warmup_iterations = 20, .iterations = 2'000, .clock = &cpu_clock};
   auto in_stock = perfcheck::Callable(
       "stock.search_in_stock",
       [&] {
@@ -240,13 +260,15 @@ TEST(Permissions, SingleCheckUnder5ms) {
         const AccessRequest& q = requests[call++ % requests.size()];
         KeepAlive(rbac.Check(q.user, q.doctype, q.action));
       },
-      {.warmup_iterations = 2'000, .iterations = 50'000});
+      {.warmup_iterations = 2'000, .iterations = 50'000, .clock = &cpu_clock});
 
   EXPECT_P999_BELOW(r, 5ms) << "RBAC SLO";
   ASSERT_PERCENTILE_BELOW(r, 99.99, 5ms);
   ASSERT_MEAN_BELOW(r, 1ms);
   EXPECT_THROUGHPUT_AT_LEAST(r, 10'000.0);
-  EXPECT_NO_REGRESSION(r);
+  // No baseline gate here: one check (~0.1 us) is far below the cost of
+  // reading the CPU clock (~0.5 us on a VM), so a change in the check would
+  // drown in clock noise. ListViewRequest gates RBAC with 250 checks per call.
 }
 
 // What one list-view request costs: the signed-in user's permissions for 50
@@ -257,8 +279,8 @@ TEST(Permissions, ListViewRequest) {
   const std::vector<AccessRequest> requests = MakeAccessRequests(kChecks * 64);
 
   std::size_t call = 0;
-  const perfcheck::MeasureOptions options{.warmup_iterations = 200,
-                                          .iterations = 3'000};
+  const perfcheck::MeasureOptions options{
+      .warmup_iterations = 200, .iterations = 3'000, .clock = &cpu_clock};
   auto request = perfcheck::Callable(
       "rbac.list_view_250_checks",
       [&] {
@@ -280,9 +302,9 @@ TEST(Permissions, ListViewRequest) {
 
 // ------------------------------------------------------------- OrderEntry --
 
-// Order entry: validate, reserve stock for every line, store. About 0.5% of
-// orders hit an out-of-stock item and are rejected — a measured failure,
-// counted as an error, not a crash.
+// Order entry: validate, reserve stock for each of 5-15 lines, store. About
+// 0.5% of orders hit an out-of-stock item and are rejected — a measured
+// failure, counted as an error, not a crash.
 class OrderEntry : public ::testing::Test {
  protected:
   OrderEntry()
@@ -315,9 +337,9 @@ class OrderEntry : public ::testing::Test {
 
 // The users' SLOs: ">= 50 orders/second" and "error rate < 1%".
 TEST_F(OrderEntry, PlaceOrdersThroughput) {
-  perfcheck::Result r =
-      perfcheck::Measure("orders.place", [&] { return PlaceNext(); },
-                         {.warmup_iterations = 2'000, .iterations = 20'000});
+  perfcheck::Result r = perfcheck::Measure(
+      "orders.place", [&] { return PlaceNext(); },
+      {.warmup_iterations = 500, .iterations = 5'000, .clock = &cpu_clock});
   // Rejections are data: the run went on and counted them.
   EXPECT_GT(r.ErrorCount(), 0u);
 
@@ -327,10 +349,10 @@ TEST_F(OrderEntry, PlaceOrdersThroughput) {
   EXPECT_NO_REGRESSION(r);
 }
 
-// The same operation as a spec: every assertion places 5,000 more orders.
+// The same operation as a spec: every assertion places 5,500 more orders.
 TEST_F(OrderEntry, PlaceOrderSpec) {
-  const perfcheck::MeasureOptions options{.warmup_iterations = 500,
-                                          .iterations = 5'000};
+  const perfcheck::MeasureOptions options{
+      .warmup_iterations = 500, .iterations = 5'000, .clock = &cpu_clock};
   auto place = perfcheck::Callable(
       "orders.place_spec", [&] { return PlaceNext(); }, options);
 

@@ -52,18 +52,18 @@ const std::vector<std::string>& Warehouses();
 // SKU of the item with 0-based `index`: "SKU-000042".
 std::string Sku(std::size_t index);
 
-// `items` stock items spread over Warehouses(); about 0.2% are out of stock.
+// `items` stock items spread over Warehouses(); about 0.05% are out of stock.
 WarehouseStock MakeWarehouseStock(std::size_t items, std::uint64_t seed);
 // `orders` orders over one year, ascending dates, of SKUs in `stock`.
 OrderStore MakeOrderStore(std::size_t orders, const WarehouseStock& stock,
                           std::uint64_t seed);
 // 16 ERP roles over Doctypes(); `users` users holding 1-4 roles each.
 PermissionChecker MakePermissionChecker(std::size_t users, std::uint64_t seed);
-// An order as the entry form would submit it: 1-3 lines of 1-5 units of
+// An order as the entry form would submit it: 5-15 lines of 1-5 units of
 // random items among the first `catalogue_size` SKUs of `stock` (the popular
 // part of the catalogue, where most orders go).
 NewOrder MakeNewOrder(SeededRandom& random, const WarehouseStock& stock,
-                      std::size_t catalogue_size = 2'000);
+                      std::size_t catalogue_size = 10'000);
 
 }  // namespace erp
 
