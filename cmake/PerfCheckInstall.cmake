@@ -87,8 +87,14 @@ perfcheck_install_component(db TARGETS perfcheck_db DEPENDS ${perfcheck_db_compo
 perfcheck_install_component(db_gtest
   TARGETS perfcheck_db_gtest DEPENDS component:db component:gtest)
 perfcheck_install_component(contract
-  TARGETS perfcheck_contract DEPENDS component:gtest)
+  TARGETS perfcheck_contract
+  DEPENDS component:gtest pkg-config:PERFCHECK_HTTPLIB:cpp-httplib OpenSSL)
 perfcheck_install_component(http TARGETS perfcheck_http DEPENDS OpenSSL)
+
+# The perfcheck command-line tool (load | compare | baseline).
+if(TARGET perfcheck_cli)
+  install(TARGETS perfcheck_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+endif()
 
 # perfcheck_discover_tests() for consumers, loaded by perfcheckConfig.cmake.
 install(FILES ${PROJECT_SOURCE_DIR}/cmake/PerfCheck.cmake
