@@ -33,7 +33,8 @@ std::uint64_t Hash(const unsigned char* p, std::size_t n) {
 void BM_HashPayload(benchmark::State& state) {
   const std::size_t n = Scaled(state.range(0));
   std::vector<unsigned char> buf(n);
-  for (std::size_t i = 0; i < n; ++i) buf[i] = static_cast<unsigned char>(i * 31);
+  for (std::size_t i = 0; i < n; ++i)
+    buf[i] = static_cast<unsigned char>(i * 31);
   for (auto _ : state) benchmark::DoNotOptimize(Hash(buf.data(), n));
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * n));
 }
