@@ -90,11 +90,11 @@ perfcheck_install_component(contract
   TARGETS perfcheck_contract
   DEPENDS component:gtest pkg-config:PERFCHECK_HTTPLIB:cpp-httplib OpenSSL)
 perfcheck_install_component(http TARGETS perfcheck_http DEPENDS OpenSSL)
+perfcheck_install_component(benchmark TARGETS perfcheck_benchmark)
 
-# The perfcheck command-line tool (load | compare | baseline).
-if(TARGET perfcheck_cli)
-  install(TARGETS perfcheck_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-endif()
+# The perfcheck command-line tool (load | compare | baseline), exported as the
+# imported executable perfcheck::cli so perfcheck_add_benchmark() finds it.
+perfcheck_install_component(cli TARGETS perfcheck_cli)
 
 # perfcheck_discover_tests() for consumers, loaded by perfcheckConfig.cmake.
 install(FILES ${PROJECT_SOURCE_DIR}/cmake/PerfCheck.cmake

@@ -105,6 +105,8 @@ EOF
   for attempt in 1 2 3 4 5; do
     port="$(free_port)"
     : >"$state/server.log"
+    # pg_ctl opens the log as the server user: a root-owned file is not theirs.
+    if [[ $(id -u) -eq 0 ]]; then chown "$run_user" "$state/server.log"; fi
     if as_server "$bin/pg_ctl" -D "$state/data" -l "$state/server.log" -w -t 60 \
         -o "-p $port" start >/dev/null; then
       break
