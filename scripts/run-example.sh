@@ -29,5 +29,8 @@ run cmake "${configure_args[@]}"
 run cmake --build --preset release --target examples/all
 # Only the examples directory's tests: other perf tests (e.g. benchmarks) are
 # not built by this script.
+# --repeat until-pass:3: a perf failure must reproduce in fresh processes
+# (docs/regression-method.md, "Process-level noise").
 run ctest --test-dir build/release/examples -L perf --output-on-failure \
+  --repeat until-pass:3 \
   --no-tests=error
