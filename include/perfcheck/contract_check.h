@@ -97,6 +97,10 @@ class Check : public Measurable {
   Check& Timeout(std::chrono::milliseconds timeout);
   // Accept self-signed certificates (test servers only).
   Check& InsecureSkipTlsVerify();
+  // Verify the https server against the CA certificates in this PEM file
+  // instead of the system's (e.g. MockServer::WriteCertificatePem()). A file
+  // that cannot be loaded is a transport error of each request.
+  Check& TrustCaFile(std::string pem_path);
   // Requests per Run() (default 10).
   Check& Samples(int n);
 

@@ -32,10 +32,27 @@
 // wakes pending delays and joins all threads. Recorded requests stay readable
 // after Stop().
 //
+// TLS: with MockServerOptions::tls the server speaks only https, with a
+// certificate generated in memory at construction (EC P-256, self-signed,
+// CN=localhost, subjectAltName IP:127.0.0.1 and DNS:localhost, valid from 5
+// minutes before start for one day; a fresh key per server, nothing read from
+// or written to disk). A client trusts it through CertificatePem() or the
+// file WriteCertificatePem() writes:
+//
+//   MockServer server({.tls = true});        // url(): "https://127.0.0.1:..."
+//   ASSERT_TRUE(server.WriteCertificatePem(dir + "/ca.pem").ok());
+//   MyClient client(server.url(), /*ca_file=*/dir + "/ca.pem");
+//
+// Every reply and fault works the same over TLS: a reset is a bare TCP RST
+// (no close_notify), CloseWithoutResponse() sends close_notify then FIN, and
+// RawBytes() are sent inside TLS records. A client that rejects the
+// certificate never gets to send a request, so nothing is recorded.
+//
 // Thread-safety: every method may be called from any thread while the server
 // runs; stubs added while a request is in flight apply to later requests.
-// Errors: a server that cannot bind or start throws std::runtime_error from
-// the constructor; bad stub arguments throw std::invalid_argument.
+// Errors: a server that cannot bind or start (or, with TLS, generate its
+// certificate) throws std::runtime_error from the constructor; bad stub
+// arguments throw std::invalid_argument.
 #ifndef PERFCHECK_MOCK_SERVER_H_
 #define PERFCHECK_MOCK_SERVER_H_
 
@@ -49,6 +66,7 @@
 #include <vector>
 
 #include "perfcheck/request_matcher.h"
+#include "perfcheck/status.h"
 
 namespace perfcheck::contract {
 
@@ -132,6 +150,8 @@ struct MockServerOptions {
   std::chrono::milliseconds read_timeout{5000};
   // Worker threads, i.e. requests served at the same time.
   std::size_t threads = 8;
+  // Serve https with a generated self-signed certificate (see above).
+  bool tls = false;
 };
 
 class MockServer {
@@ -142,9 +162,17 @@ class MockServer {
   MockServer(const MockServer&) = delete;
   MockServer& operator=(const MockServer&) = delete;
 
-  // "http://127.0.0.1:<port>", no trailing slash.
+  // "http://127.0.0.1:<port>" ("https://..." with TLS), no trailing slash.
   std::string url() const;
   int port() const;
+
+  // The server's certificate in PEM ("-----BEGIN CERTIFICATE-----..."), to
+  // trust as a CA certificate; "" when the server runs without TLS.
+  std::string CertificatePem() const;
+  // Writes CertificatePem() to `path` (replacing it), for clients that take a
+  // CA file. Throws std::invalid_argument without TLS; an error Status naming
+  // the path when the file cannot be written.
+  Status WriteCertificatePem(const std::string& path) const;
 
   // Stops accepting, interrupts delays and joins the server threads.
   // Idempotent.

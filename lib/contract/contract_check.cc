@@ -24,6 +24,7 @@ struct Check::Spec {
   std::string request_content_type;
   std::chrono::milliseconds timeout{10000};
   bool insecure = false;
+  std::string ca_file;  // "" = the system's CA certificates
   int samples = 10;
 
   // Each expectation appends its violations for a response.
@@ -203,6 +204,8 @@ std::string TransportError(httplib::Error e) {
       return "TLS handshake failed";
     case httplib::Error::SSLServerVerification:
       return "TLS server verification failed";
+    case httplib::Error::SSLLoadingCerts:
+      return "TLS CA certificates could not be loaded";
     default:
       return httplib::to_string(e);
   }
@@ -279,6 +282,13 @@ Check& Check::Timeout(std::chrono::milliseconds timeout) {
 }
 Check& Check::InsecureSkipTlsVerify() {
   Mutable().insecure = true;
+  return *this;
+}
+Check& Check::TrustCaFile(std::string pem_path) {
+  if (pem_path.empty()) {
+    throw std::invalid_argument("Check::TrustCaFile: empty path");
+  }
+  Mutable().ca_file = std::move(pem_path);
   return *this;
 }
 Check& Check::Samples(int n) {
@@ -439,6 +449,7 @@ CheckOutcome Perform(const Check::Spec& s, bool judge_latency) {
   client.set_read_timeout(sec.count() / 1000000, sec.count() % 1000000);
   client.set_write_timeout(sec.count() / 1000000, sec.count() % 1000000);
   if (s.insecure) client.enable_server_certificate_verification(false);
+  if (!s.ca_file.empty()) client.set_ca_cert_path(s.ca_file);
 
   httplib::Request req;
   req.method = s.method;

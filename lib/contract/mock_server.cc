@@ -12,6 +12,7 @@
 #include <cctype>
 #include <cerrno>
 #include <condition_variable>
+#include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -19,6 +20,7 @@
 #include <thread>
 
 #include "explain.h"
+#include "tls.h"
 
 namespace perfcheck::contract {
 
@@ -136,16 +138,23 @@ bool WaitFor(int fd, short events, std::chrono::milliseconds timeout) {
   return rc > 0;
 }
 
-// httplib::Stream over a plain socket. Writing can be switched off by a fault,
-// so the response cpp-httplib composes after the handler never reaches the
-// wire, and the connection then ends the way the fault says.
+// httplib::Stream over a plain socket, or over TLS when `tls` is given.
+// Writing can be switched off by a fault, so the response cpp-httplib
+// composes after the handler never reaches the wire, and the connection then
+// ends the way the fault says.
 class ConnectionStream : public httplib::Stream {
  public:
-  ConnectionStream(int fd, std::chrono::milliseconds read_timeout)
-      : fd_(fd), read_timeout_(read_timeout) {}
+  ConnectionStream(int fd, std::chrono::milliseconds read_timeout,
+                   internal::TlsSession* tls)
+      : fd_(fd), read_timeout_(read_timeout), tls_(tls) {}
 
   bool is_readable() const override {
-    return pos_ < len_ || WaitFor(fd_, POLLIN, read_timeout_);
+    return HasBuffered() || WaitFor(fd_, POLLIN, read_timeout_);
+  }
+  // Request bytes that arrived already (pipelined, or decrypted by TLS)
+  // and that a poll() on the socket would not see.
+  bool HasBuffered() const {
+    return pos_ < len_ || (tls_ != nullptr && tls_->HasPending());
   }
   bool is_writable() const override {
     return fault_ == Reply::Fault::kNone &&
@@ -154,11 +163,15 @@ class ConnectionStream : public httplib::Stream {
   ssize_t read(char* ptr, size_t size) override {
     // Buffered, because cpp-httplib reads request lines byte by byte.
     if (pos_ == len_) {
-      if (!WaitFor(fd_, POLLIN, read_timeout_)) return -1;
       ssize_t n;
-      do {
-        n = ::recv(fd_, buffer_, sizeof(buffer_), 0);
-      } while (n < 0 && errno == EINTR);
+      if (tls_ != nullptr) {
+        n = tls_->Read(buffer_, sizeof(buffer_), read_timeout_);
+      } else {
+        if (!WaitFor(fd_, POLLIN, read_timeout_)) return -1;
+        do {
+          n = ::recv(fd_, buffer_, sizeof(buffer_), 0);
+        } while (n < 0 && errno == EINTR);
+      }
       if (n <= 0) return n;
       pos_ = 0;
       len_ = static_cast<std::size_t>(n);
@@ -186,7 +199,9 @@ class ConnectionStream : public httplib::Stream {
   }
   Reply::Fault fault() const { return fault_; }
 
-  // Ends the connection (and closes the socket) as the fault says.
+  // Ends the connection (and closes the socket) as the fault says. Over TLS
+  // a reset is still a bare RST, raw bytes travel inside TLS records, and
+  // every other ending sends close_notify before the FIN.
   void Finish() {
     switch (fault_) {
       case Reply::Fault::kReset: {
@@ -197,9 +212,11 @@ class ConnectionStream : public httplib::Stream {
       }
       case Reply::Fault::kRawBytes:
         SendAll(raw_.data(), raw_.size());
+        if (tls_ != nullptr) tls_->SendCloseNotify();
         ::shutdown(fd_, SHUT_RDWR);
         break;
       default:
+        if (tls_ != nullptr) tls_->SendCloseNotify();
         ::shutdown(fd_, SHUT_RDWR);
         break;
     }
@@ -208,6 +225,9 @@ class ConnectionStream : public httplib::Stream {
 
  private:
   bool SendAll(const char* p, std::size_t n) {
+    if (tls_ != nullptr) {
+      return tls_->WriteAll(p, n, std::chrono::milliseconds(5000));
+    }
     while (n > 0) {
       if (!WaitFor(fd_, POLLOUT, std::chrono::milliseconds(5000))) return false;
       ssize_t w = ::send(fd_, p, n, MSG_NOSIGNAL);
@@ -232,6 +252,7 @@ class ConnectionStream : public httplib::Stream {
 
   int fd_;
   std::chrono::milliseconds read_timeout_;
+  internal::TlsSession* tls_;  // null for plain HTTP
   Reply::Fault fault_ = Reply::Fault::kNone;
   std::string raw_;
   char buffer_[4096];
@@ -241,20 +262,30 @@ class ConnectionStream : public httplib::Stream {
 
 // cpp-httplib parses requests and writes responses; this subclass owns the
 // connection loop so a handler can end its connection with a fault (reset,
-// close, raw bytes), which cpp-httplib's own loop cannot do.
+// close, raw bytes), which cpp-httplib's own loop cannot do. It also does the
+// TLS itself (instead of httplib::SSLServer, whose loop is just as closed),
+// so every fault works over https too.
 class ConnectionServer : public httplib::Server {
  public:
   ConnectionServer(std::chrono::milliseconds read_timeout,
-                   const std::atomic<bool>& stopping)
-      : read_timeout_(read_timeout), stopping_(stopping) {}
+                   const std::atomic<bool>& stopping,
+                   const internal::SelfSignedTls* tls)
+      : read_timeout_(read_timeout), stopping_(stopping), tls_(tls) {}
 
  private:
   bool process_and_close_socket(socket_t sock) override {
-    ConnectionStream stream(sock, read_timeout_);
+    std::optional<internal::TlsSession> session;
+    if (tls_ != nullptr) session.emplace(*tls_, sock);
+    ConnectionStream stream(sock, read_timeout_, session ? &*session : nullptr);
+    if (session && !session->Accept(read_timeout_, stopping_)) {
+      // A client that rejects the certificate, or does not speak TLS.
+      stream.Finish();
+      return false;
+    }
     current_connection = &stream;
     bool ok = false;
     for (std::size_t left = keep_alive_max_count_; left > 0; --left) {
-      if (!WaitForNextRequest(sock)) break;
+      if (!stream.HasBuffered() && !WaitForNextRequest(sock)) break;
       bool connection_closed = false;
       ok = process_request(stream, left == 1, connection_closed, nullptr);
       if (!ok || connection_closed || stream.fault() != Reply::Fault::kNone) {
@@ -279,6 +310,7 @@ class ConnectionServer : public httplib::Server {
 
   std::chrono::milliseconds read_timeout_;
   const std::atomic<bool>& stopping_;
+  const internal::SelfSignedTls* tls_;  // null for plain HTTP
 };
 
 struct StubEntry {
@@ -294,7 +326,9 @@ class MockServer::Impl {
  public:
   explicit Impl(MockServerOptions options)
       : options_(std::move(options)),
-        server_(options_.read_timeout, stopping_),
+        tls_(options_.tls ? std::make_unique<internal::SelfSignedTls>()
+                          : nullptr),
+        server_(options_.read_timeout, stopping_, tls_.get()),
         rng_(std::random_device{}()) {
     secrets_.extra = options_.secret_headers;
     if (options_.threads == 0) {
@@ -393,6 +427,7 @@ class MockServer::Impl {
 
   int port() const { return port_; }
   const SecretHeaders& secrets() const { return secrets_; }
+  const internal::SelfSignedTls* tls() const { return tls_.get(); }
 
   std::string Explain(const RecordedRequest& rec) const {
     std::lock_guard<std::mutex> lock(mu_);
@@ -522,6 +557,7 @@ class MockServer::Impl {
   MockServerOptions options_;
   SecretHeaders secrets_;
   std::atomic<bool> stopping_{false};
+  std::unique_ptr<internal::SelfSignedTls> tls_;  // set when options_.tls
   ConnectionServer server_;
   std::thread thread_;
   int port_ = 0;
@@ -540,7 +576,28 @@ MockServer::MockServer(MockServerOptions options)
 MockServer::~MockServer() = default;
 
 std::string MockServer::url() const {
-  return "http://127.0.0.1:" + std::to_string(impl_->port());
+  return (impl_->tls() ? "https://127.0.0.1:" : "http://127.0.0.1:") +
+         std::to_string(impl_->port());
+}
+
+std::string MockServer::CertificatePem() const {
+  return impl_->tls() ? impl_->tls()->certificate_pem() : std::string();
+}
+
+Status MockServer::WriteCertificatePem(const std::string& path) const {
+  if (!impl_->tls()) {
+    throw std::invalid_argument(
+        "MockServer::WriteCertificatePem: the server was started without "
+        "MockServerOptions::tls");
+  }
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << impl_->tls()->certificate_pem();
+  out.close();
+  if (!out) {
+    return Status::Error("MockServer::WriteCertificatePem: cannot write '" +
+                         path + "'");
+  }
+  return Status();
 }
 int MockServer::port() const { return impl_->port(); }
 void MockServer::Stop() { impl_->Stop(); }
