@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Compares perfcheck::db::TimeQuery with pgbench's select-only run against the
+# same throwaway PostgreSQL, with the same number of connections: pgbench -S
+# and perfcheck_db_tps each run the statement
+#   SELECT abalance FROM pgbench_accounts WHERE aid = $1   (aid uniform random)
+# alternately ROUNDS times per client count; prints the TPS of every run, the
+# medians and the ratio perfcheck/pgbench (goal >= 0.9).
+#
+# Usage: benchmarks/db/compare_pgbench.sh [BUILD_DIR] [CLIENTS...]
+#   BUILD_DIR   the CMake build holding benchmarks/db/perfcheck_db_tps
+#               (default: build)
+#   CLIENTS     connection counts to compare (default: 1 4)
+#   env: DURATION seconds per run (10), ROUNDS (3), SCALE pgbench -s (1),
+#        PROTOCOL pgbench -M (prepared: perfcheck prepares too; simple is
+#        pgbench's default), PERFCHECK_PG_URL to use your own server instead.
+# Needs: pgbench, the postgresql server package (scripts/db/postgres.sh), python3.
+# The server is started with scripts/db/postgres.sh in a state dir under /tmp
+# and stopped by the same script on exit. The password is passed to pgbench
+# via PGPASSWORD and to perfcheck via the environment, never on a command line.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+BUILD=${1:-build}
+shift || true
+CLIENTS=("$@")
+[[ ${#CLIENTS[@]} -eq 0 ]] && CLIENTS=(1 4)
+DURATION=${DURATION:-10}
+ROUNDS=${ROUNDS:-3}
+SCALE=${SCALE:-1}
+PROTOCOL=${PROTOCOL:-prepared}
+
+tps_bin="$BUILD/benchmarks/db/perfcheck_db_tps"
+for tool in pgbench python3; do
+  command -v "$tool" >/dev/null || { echo "compare_pgbench.sh: $tool not found" >&2; exit 2; }
+done
+[[ -x $tps_bin ]] || { echo "compare_pgbench.sh: $tps_bin is not built (cmake --build $BUILD --target perfcheck_db_tps)" >&2; exit 2; }
+
+state=$(mktemp -d /tmp/perfcheck-pgbench.XXXXXX)
+cleanup() {
+  "$root/scripts/db/postgres.sh" stop "$state" >/dev/null || true
+  rm -rf "$state"
+}
+trap cleanup EXIT
+"$root/scripts/db/postgres.sh" start "$state"
+set -a
+# shellcheck disable=SC1091
+. "$state/env"
+set +a
+# host port user password dbname, percent-decoded, from the URL.
+read -r PGHOST PGPORT PGUSER PGPASSWORD PGDATABASE < <(python3 -c '
+import os, urllib.parse as u
+p = u.urlsplit(os.environ["PERFCHECK_PG_URL"])
+print(p.hostname, p.port or 5432, u.unquote(p.username or ""),
+      u.unquote(p.password or ""), p.path.lstrip("/"))')
+export PGHOST PGPORT PGUSER PGPASSWORD PGDATABASE
+
+pgbench -i -q -s "$SCALE" >"$state/pgbench-init.log" 2>&1 ||
+  { cat "$state/pgbench-init.log" >&2; exit 1; }
+accounts=$((100000 * SCALE))
+# shellcheck disable=SC2016 # $1 is the SQL placeholder, not a shell variable
+sql='SELECT abalance FROM pgbench_accounts WHERE aid = $1'
+echo "pgbench -S -M $PROTOCOL (scale $SCALE, $accounts accounts) vs perfcheck TimeQuery; ${DURATION}s per run, $ROUNDS rounds"
+printf '%-7s %-6s %12s %12s %8s\n' clients round 'pgbench tps' 'perfcheck' ratio
+
+summary=()
+for c in "${CLIENTS[@]}"; do
+  pg_runs=()
+  pc_runs=()
+  for r in $(seq 1 "$ROUNDS"); do
+    # Alternate who goes first so drift on a shared machine hits both alike.
+    for tool in $( ((r % 2)) && echo "pgbench perfcheck" || echo "perfcheck pgbench"); do
+      if [[ $tool == pgbench ]]; then
+        out=$(pgbench -n -S -M "$PROTOCOL" -c "$c" -j "$c" -T "$DURATION" 2>&1)
+        pg=$(awk '/^tps = / {print $3; exit}' <<<"$out")
+        [[ -n $pg ]] || { echo "$out" >&2; exit 1; }
+      else
+        out=$("$tps_bin" --url-env PERFCHECK_PG_URL --sql "$sql" --key-max "$accounts" \
+          --clients "$c" --seconds "$DURATION")
+        pc=$(awk '{print $2}' <<<"$out")
+      fi
+    done
+    pg_runs+=("$pg")
+    pc_runs+=("$pc")
+    printf '%-7s %-6s %12.0f %12.0f %8.3f\n' "$c" "$r" "$pg" "$pc" "$(python3 -c "print($pc/$pg)")"
+  done
+  summary+=("$(python3 - "$c" "${pg_runs[*]}" "${pc_runs[*]}" <<'PY'
+import statistics as s, sys
+c, pg, pc = sys.argv[1], list(map(float, sys.argv[2].split())), list(map(float, sys.argv[3].split()))
+mg, mc = s.median(pg), s.median(pc)
+print(f"{c:<7} {'median':<6} {mg:12.0f} {mc:12.0f} {mc/mg:8.3f}")
+PY
+)")
+done
+printf '%s\n' "${summary[@]}"
