@@ -93,6 +93,7 @@ if [[ $asan -eq 1 ]]; then
   run cmake --build --preset asan
   ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}" \
   UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}" \
+  LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$repo_root/tests/lsan.supp}" \
     ctest_phase unit-asan build/asan -L unit -j2
 fi
 
