@@ -18,15 +18,20 @@
 //       {.duration = 2s, .threads = 4});
 //   EXPECT_THROUGHPUT_AT_LEAST(tps, 5000);
 //
-// One operation = borrow a connection (pool wait included in the latency, as
-// an application sees it) + execute + read all rows (+ COMMIT for a
-// transaction). Every worker thread borrows from the pool, so threads >
-// pool_size measures pool contention; pool_wait bounds the wait.
+// One operation = execute + read all rows (+ COMMIT for a transaction). With
+// threads <= pool_size each worker leases one connection at its first
+// operation and keeps it for the run (nothing to wait for, so the pool stays
+// off the per-query path; other users of the same Database meanwhile get only
+// the connections left over). With threads > pool_size every operation
+// borrows a connection and the pool wait is included in its latency, as an
+// application sees it: that measures pool contention; pool_wait bounds the
+// wait.
 //
 // Failures are data, counted in Result::errors by ErrorClassName(): deadlock,
 // lock_timeout, syntax, connection_lost, pool_timeout, timeout, rows_mismatch,
 // other — each with up to 3 example messages. A failed transaction is rolled
-// back. A lost connection is reopened on the next borrow and the run goes on.
+// back. A lost connection is reopened by the next operation and the run goes
+// on.
 //
 // Bounds (those of perfcheck::Measure): iteration mode (iterations > 0) makes
 // exactly `iterations` operations over all threads unless max_duration runs

@@ -259,9 +259,10 @@ class MariaDbConnection final : public Connection {
 
   QueryStatus Run(std::string_view sql, const Params& params, Rows* out) {
     if (!open_) return Closed();
-    std::string key(sql);
-    auto it = statements_.find(key);
+    // Heterogeneous lookup: no copy of the SQL text per execution.
+    auto it = statements_.find(sql);
     if (it == statements_.end()) {
+      std::string key(sql);
       StmtPtr stmt(mysql_stmt_init(mysql_));
       if (!stmt) return Fail(mysql_errno(mysql_), mysql_error(mysql_));
       if (mysql_stmt_prepare(stmt.get(), key.data(), key.size()) != 0) {

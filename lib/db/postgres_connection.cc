@@ -276,9 +276,10 @@ class PgConnection final : public Connection {
 
   QueryStatus Run(std::string_view sql, const Params& params, Rows* out) {
     return Guard([&] {
-      std::string key(sql);
-      auto it = prepared_.find(key);
+      // Heterogeneous lookup: no copy of the SQL text per execution.
+      auto it = prepared_.find(sql);
       if (it == prepared_.end()) {
+        std::string key(sql);
         const std::string name =
             "perfcheck_" + std::to_string(prepared_.size());
         conn_->prepare(name, key);

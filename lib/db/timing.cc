@@ -1,5 +1,7 @@
 #include <atomic>
 #include <exception>
+#include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -14,6 +16,9 @@ namespace perfcheck::db {
 namespace {
 
 constexpr int kMaxThreads = 256;
+// Alignment that keeps per-thread data on separate cache lines: 128, not 64,
+// because x86 prefetches cache lines in adjacent pairs.
+constexpr std::size_t kCacheLine = 128;
 // After a failed reconnect, wait a little so a dead server is not hammered
 // with connection attempts for the rest of the run.
 constexpr auto kReconnectBackoff = std::chrono::milliseconds(10);
@@ -33,39 +38,75 @@ std::string DurationText(std::chrono::nanoseconds d) {
 // One timed operation on a borrowed connection; `seq` numbers operations.
 using Operation = std::function<QueryStatus(Connection&, std::uint64_t seq)>;
 
+// Per-worker state, each on its own cache lines: workers on different cores
+// must not invalidate each other's lines on every operation.
+struct alignas(kCacheLine) Worker {
+  explicit Worker(const std::string& name) : part(name) {}
+  Result part;
+  // Operations this worker finished; read by the others only once the
+  // duration has passed (ShouldStop), so it stays in this core's cache.
+  alignas(kCacheLine) std::atomic<std::uint64_t> done{0};
+};
+
 struct Phase {
   Database* db;
   const Operation* op;
   const QueryOptions* options;
   Clock* clock;
+  std::vector<std::unique_ptr<Worker>>* workers = nullptr;
   Nanos start = 0;
   bool iteration_mode = false;
+  // Each worker keeps one leased connection for the whole run (instead of
+  // borrowing one per operation) when the pool has a connection for every
+  // worker: then no worker ever waits for another, and the pool's mutex and
+  // condition variable stay off the per-operation path.
+  bool hold_lease = false;
   std::uint64_t call_limit = 0;
-  std::atomic<std::uint64_t> claimed{0};
-  std::atomic<std::uint64_t> done{0};
-  std::atomic<bool> abort{false};
+  // Written by every operation; kept apart from the read-mostly fields above
+  // and from `abort`, which every operation reads.
+  alignas(kCacheLine) std::atomic<std::uint64_t> claimed{0};
+  alignas(kCacheLine) std::atomic<bool> abort{false};
 };
+
+std::uint64_t DoneCount(const Phase& phase) {
+  std::uint64_t done = 0;
+  for (const std::unique_ptr<Worker>& w : *phase.workers) {
+    done += w->done.load(std::memory_order_relaxed);
+  }
+  return done;
+}
 
 bool ShouldStop(const Phase& phase, Nanos now) {
   const Nanos since = now - phase.start;
   if (since >= phase.options->max_duration.count()) return true;
   if (phase.abort.load(std::memory_order_relaxed)) return true;
+  // The count is summed only once the duration has passed.
   return !phase.iteration_mode && since >= phase.options->duration.count() &&
-         phase.done.load(std::memory_order_relaxed) >=
-             phase.options->min_iterations;
+         DoneCount(phase) >= phase.options->min_iterations;
 }
 
 // Runs one operation; returns the failure, if any (kNone on success).
-QueryStatus RunOnce(Phase& phase, std::uint64_t seq) {
-  StatusOr<Lease> lease = phase.db->Acquire(phase.options->pool_wait);
-  if (!lease.ok()) {
-    const ErrorClass error = AcquireErrorClass(lease.status());
-    if (error == ErrorClass::kConnectionLost) {
-      std::this_thread::sleep_for(kReconnectBackoff);
+// `held` (hold_lease mode): the worker's connection, leased on first use and
+// kept; dropped (back to the pool, which reopens it on the next Acquire) when
+// the operation left it closed. nullptr: borrow a connection for this
+// operation only.
+QueryStatus RunOnce(Phase& phase, std::uint64_t seq,
+                    std::optional<Lease>* held = nullptr) {
+  std::optional<Lease> borrowed;
+  std::optional<Lease>& lease = held != nullptr ? *held : borrowed;
+  if (!lease) {
+    StatusOr<Lease> acquired = phase.db->Acquire(phase.options->pool_wait);
+    if (!acquired.ok()) {
+      const ErrorClass error = AcquireErrorClass(acquired.status());
+      if (error == ErrorClass::kConnectionLost) {
+        std::this_thread::sleep_for(kReconnectBackoff);
+      }
+      return QueryStatus::Error(error, acquired.status().message());
     }
-    return QueryStatus::Error(error, lease.status().message());
+    lease.emplace(std::move(acquired).value());
   }
   QueryStatus s = (*phase.op)(**lease, seq);
+  if (held != nullptr && !(*lease)->IsOpen()) lease.reset();
   if (s.ok() && phase.options->expected_rows &&
       s.rows != *phase.options->expected_rows) {
     return QueryStatus::Error(
@@ -76,8 +117,12 @@ QueryStatus RunOnce(Phase& phase, std::uint64_t seq) {
   return s;
 }
 
-void RunWorker(Phase& phase, Result& part) {
+void RunWorker(Phase& phase, Worker& worker) {
   Clock& clock = *phase.clock;
+  Result& part = worker.part;
+  std::optional<Lease> held;
+  std::optional<Lease>* const hold = phase.hold_lease ? &held : nullptr;
+  std::uint64_t done = 0;
   Nanos now = clock.NowNanos();
   for (;;) {
     if (ShouldStop(phase, now)) break;
@@ -85,7 +130,7 @@ void RunWorker(Phase& phase, Result& part) {
         phase.claimed.fetch_add(1, std::memory_order_relaxed);
     if (seq >= phase.call_limit) break;
     const Nanos t0 = clock.NowNanos();
-    QueryStatus s = RunOnce(phase, seq);
+    QueryStatus s = RunOnce(phase, seq, hold);
     const Nanos t1 = clock.NowNanos();
     if (s.ok()) {
       part.latency.Record(t1 - t0);
@@ -93,7 +138,8 @@ void RunWorker(Phase& phase, Result& part) {
       part.AddError(ErrorClassName(s.error), s.message);
     }
     part.series.Record(t1 - phase.start, t1 - t0, s.ok());
-    phase.done.fetch_add(1, std::memory_order_relaxed);
+    // Only this thread writes it: a plain store, no locked instruction.
+    worker.done.store(++done, std::memory_order_relaxed);
     now = t1;
   }
 }
@@ -156,40 +202,44 @@ Result Run(Database& db, std::string name, const Operation& op,
     for (std::thread& t : warmers) t.join();
   }
 
-  std::vector<Result> parts;
-  parts.reserve(thread_count);
+  std::vector<std::unique_ptr<Worker>> workers;
+  workers.reserve(thread_count);
   for (std::size_t i = 0; i < thread_count; ++i) {
-    parts.emplace_back(name);
-    parts.back().series = TimeSeries(options.interval);
+    workers.push_back(std::make_unique<Worker>(name));
+    workers.back()->part.series = TimeSeries(options.interval);
   }
+  phase.workers = &workers;
   std::vector<std::exception_ptr> worker_errors(thread_count);
   phase.iteration_mode = options.iterations > 0;
   phase.call_limit =
       phase.iteration_mode ? options.iterations : options.max_iterations;
+  phase.hold_lease = threads <= db.pool_size();
   // An exception escaping a worker (bad_alloc) must not terminate the test
   // binary; it is rethrown on the caller's thread.
   auto guarded = [&](std::size_t i) {
     try {
-      RunWorker(phase, parts[i]);
+      RunWorker(phase, *workers[i]);
     } catch (...) {
       worker_errors[i] = std::current_exception();
       phase.abort.store(true);
     }
   };
   phase.start = clock.NowNanos();
-  std::vector<std::thread> workers;
-  workers.reserve(thread_count - 1);
+  std::vector<std::thread> threads_run;
+  threads_run.reserve(thread_count - 1);
   for (std::size_t i = 1; i < thread_count; ++i)
-    workers.emplace_back(guarded, i);
+    threads_run.emplace_back(guarded, i);
   guarded(0);
-  for (std::thread& w : workers) w.join();
+  for (std::thread& t : threads_run) t.join();
   const Nanos end = clock.NowNanos();
   for (const std::exception_ptr& e : worker_errors) {
     if (e) std::rethrow_exception(e);
   }
-  for (Result& part : parts) part.series.Finish();
-  Result result = std::move(parts[0]);
-  for (std::size_t i = 1; i < thread_count; ++i) result.Merge(parts[i]);
+  for (std::unique_ptr<Worker>& w : workers) w->part.series.Finish();
+  Result result = std::move(workers[0]->part);
+  for (std::size_t i = 1; i < thread_count; ++i) {
+    result.Merge(workers[i]->part);
+  }
   result.name = std::move(name);
   result.elapsed_ns = end - phase.start;
   FillConfig(db, options, threads, result);
