@@ -35,20 +35,8 @@ find_tool() {
   exit 1
 }
 
-free_port() {
-  local port
-  for _ in $(seq 1 200); do
-    # Below the kernel's ephemeral range (32768+), so no outgoing connection
-    # holds it.
-    port=$((15000 + RANDOM % 17000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return
-    fi
-  done
-  echo "mariadb.sh: no free port found" >&2
-  exit 1
-}
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 start() {
   mkdir -p "$state"
@@ -74,7 +62,7 @@ start() {
   # The port is chosen free but another process may take it first: retry.
   local attempt pid ready
   for attempt in 1 2 3 4 5; do
-    port="$(free_port)"
+    port="$(free_port mariadb.sh)"
     : >"$state/server.log"
     # mariadbd does not daemonize itself: run it in its own session (setsid)
     # so it outlives this script and the ctest fixture that ran it.

@@ -49,21 +49,8 @@ pg_bindir() {
   exit 1
 }
 
-free_port() {
-  local port
-  for _ in $(seq 1 200); do
-    # Below the kernel's ephemeral range (32768+), so no outgoing connection
-    # holds it.
-    port=$((15000 + RANDOM % 17000))
-    # A refused connection means nothing listens there.
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return
-    fi
-  done
-  echo "postgres.sh: no free port found" >&2
-  exit 1
-}
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 start() {
   mkdir -p "$state"
@@ -103,7 +90,7 @@ EOF
   # The port is chosen free but another process may take it first: retry.
   local attempt
   for attempt in 1 2 3 4 5; do
-    port="$(free_port)"
+    port="$(free_port postgres.sh)"
     : >"$state/server.log"
     # pg_ctl opens the log as the server user: a root-owned file is not theirs.
     if [[ $(id -u) -eq 0 ]]; then chown "$run_user" "$state/server.log"; fi
