@@ -18,6 +18,8 @@
 # and stopped by the same script on exit. The password is passed to pgbench
 # via PGPASSWORD and to perfcheck via the environment, never on a command line.
 set -euo pipefail
+# shellcheck source=common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -84,12 +86,6 @@ for c in "${CLIENTS[@]}"; do
     pc_runs+=("$pc")
     printf '%-7s %-6s %12.0f %12.0f %8.3f\n' "$c" "$r" "$pg" "$pc" "$(python3 -c "print($pc/$pg)")"
   done
-  summary+=("$(python3 - "$c" "${pg_runs[*]}" "${pc_runs[*]}" <<'PY'
-import statistics as s, sys
-c, pg, pc = sys.argv[1], list(map(float, sys.argv[2].split())), list(map(float, sys.argv[3].split()))
-mg, mc = s.median(pg), s.median(pc)
-print(f"{c:<7} {'median':<6} {mg:12.0f} {mc:12.0f} {mc/mg:8.3f}")
-PY
-)")
+  summary+=("$(median_row "$c" "${pg_runs[*]}" "${pc_runs[*]}")")
 done
 printf '%s\n' "${summary[@]}"

@@ -17,6 +17,8 @@
 # script on exit. sysbench gets the password through a mode-600 config file,
 # perfcheck through the environment, never on a command line.
 set -euo pipefail
+# shellcheck source=common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -85,12 +87,6 @@ for c in "${CLIENTS[@]}"; do
     pc_runs+=("$pc")
     printf '%-7s %-6s %12.0f %12.0f %8.3f\n' "$c" "$r" "$sb" "$pc" "$(python3 -c "print($pc/$sb)")"
   done
-  summary+=("$(python3 - "$c" "${sb_runs[*]}" "${pc_runs[*]}" <<'PY'
-import statistics as s, sys
-c, sb, pc = sys.argv[1], list(map(float, sys.argv[2].split())), list(map(float, sys.argv[3].split()))
-ms, mc = s.median(sb), s.median(pc)
-print(f"{c:<7} {'median':<6} {ms:12.0f} {mc:12.0f} {mc/ms:8.3f}")
-PY
-)")
+  summary+=("$(median_row "$c" "${sb_runs[*]}" "${pc_runs[*]}")")
 done
 printf '%s\n' "${summary[@]}"
