@@ -1,6 +1,8 @@
 // Micro-benchmarks of perfcheck's hot paths: what recording a sample, reading
-// a percentile, merging and encoding cost, and how much Measure() adds to each
-// timed call compared with a hand-written loop around steady_clock.
+// a percentile, merging and encoding cost, how much Measure() adds to each
+// timed call compared with a hand-written loop around steady_clock, and what
+// the regression gates' comparisons cost (`perfcheck compare` on Google
+// Benchmark runs, EXPECT_NO_REGRESSION against a baseline entry).
 //
 //   perfcheck_core_benchmark --benchmark_repetitions=5
 //       --benchmark_report_aggregates_only=true
@@ -14,9 +16,14 @@
 #include <string>
 #include <vector>
 
+#include "perfcheck/baseline.h"
+#include "perfcheck/benchmark_compare.h"
+#include "perfcheck/benchmark_json.h"
 #include "perfcheck/clock.h"
 #include "perfcheck/latency_histogram.h"
 #include "perfcheck/measure.h"
+#include "perfcheck/regression.h"
+#include "perfcheck/result.h"
 #include "perfcheck/time_series.h"
 
 namespace {
@@ -149,6 +156,71 @@ void BM_TimeSeriesRecord(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_TimeSeriesRecord);
+
+// A Google Benchmark run as `perfcheck compare` reads it: `count` benchmarks
+// of `repetitions` repetitions each, times spread +-5% around 1..100 us and
+// scaled by `factor`. Seeded, so both sides are the same every run.
+perfcheck::BenchmarkFile SyntheticBenchmarkRun(int count, int repetitions,
+                                               double factor,
+                                               std::uint64_t seed) {
+  perfcheck::BenchmarkFile file;
+  file.source = "synthetic";
+  std::uint64_t state = seed;
+  for (int b = 0; b < count; ++b) {
+    perfcheck::BenchmarkSeries& series = file.benchmarks.emplace_back();
+    series.name = "BM_Query/" + std::to_string(b);
+    series.time_unit = "ns";
+    series.declared_repetitions = repetitions;
+    const double center = 1'000.0 * (1 + b * 99.0 / count) * factor;
+    for (int r = 0; r < repetitions; ++r) {
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      const double unit = static_cast<double>(state >> 11) * 0x1.0p-53;
+      const double t = center * (0.95 + 0.1 * unit);
+      series.cpu_ns.push_back(t);
+      series.real_ns.push_back(t * 1.01);
+    }
+  }
+  return file;
+}
+
+// The verdict of a stored-baseline gate over a 20-benchmark suite with 10
+// repetitions a side (Hodges-Lehmann shift, Moses interval and Mann-Whitney U
+// per benchmark and metric): what `perfcheck compare` spends judging.
+void BM_CompareBenchmarks(benchmark::State& state) {
+  const int count = static_cast<int>(state.range(0));
+  const perfcheck::BenchmarkFile old_run =
+      SyntheticBenchmarkRun(count, 10, 1.0, 1);
+  const perfcheck::BenchmarkFile new_run =
+      SyntheticBenchmarkRun(count, 10, 1.04, 2);
+  perfcheck::CompareOptions options;
+  options.metric = perfcheck::TimeMetric::kBoth;
+  for (auto _ : state) {
+    perfcheck::ComparisonReport report =
+        perfcheck::CompareBenchmarks(old_run, new_run, options);
+    benchmark::DoNotOptimize(report.rows.data());
+  }
+  state.SetItemsProcessed(state.iterations() * count);
+}
+BENCHMARK(BM_CompareBenchmarks)->Arg(20)->Unit(benchmark::kMicrosecond);
+
+// EXPECT_NO_REGRESSION's comparison: a result of 100k samples against a
+// baseline entry holding five recorded runs (its noise band).
+void BM_CompareToBaseline(benchmark::State& state) {
+  perfcheck::Result result("orders.search");
+  result.latency = FilledHistogram(100'000);
+  result.elapsed_ns = 10'000'000'000;
+  perfcheck::BaselineEntry entry;
+  entry.name = result.name;
+  for (std::size_t i = 0; i < perfcheck::BaselineEntry::kMaxRuns; ++i) {
+    entry.runs.push_back(perfcheck::MakeBaselineRun(result));
+  }
+  for (auto _ : state) {
+    perfcheck::RegressionReport report =
+        perfcheck::CompareToBaseline(entry, result);
+    benchmark::DoNotOptimize(report.metrics.data());
+  }
+}
+BENCHMARK(BM_CompareToBaseline)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 
