@@ -18,6 +18,15 @@
 
 namespace perfcheck::http::internal {
 
+void RecordOk(ThreadOutput& out, Result& endpoint, Nanos offset, Nanos latency,
+              Nanos service_time, bool open_model) {
+  out.aggregate.latency.Record(latency);
+  out.aggregate.series.Record(offset, latency, true);
+  endpoint.latency.Record(latency);
+  endpoint.series.Record(offset, latency, true);
+  if (open_model) out.uncorrected.Record(service_time);
+}
+
 Nanos MonotonicNow() {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -434,12 +443,7 @@ void EngineThread::Complete(Conn& c, Nanos now) {
   const Nanos offset = now - s_.start_ns;
   Result& ep = out_.endpoints[r.endpoint];
   if (category == nullptr) {
-    const Nanos latency = now - c.intended;
-    out_.aggregate.latency.Record(latency);
-    out_.aggregate.series.Record(offset, latency, true);
-    ep.latency.Record(latency);
-    ep.series.Record(offset, latency, true);
-    if (s_.open_model) out_.uncorrected.Record(now - c.sent);
+    RecordOk(out_, ep, offset, now - c.intended, now - c.sent, s_.open_model);
     CountDone(false);
   } else {
     std::string message = "HTTP " + std::to_string(status) + " from " + r.label;

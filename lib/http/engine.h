@@ -67,6 +67,14 @@ struct ThreadOutput {
 void RunEngineThread(Shared& shared, int index, int threads, ThreadOutput& out,
                      ThreadProgress& progress);
 
+// The bookkeeping of one successful response, `offset` ns after the run
+// start: the aggregate's and `endpoint`'s histogram and time series, and in
+// the open model the uncorrected histogram (`service_time`: from the actual
+// send). `endpoint` is one of out.endpoints. Split out so
+// benchmarks/http/record_benchmark.cc measures exactly what the engine runs.
+void RecordOk(ThreadOutput& out, Result& endpoint, Nanos offset, Nanos latency,
+              Nanos service_time, bool open_model);
+
 // Monotonic time in ns (CLOCK_MONOTONIC, like SteadyClock).
 Nanos MonotonicNow();
 
