@@ -23,38 +23,7 @@ for tool in wrk nginx taskset /usr/bin/time python3; do
 done
 [[ -x $PERFCHECK ]] || { echo "compare_wrk.sh: $PERFCHECK is not executable" >&2; exit 2; }
 
-work=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat >"$work/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $work/nginx.pid;
-error_log $work/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  keepalive_timeout 60s;
-  client_body_temp_path $work;
-  proxy_temp_path $work;
-  fastcgi_temp_path $work;
-  uwsgi_temp_path $work;
-  scgi_temp_path $work;
-  server {
-    listen 127.0.0.1:$port;
-    location / { default_type text/plain; return 200 "ok\n"; }
-  }
-}
-CONF
-taskset -c "$SERVER_CPU" nginx -c "$work/nginx.conf" -p "$work" &
-nginx_pid=$!
-trap 'kill $nginx_pid 2>/dev/null; wait $nginx_pid 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 50); do
-  python3 -c "import socket; socket.create_connection(('127.0.0.1',$port)).close()" 2>/dev/null && break
-  sleep 0.1
-done
-url="http://127.0.0.1:$port/"
-secs=$(python3 -c "import re,sys; m=re.fullmatch(r'(\d+(?:\.\d+)?)(ms|s|m)','$DURATION'); print(float(m[1])*{'ms':1e-3,'s':1,'m':60}[m[2]])")
+. "$(dirname "$0")/nginx.sh"
 
 printf '%-6s %-10s %12s %14s %10s\n' conns tool 'req/s' 'user us/req' 'RSS MiB'
 for c in "${CONNECTIONS[@]}"; do
