@@ -38,6 +38,7 @@ struct CompareFlags {
   std::string json_file;
   bool step_summary = false;
   bool require_same_machine = false;
+  bool calibrate = false;
   std::string color = "auto";
   // --interleave
   bool interleave = false;
@@ -198,6 +199,9 @@ int RunWithBinary(const CompareFlags& f, const CompareOptions& options,
   StatusOr<BenchmarkFile> old_file = ReadBenchmarkFile(baseline);
   if (!old_file.ok()) return Usage(old_file.status().message());
   fresh->source = f.save.empty() ? f.run_binary : f.save;
+  if (Status s = CheckComparable(*old_file, *fresh, options); !s.ok()) {
+    return Usage(s.message());
+  }
   ComparisonReport report = CompareBenchmarks(*old_file, *fresh, options);
   if (report.Count(BenchmarkVerdict::kRegression) > 0 && f.confirm) {
     std::cout << RenderTable(report, UseColor(f.color))
@@ -205,6 +209,9 @@ int RunWithBinary(const CompareFlags& f, const CompareOptions& options,
     StatusOr<BenchmarkFile> again = RunBenchmark(f.run_binary, run);
     if (!again.ok()) return Usage(again.status().message());
     again->source = f.run_binary + " (re-run)";
+    if (Status s = CheckComparable(*old_file, *again, options); !s.ok()) {
+      return Usage(s.message());
+    }
     report = Confirm(report, CompareBenchmarks(*old_file, *again, options));
   }
   return Finish(f, report);
@@ -227,9 +234,24 @@ int RunCompare(const CompareFlags& f) {
   }
   options.confidence = f.confidence;
   options.min_repetitions = f.min_repetitions;
-  options.metric = f.metric == "real_time" ? TimeMetric::kRealTime
-                   : f.metric == "both"    ? TimeMetric::kBoth
-                                           : TimeMetric::kCpuTime;
+  if (f.metric == "cpu_time") {
+    options.metric = TimeMetric::kCpuTime;
+  } else if (f.metric == "real_time") {
+    options.metric = TimeMetric::kRealTime;
+  } else if (f.metric == "both") {
+    options.metric = TimeMetric::kBoth;
+  } else if (f.metric == "instructions") {
+    options.metric = TimeMetric::kCounter;
+    options.counter = "instructions";
+  } else if (f.metric.rfind("counter:", 0) == 0 && f.metric.size() > 8) {
+    options.metric = TimeMetric::kCounter;
+    options.counter = f.metric.substr(8);
+  } else {
+    return Usage("--metric '" + f.metric +
+                 "': expected cpu_time, real_time, both, instructions or "
+                 "counter:NAME");
+  }
+  options.calibrate = f.calibrate;
   options.Validate();  // std::invalid_argument -> exit 2 in main.cc
 
   BenchmarkRunOptions run;
@@ -241,6 +263,12 @@ int RunCompare(const CompareFlags& f) {
       std::chrono::seconds(std::max<Nanos>(1, *run_timeout / 1'000'000'000));
 
   if (f.interleave) {
+    if (f.calibrate) {
+      return Usage(
+          "--calibrate normalises a baseline from another machine; "
+          "--interleave runs both binaries on this one (nothing to "
+          "calibrate)");
+    }
     if (f.inputs.size() != 2 || !f.run_binary.empty()) {
       return Usage(
           "--interleave takes two benchmark binaries: OLD_BINARY NEW_BINARY");
@@ -267,6 +295,11 @@ int RunCompare(const CompareFlags& f) {
     if (f.inputs.size() != 1)
       return Usage("--run takes one input: the BASELINE file");
     run.repetitions = f.repetitions > 0 ? f.repetitions : 10;
+    if (f.calibrate && !run.filter.empty()) {
+      // A filter for the project's benchmarks must not drop the reference.
+      run.filter = "(" + run.filter + ")|^" +
+                   std::string(kCalibrationBenchmarkName) + "$";
+    }
     return RunWithBinary(f, options, run);
   }
   if (f.inputs.size() != 2) return Usage("expected two inputs: OLD NEW");
@@ -293,7 +326,9 @@ void AddCompareCommand(CLI::App& app, CommandRunner& run) {
       "  perfcheck compare base.json head.json --format markdown "
       "--step-summary\n"
       "  perfcheck compare --interleave ./bench_base ./bench_head --rounds 12\n"
-      "  perfcheck compare baselines/bench.json --run ./bench --confirm");
+      "  perfcheck compare baselines/bench.json --run ./bench --confirm\n"
+      "  perfcheck compare laptop.json ci.json --calibrate\n"
+      "  perfcheck compare base.json head.json --metric instructions");
   sub->add_option("inputs", f.inputs,
                   "OLD NEW (files or directories), or OLD_BINARY NEW_BINARY "
                   "with --interleave, or BASELINE with --run")
@@ -309,8 +344,13 @@ void AddCompareCommand(CLI::App& app, CommandRunner& run) {
   sub->add_option("--min-repetitions", f.min_repetitions,
                   "Below this per side: 'insufficient data' (default 5)")
       ->check(CLI::Range(2, 100000));
-  sub->add_option("--metric", f.metric, "cpu_time (default), real_time or both")
-      ->check(CLI::IsMember({"cpu_time", "real_time", "both"}));
+  sub->add_option("--metric", f.metric,
+                  "cpu_time (default), real_time, both, instructions (the "
+                  "counter perfcheck::BenchmarkPerfCounter writes) or "
+                  "counter:NAME (any user counter)");
+  sub->add_flag("--calibrate", f.calibrate,
+                "Scale OLD by the perfcheck/calibration benchmark's new/old "
+                "ratio before judging (baseline from another machine)");
   sub->add_option("--format", f.format, "table (default), json or markdown")
       ->check(CLI::IsMember({"table", "json", "markdown"}));
   sub->add_option("--output,-o", f.output,

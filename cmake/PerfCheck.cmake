@@ -62,7 +62,9 @@ endfunction()
 #     [THRESHOLD <10%>]       # smallest slowdown that fails, default 10%
 #     [FILTER <regex>]        # --benchmark_filter
 #     [THRESHOLD_FOR <regex=pct>...]  # per-benchmark thresholds
-#     [METRIC cpu_time|real_time|both]  # default cpu_time
+#     [METRIC cpu_time|real_time|both|instructions|counter:NAME]  # default cpu_time
+#     [CALIBRATE]             # normalise by the perfcheck/calibration benchmark
+#                             #   (a baseline recorded on another machine)
 #     [NO_CONFIRM]            # fail on the first regressed run (default: re-run once)
 #     [TEST_NAME <name>]      # default <target>
 #     [LABELS <label>...]     # added to "perf"
@@ -80,7 +82,7 @@ endfunction()
 # The perfcheck executable: perfcheck::cli when imported, perfcheck_cli inside
 # perfcheck's own build, else `perfcheck` on the PATH (PERFCHECK_EXECUTABLE).
 function(perfcheck_add_benchmark target)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "NO_CONFIRM"
+  cmake_parse_arguments(PARSE_ARGV 1 arg "NO_CONFIRM;CALIBRATE"
     "BASELINE;REPETITIONS;MIN_TIME;THRESHOLD;FILTER;METRIC;TEST_NAME;TIMEOUT"
     "LABELS;THRESHOLD_FOR")
   if(arg_UNPARSED_ARGUMENTS)
@@ -138,6 +140,11 @@ function(perfcheck_add_benchmark target)
   endforeach()
   if(NOT arg_NO_CONFIRM)
     list(APPEND args --confirm)
+  endif()
+  if(arg_CALIBRATE)
+    # The binary must call perfcheck::RegisterCalibrationBenchmark(); without
+    # it on either side the test exits 2 and names the file.
+    list(APPEND args --calibrate)
   endif()
   # --save needs its directory; the CLI creates only the candidate's.
   file(MAKE_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}/perfcheck-results")

@@ -32,6 +32,35 @@
 //    error        every run of the benchmark failed in NEW (fails the gate);
 //    missing-in-new / new  the name exists on one side only (informational).
 //
+// User counters (metric TimeMetric::kCounter, e.g. "instructions" from
+// perfcheck::BenchmarkPerfCounter): counts of retired instructions are nearly
+// deterministic, so repetitions agree to a fraction of a percent and any
+// interval is tight whether or not the change matters. The rule is therefore
+// on the size of the change: regression when the ratio of the medians
+// new/old reaches T and the (two-run or paired) interval lies above 1;
+// improvement the mirror image; noisy when the ratio reaches T either way but
+// the interval contains 1, or the interval is wider than [1/T, T] (the
+// counter is not near-deterministic for this benchmark); unchanged otherwise.
+// A benchmark without the counter on a side is "insufficient data" with the
+// run's label in the note (BenchmarkPerfCounter writes why counting was not
+// possible there); a file in which no benchmark has it is an input error.
+//
+// Calibration (options.calibrate, two runs only): both files must hold the
+// reference workload kCalibrationBenchmarkName (benchmark_calibration.h).
+// Per metric, factor f = median_new / median_old of that benchmark; every old
+// value is multiplied by f before judging (a baseline from a machine 1.5x
+// faster is judged as if recorded here), and the interval of each change is
+// widened by the factor's own uncertainty: with the benchmark's interval
+// [e - a, e + b] on the log scale and the factor's [l - c, l + d] (Moses
+// interval of the calibration repetitions), the result is
+// [e - sqrt(a^2 + d^2), e + sqrt(b^2 + c^2)] (independent errors added in
+// quadrature; exact for normal errors, an approximation otherwise). What no
+// interval covers: a benchmark whose speed relative to the calibration
+// workload differs between the machines (another CPU generation, cache
+// size); docs/benchmark-gate.md. The calibration benchmark itself is never
+// judged (verdict "calibration"), with or without `calibrate`: its code does
+// not change with a pull request.
+//
 // Exit-code semantics (used by the CLI): HasRegression() is true for any
 // regression or error verdict.
 //
@@ -62,6 +91,10 @@
 
 namespace perfcheck {
 
+// The benchmark perfcheck::RegisterCalibrationBenchmark() registers.
+inline constexpr std::string_view kCalibrationBenchmarkName =
+    "perfcheck/calibration";
+
 enum class BenchmarkVerdict {
   kUnchanged,
   kRegression,
@@ -71,13 +104,15 @@ enum class BenchmarkVerdict {
   kError,
   kMissingInNew,
   kNew,
+  kCalibration,  // the calibration reference: shown, never judged
 };
 // "unchanged", "regression", "improvement", "noisy", "insufficient data",
-// "error", "missing in new", "new".
+// "error", "missing in new", "new", "calibration".
 std::string_view BenchmarkVerdictName(BenchmarkVerdict v);
 
-// Which Google Benchmark times are judged (and shown).
-enum class TimeMetric { kCpuTime, kRealTime, kBoth };
+// What is judged (and shown): Google Benchmark times, or one user counter
+// (CompareOptions::counter).
+enum class TimeMetric { kCpuTime, kRealTime, kBoth, kCounter };
 
 struct CompareOptions {
   double threshold = 0.10;  // relative; > 0 and finite
@@ -87,19 +122,26 @@ struct CompareOptions {
   double confidence = 0.99;         // of every interval, in (0, 1)
   std::size_t min_repetitions = 5;  // per side (per run of rounds: rounds)
   TimeMetric metric = TimeMetric::kCpuTime;
+  // With kCounter: the user counter's JSON name, e.g. "instructions".
+  std::string counter;
+  // Normalise the old side by the calibration benchmark (see above).
+  bool calibrate = false;
 
   // The threshold for `name`; throws std::invalid_argument for a bad regex.
   double ThresholdFor(std::string_view name) const;
-  // Throws std::invalid_argument for out-of-range values or a bad regex.
+  // Throws std::invalid_argument for out-of-range values, a bad regex, or
+  // kCounter without a counter name.
   void Validate() const;
 };
 
 // One row of the comparison.
 struct MetricComparisonRow {
   std::string benchmark;
-  std::string metric;    // "cpu_time", "real_time", "p50", "throughput"...
-  bool is_rate = false;  // throughput (1/s) rather than a time (ns)
-  double old_value = 0;  // median (ns or 1/s); NaN when absent
+  std::string metric;     // "cpu_time", "real_time", "p50", "throughput"...
+  bool is_rate = false;   // throughput (1/s) rather than a time (ns)
+  bool is_count = false;  // a user counter (its own unit, e.g. instructions)
+  double old_value = 0;   // median (ns, 1/s or count); NaN when absent;
+                          // with calibration: already scaled by the factor
   double new_value = 0;
   std::size_t old_n = 0;  // repetitions / samples / rounds behind each side
   std::size_t new_n = 0;
@@ -109,8 +151,21 @@ struct MetricComparisonRow {
   double p_value = 0;      // of the rank test; NaN when the method has none
   double threshold = 0;
   BenchmarkVerdict verdict = BenchmarkVerdict::kUnchanged;
-  std::string method;  // "mann-whitney", "welch", "signed-rank", "noise-band"
+  std::string method;  // "mann-whitney", "welch", "signed-rank", "noise-band",
+                       // "calibration"
   std::string note;    // e.g. "2 of 10 runs failed: ..."
+};
+
+// The normalisation applied with CompareOptions::calibrate, per metric.
+struct CalibrationFactor {
+  std::string metric;     // "cpu_time", "real_time" or the counter
+  double factor = 1;      // new / old median of the calibration benchmark
+  double factor_low = 1;  // its interval at the report's confidence
+  double factor_high = 1;
+  double old_value = 0;  // the calibration medians (ns or count)
+  double new_value = 0;
+  std::size_t old_n = 0;
+  std::size_t new_n = 0;
 };
 
 struct ComparisonReport {
@@ -121,6 +176,8 @@ struct ComparisonReport {
   std::vector<MetricComparisonRow> rows;
   // Differences between the two machines' fingerprints, e.g. "cores: 8 -> 2".
   std::vector<std::string> machine_differences;
+  // Non-empty when the old side was normalised (CompareOptions::calibrate).
+  std::vector<CalibrationFactor> calibration;
 
   bool HasRegression() const;  // any regression or error verdict
   std::size_t Count(BenchmarkVerdict v) const;
@@ -128,7 +185,16 @@ struct ComparisonReport {
   std::string Summary() const;
 };
 
-// Google Benchmark old vs new.
+// Whether old vs new can be compared with `options`: with calibrate, both
+// files hold the calibration benchmark with enough repetitions for the
+// metric(s); with kCounter, each file has the counter on some benchmark. The
+// error names the file, the benchmark or counter, and the fix.
+Status CheckComparable(const BenchmarkFile& old_file,
+                       const BenchmarkFile& new_file,
+                       const CompareOptions& options);
+
+// Google Benchmark old vs new. Call CheckComparable first: a failed check is
+// API misuse here and throws std::invalid_argument with its message.
 ComparisonReport CompareBenchmarks(const BenchmarkFile& old_file,
                                    const BenchmarkFile& new_file,
                                    const CompareOptions& options);
@@ -152,7 +218,8 @@ ComparisonReport CompareResults(const std::vector<Result>& old_results,
 
 // Reads both inputs (files or directories, kind detected from the content)
 // and compares them. Errors name the file and the problem; mixing a Google
-// Benchmark input with a perfcheck one is an error.
+// Benchmark input with a perfcheck one is an error, and so is a failed
+// CheckComparable, or calibrate / kCounter with perfcheck results.
 StatusOr<ComparisonReport> CompareFiles(const std::filesystem::path& old_path,
                                         const std::filesystem::path& new_path,
                                         const CompareOptions& options);

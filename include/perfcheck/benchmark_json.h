@@ -10,6 +10,11 @@
 //    --benchmark_report_aggregates_only=true can still be compared; aggregates
 //    with a non-time unit (cv is a fraction) keep their raw value; "BigO" and
 //    "RMS" (complexity fits) are skipped;
+//  - user counters: every other numeric field of a row (state.counters[...],
+//    bytes_per_second, items_per_second, e.g. "instructions" written by
+//    perfcheck::BenchmarkPerfCounter), kept per repetition and per aggregate
+//    under their JSON name, as written (Google Benchmark has already applied
+//    the counter's flags, e.g. per iteration); the row's "label" is kept too;
 //  - runs with "error_occurred": true are not timings: their "error_message"
 //    is kept and they count in `failed_runs`.
 // The "context" object becomes a BenchmarkContext whose Fingerprint lets
@@ -62,6 +67,7 @@ struct BenchmarkAggregate {
   double real_time = 0;
   double cpu_time = 0;
   bool is_time = true;  // false for "cv" and other percentage aggregates
+  std::map<std::string, double> counters;  // user counters of the row
 };
 
 struct BenchmarkSeries {
@@ -72,7 +78,11 @@ struct BenchmarkSeries {
   // One value per successful iteration run (repetition), in ns.
   std::vector<double> real_ns;
   std::vector<double> cpu_ns;
+  // User counters by name, one value per successful iteration run (a run
+  // without the counter adds nothing, so sizes may differ from cpu_ns).
+  std::map<std::string, std::vector<double>> counters;
   std::map<std::string, BenchmarkAggregate> aggregates;  // by aggregate_name
+  std::string label;  // the last non-empty "label" (state.SetLabel)
   int failed_runs = 0;
   std::vector<std::string> error_messages;  // distinct, at most 3
 };

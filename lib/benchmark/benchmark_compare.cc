@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "benchmark/series_metric.h"
 #include "perfcheck/baseline.h"
 #include "perfcheck/rank_tests.h"
 #include "perfcheck/regression.h"
@@ -18,6 +19,16 @@
 
 namespace perfcheck {
 namespace {
+
+using benchmark_internal::AggregateOf;
+using benchmark_internal::CountOf;
+using benchmark_internal::HasMetric;
+using benchmark_internal::MetricsOf;
+using benchmark_internal::Moments;
+using benchmark_internal::MomentsOf;
+using benchmark_internal::PointOf;
+using benchmark_internal::SeriesMetric;
+using benchmark_internal::ValuesOf;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
@@ -74,61 +85,20 @@ std::vector<double> Logs(const std::vector<double>& v) {
   return out;
 }
 
-// Mean, standard deviation and count of one side: from the repetitions, or
-// from the aggregates of an aggregates-only file.
-struct Moments {
-  double mean = 0;
-  double stddev = 0;
-  double n = 0;
-  bool ok = false;
-};
-
-Moments MomentsOf(const BenchmarkSeries& s, bool cpu) {
-  const std::vector<double>& v = cpu ? s.cpu_ns : s.real_ns;
-  Moments m;
-  if (v.size() >= 2) {
-    double sum = 0;
-    for (double x : v) sum += x;
-    m.mean = sum / static_cast<double>(v.size());
-    double sq = 0;
-    for (double x : v) sq += (x - m.mean) * (x - m.mean);
-    m.stddev = std::sqrt(sq / static_cast<double>(v.size() - 1));
-    m.n = static_cast<double>(v.size());
-    m.ok = true;
-    return m;
+// The counter rule of the header: counts are near-deterministic, so the size
+// of the change (ratio of the medians, `ratio` on the log scale) decides and
+// the interval only has to agree on the direction.
+BenchmarkVerdict JudgeCount(const LogShift& s, double ratio, double threshold) {
+  const double t = std::log1p(threshold);
+  if (s.high - s.low > 2 * t) return BenchmarkVerdict::kNoisy;
+  if (ratio >= t) {
+    return s.low > 0 ? BenchmarkVerdict::kRegression : BenchmarkVerdict::kNoisy;
   }
-  auto mean = s.aggregates.find("mean");
-  auto sd = s.aggregates.find("stddev");
-  if (mean != s.aggregates.end() && sd != s.aggregates.end() &&
-      mean->second.is_time && s.declared_repetitions >= 2) {
-    m.mean = cpu ? mean->second.cpu_time : mean->second.real_time;
-    m.stddev = cpu ? sd->second.cpu_time : sd->second.real_time;
-    m.n = s.declared_repetitions;
-    m.ok = m.mean > 0;
+  if (ratio <= -t) {
+    return s.high < 0 ? BenchmarkVerdict::kImprovement
+                      : BenchmarkVerdict::kNoisy;
   }
-  return m;
-}
-
-// Point value of a side: the median of the repetitions, else the median or
-// mean aggregate.
-double PointOf(const BenchmarkSeries& s, bool cpu) {
-  const std::vector<double>& v = cpu ? s.cpu_ns : s.real_ns;
-  if (!v.empty()) return Median(v);
-  for (const char* name : {"median", "mean"}) {
-    auto it = s.aggregates.find(name);
-    if (it != s.aggregates.end() && it->second.is_time) {
-      return cpu ? it->second.cpu_time : it->second.real_time;
-    }
-  }
-  return kNaN;
-}
-
-std::size_t CountOf(const BenchmarkSeries& s, bool cpu) {
-  const std::size_t raw = (cpu ? s.cpu_ns : s.real_ns).size();
-  if (raw > 0) return raw;
-  return s.aggregates.empty()
-             ? 0
-             : static_cast<std::size_t>(s.declared_repetitions);
+  return BenchmarkVerdict::kUnchanged;
 }
 
 std::string FailureNote(const BenchmarkSeries& s, std::string_view side) {
@@ -145,24 +115,51 @@ void AppendNote(std::string& note, const std::string& more) {
   note += more;
 }
 
+std::string MissingCounterNote(const BenchmarkSeries& s, const SeriesMetric& m,
+                               std::string_view side) {
+  std::string note = std::string(side) + ": no '" + m.counter + "' counter";
+  if (!s.label.empty()) note += " (label: " + s.label + ")";
+  return note;
+}
+
+// The normalisation of one metric: factor and its uncertainty on the log
+// scale, below and above log(factor).
+struct Calibration {
+  CalibrationFactor factor;
+  double log_below = 0;
+  double log_above = 0;
+};
+
 MetricComparisonRow CompareSeries(const BenchmarkSeries& o,
-                                  const BenchmarkSeries& n, bool cpu,
-                                  const CompareOptions& options) {
+                                  const BenchmarkSeries& n,
+                                  const SeriesMetric& m,
+                                  const CompareOptions& options,
+                                  const Calibration* cal) {
+  const double scale = cal != nullptr ? cal->factor.factor : 1.0;
   MetricComparisonRow row;
   row.benchmark = o.name;
-  row.metric = cpu ? "cpu_time" : "real_time";
+  row.metric = m.Name();
+  row.is_count = m.kind == SeriesMetric::kCounter;
   row.threshold = options.ThresholdFor(o.name);
-  row.old_value = PointOf(o, cpu);
-  row.new_value = PointOf(n, cpu);
-  row.old_n = CountOf(o, cpu);
-  row.new_n = CountOf(n, cpu);
+  row.old_value = PointOf(o, m) * scale;
+  row.new_value = PointOf(n, m);
+  row.old_n = CountOf(o, m);
+  row.new_n = CountOf(n, m);
   row.change = row.old_value > 0 ? row.new_value / row.old_value - 1 : kNaN;
   row.change_low = row.change_high = row.p_value = kNaN;
   AppendNote(row.note, FailureNote(o, "old"));
   AppendNote(row.note, FailureNote(n, "new"));
 
-  if (row.new_n == 0 && n.failed_runs > 0) {
+  if (n.cpu_ns.empty() && n.aggregates.empty() && n.failed_runs > 0) {
     row.verdict = BenchmarkVerdict::kError;
+    return row;
+  }
+  if (m.kind == SeriesMetric::kCounter &&
+      (!HasMetric(o, m) || !HasMetric(n, m))) {
+    // Never judged on something else: the label says why it is missing.
+    row.verdict = BenchmarkVerdict::kInsufficientData;
+    if (!HasMetric(o, m)) AppendNote(row.note, MissingCounterNote(o, m, "old"));
+    if (!HasMetric(n, m)) AppendNote(row.note, MissingCounterNote(n, m, "new"));
     return row;
   }
   if (row.old_n < options.min_repetitions ||
@@ -172,14 +169,18 @@ MetricComparisonRow CompareSeries(const BenchmarkSeries& o,
                              " repetitions per side");
     return row;
   }
-  const std::vector<double>& ov = cpu ? o.cpu_ns : o.real_ns;
-  const std::vector<double>& nv = cpu ? n.cpu_ns : n.real_ns;
+  std::vector<double> ov = ValuesOf(o, m);
+  const std::vector<double>& nv = ValuesOf(n, m);
+  for (double& x : ov) x *= scale;
   LogShift s;
   if (ov.size() >= options.min_repetitions &&
       nv.size() >= options.min_repetitions) {
     if (!AllPositive(ov) || !AllPositive(nv)) {
       row.verdict = BenchmarkVerdict::kInsufficientData;
-      AppendNote(row.note, "zero times: the benchmark is too short to time");
+      AppendNote(row.note, row.is_count
+                               ? "zero counts: nothing to compare"
+                               : "zero times: the benchmark is too short to "
+                                 "time");
       return row;
     }
     const ShiftEstimate hl =
@@ -189,8 +190,10 @@ MetricComparisonRow CompareSeries(const BenchmarkSeries& o,
   } else {
     // At least one side is aggregates only: a Welch interval on the log
     // ratio of the means (delta method), the best those numbers allow.
-    const Moments mo = MomentsOf(o, cpu);
-    const Moments mn = MomentsOf(n, cpu);
+    Moments mo = MomentsOf(o, m);
+    const Moments mn = MomentsOf(n, m);
+    mo.mean *= scale;
+    mo.stddev *= scale;
     if (!mo.ok || !mn.ok || mo.mean <= 0 || mn.mean <= 0) {
       row.verdict = BenchmarkVerdict::kInsufficientData;
       AppendNote(row.note, "aggregates lack mean and stddev");
@@ -213,39 +216,117 @@ MetricComparisonRow CompareSeries(const BenchmarkSeries& o,
       s.p_value = s.estimate == 0 ? 1.0 : 0.0;
     }
     row.method = "welch";
-    row.change = std::expm1(s.estimate);
   }
+  if (cal != nullptr) {
+    // The factor's own error, added in quadrature (independent errors):
+    // a factor estimated too high makes the change look too small.
+    s.low = s.estimate - std::hypot(s.estimate - s.low, cal->log_above);
+    s.high = s.estimate + std::hypot(s.high - s.estimate, cal->log_below);
+  }
+  FillChange(row, s);
   if (!std::isfinite(s.low) || !std::isfinite(s.high)) {
     row.verdict = BenchmarkVerdict::kInsufficientData;
-    FillChange(row, s);
     AppendNote(row.note,
                "too few repetitions for an interval at this confidence");
     return row;
   }
-  FillChange(row, s);
-  row.verdict = Judge(s, row.threshold);
+  if (row.is_count) {
+    const double ratio = std::log(row.new_value / row.old_value);
+    row.change = std::expm1(ratio);
+    row.verdict = JudgeCount(s, ratio, row.threshold);
+  } else {
+    row.verdict = Judge(s, row.threshold);
+  }
   return row;
 }
 
-std::vector<bool> MetricFlags(TimeMetric m) {
-  // true = cpu_time.
-  switch (m) {
-    case TimeMetric::kCpuTime:
-      return {true};
-    case TimeMetric::kRealTime:
-      return {false};
-    default:
-      return {true, false};
-  }
+// The calibration benchmark's own row: shown, never judged.
+MetricComparisonRow CalibrationRow(MetricComparisonRow row) {
+  row.verdict = BenchmarkVerdict::kCalibration;
+  row.method = "calibration";
+  AppendNote(row.note, "reference workload, not judged");
+  return row;
 }
 
-MetricComparisonRow OneSidedRow(const std::string& name, bool cpu,
+StatusOr<Calibration> MeasureCalibration(const BenchmarkFile& old_file,
+                                         const BenchmarkFile& new_file,
+                                         const SeriesMetric& m,
+                                         const CompareOptions& options) {
+  const std::string name(kCalibrationBenchmarkName);
+  const std::string fix =
+      " (call perfcheck::RegisterCalibrationBenchmark() in the benchmark "
+      "binary and record the baseline again; docs/benchmark-gate.md)";
+  const BenchmarkSeries* o = old_file.Find(name);
+  const BenchmarkSeries* n = new_file.Find(name);
+  const std::pair<const BenchmarkFile*, const BenchmarkSeries*> sides[] = {
+      {&old_file, o}, {&new_file, n}};
+  for (const auto& [file, s] : sides) {
+    if (s == nullptr) {
+      return Status::Error(file->source + ": no '" + name +
+                           "' benchmark: --calibrate needs the calibration "
+                           "workload in both runs" +
+                           fix);
+    }
+    if (!(PointOf(*s, m) > 0)) {
+      return Status::Error(file->source + ": '" + name + "' has no " +
+                           m.Name() + " value (" +
+                           std::to_string(s->failed_runs) + " failed runs)");
+    }
+  }
+  CompareOptions plain = options;
+  plain.calibrate = false;
+  const MetricComparisonRow r = CompareSeries(*o, *n, m, plain, nullptr);
+  if (!std::isfinite(r.change_low) || !std::isfinite(r.change_high)) {
+    const BenchmarkFile& file = r.old_n < r.new_n ? old_file : new_file;
+    return Status::Error(
+        file.source + ": '" + name + "' has too few " +
+        "repetitions to estimate the calibration factor " +
+        "(needs >= " + std::to_string(options.min_repetitions) +
+        " per side with an interval at this confidence)");
+  }
+  Calibration c;
+  c.factor.metric = m.Name();
+  c.factor.old_value = r.old_value;
+  c.factor.new_value = r.new_value;
+  c.factor.old_n = r.old_n;
+  c.factor.new_n = r.new_n;
+  c.factor.factor = r.new_value / r.old_value;
+  // The interval's half-widths around the estimate, moved to the factor.
+  const double estimate = std::log1p(r.change);
+  c.log_below = estimate - std::log1p(r.change_low);
+  c.log_above = std::log1p(r.change_high) - estimate;
+  c.factor.factor_low = c.factor.factor * std::exp(-c.log_below);
+  c.factor.factor_high = c.factor.factor * std::exp(c.log_above);
+  return c;
+}
+
+Status CheckCounter(const BenchmarkFile& file, const SeriesMetric& m) {
+  std::set<std::string> present;
+  std::string label;
+  for (const BenchmarkSeries& s : file.benchmarks) {
+    if (HasMetric(s, m)) return Status();
+    for (const auto& [name, values] : s.counters) present.insert(name);
+    if (label.empty() && !s.label.empty()) {
+      label = "; label of '" + s.name + "': " + s.label;
+    }
+  }
+  std::string known;
+  for (const std::string& c : present) known += (known.empty() ? "" : ", ") + c;
+  return Status::Error(file.source + ": no benchmark has a user counter '" +
+                       m.counter + "' (" +
+                       (known.empty() ? std::string("no user counters at all")
+                                      : "counters present: " + known) +
+                       label + ")");
+}
+
+MetricComparisonRow OneSidedRow(const std::string& name, const SeriesMetric& m,
                                 BenchmarkVerdict verdict, double old_value,
                                 double new_value,
                                 const CompareOptions& options) {
   MetricComparisonRow row;
   row.benchmark = name;
-  row.metric = cpu ? "cpu_time" : "real_time";
+  row.metric = m.Name();
+  row.is_count = m.kind == SeriesMetric::kCounter;
   row.threshold = options.ThresholdFor(name);
   row.old_value = old_value;
   row.new_value = new_value;
@@ -286,8 +367,8 @@ ComparisonReport CompareEntries(const std::vector<BaselineEntry>& old_entries,
     }
     if (match == nullptr || entry.runs.empty()) {
       MetricComparisonRow row =
-          OneSidedRow(entry.name, true, BenchmarkVerdict::kMissingInNew, kNaN,
-                      kNaN, options);
+          OneSidedRow(entry.name, SeriesMetric{},
+                      BenchmarkVerdict::kMissingInNew, kNaN, kNaN, options);
       row.metric = "p50";
       if (!entry.runs.empty())
         row.old_value = entry.runs.back().metrics.at(Metric::kP50);
@@ -330,8 +411,8 @@ ComparisonReport CompareEntries(const std::vector<BaselineEntry>& old_entries,
   }
   for (const Result& r : new_results) {
     if (seen.count(r.name) > 0) continue;
-    MetricComparisonRow row =
-        OneSidedRow(r.name, true, BenchmarkVerdict::kNew, kNaN, kNaN, options);
+    MetricComparisonRow row = OneSidedRow(
+        r.name, SeriesMetric{}, BenchmarkVerdict::kNew, kNaN, kNaN, options);
     row.metric = "p50";
     row.new_value = static_cast<double>(r.latency.Percentile(50.0));
     report.rows.push_back(row);
@@ -451,6 +532,8 @@ std::string_view BenchmarkVerdictName(BenchmarkVerdict v) {
       return "missing in new";
     case BenchmarkVerdict::kNew:
       return "new";
+    case BenchmarkVerdict::kCalibration:
+      return "calibration";
   }
   return "?";
 }
@@ -489,6 +572,9 @@ void CompareOptions::Validate() const {
   if (min_repetitions < 2) {
     throw std::invalid_argument("min_repetitions must be >= 2");
   }
+  if (metric == TimeMetric::kCounter && counter.empty()) {
+    throw std::invalid_argument("metric kCounter needs a counter name");
+  }
 }
 
 bool ComparisonReport::HasRegression() const {
@@ -518,32 +604,62 @@ std::string ComparisonReport::Summary() const {
   return out.empty() ? "nothing to compare" : out;
 }
 
+Status CheckComparable(const BenchmarkFile& old_file,
+                       const BenchmarkFile& new_file,
+                       const CompareOptions& options) {
+  for (const SeriesMetric& m : MetricsOf(options)) {
+    if (m.kind == SeriesMetric::kCounter) {
+      if (Status s = CheckCounter(old_file, m); !s.ok()) return s;
+      if (Status s = CheckCounter(new_file, m); !s.ok()) return s;
+    }
+    if (options.calibrate) {
+      StatusOr<Calibration> c =
+          MeasureCalibration(old_file, new_file, m, options);
+      if (!c.ok()) return c.status();
+    }
+  }
+  return Status();
+}
+
 ComparisonReport CompareBenchmarks(const BenchmarkFile& old_file,
                                    const BenchmarkFile& new_file,
                                    const CompareOptions& options) {
   options.Validate();
+  if (Status s = CheckComparable(old_file, new_file, options); !s.ok()) {
+    throw std::invalid_argument(s.message());
+  }
   ComparisonReport report;
   report.old_source = old_file.source;
   report.new_source = new_file.source;
-  report.mode = "two runs";
+  report.mode = options.calibrate ? "two runs, calibrated" : "two runs";
   report.confidence = options.confidence;
   report.machine_differences = old_file.context.fingerprint.MachineDifferences(
       new_file.context.fingerprint);
-  for (bool cpu : MetricFlags(options.metric)) {
+  for (const SeriesMetric& m : MetricsOf(options)) {
+    std::optional<Calibration> cal;
+    if (options.calibrate) {
+      cal = MeasureCalibration(old_file, new_file, m, options).value();
+      report.calibration.push_back(cal->factor);
+    }
     for (const BenchmarkSeries& o : old_file.benchmarks) {
       const BenchmarkSeries* n = new_file.Find(o.name);
+      const bool reference = o.name == kCalibrationBenchmarkName;
       if (n == nullptr) {
-        report.rows.push_back(OneSidedRow(o.name, cpu,
+        report.rows.push_back(OneSidedRow(o.name, m,
                                           BenchmarkVerdict::kMissingInNew,
-                                          PointOf(o, cpu), kNaN, options));
-        continue;
+                                          PointOf(o, m), kNaN, options));
+      } else if (reference) {
+        report.rows.push_back(
+            CalibrationRow(CompareSeries(o, *n, m, options, nullptr)));
+      } else {
+        report.rows.push_back(
+            CompareSeries(o, *n, m, options, cal ? &*cal : nullptr));
       }
-      report.rows.push_back(CompareSeries(o, *n, cpu, options));
     }
     for (const BenchmarkSeries& n : new_file.benchmarks) {
       if (old_file.Find(n.name) != nullptr) continue;
-      report.rows.push_back(OneSidedRow(n.name, cpu, BenchmarkVerdict::kNew,
-                                        kNaN, PointOf(n, cpu), options));
+      report.rows.push_back(OneSidedRow(n.name, m, BenchmarkVerdict::kNew, kNaN,
+                                        PointOf(n, m), options));
     }
   }
   return report;
@@ -572,7 +688,7 @@ ComparisonReport ComparePaired(const std::vector<BenchmarkRound>& rounds,
       if (known.insert(s.name).second) names.push_back(s.name);
     }
   }
-  for (bool cpu : MetricFlags(options.metric)) {
+  for (const SeriesMetric& m : MetricsOf(options)) {
     for (const std::string& name : names) {
       std::vector<double> diffs, olds, news;
       bool in_old = false, in_new = false;
@@ -583,8 +699,8 @@ ComparisonReport ComparePaired(const std::vector<BenchmarkRound>& rounds,
         in_old = in_old || o != nullptr;
         in_new = in_new || n != nullptr;
         if (o == nullptr || n == nullptr) continue;
-        const double ov = PointOf(*o, cpu);
-        const double nv = PointOf(*n, cpu);
+        const double ov = PointOf(*o, m);
+        const double nv = PointOf(*n, m);
         if (!(ov > 0) || !(nv > 0)) {
           ++failed;
           continue;
@@ -595,40 +711,53 @@ ComparisonReport ComparePaired(const std::vector<BenchmarkRound>& rounds,
       }
       if (!in_new) {
         report.rows.push_back(OneSidedRow(
-            name, cpu, BenchmarkVerdict::kMissingInNew, kNaN, kNaN, options));
+            name, m, BenchmarkVerdict::kMissingInNew, kNaN, kNaN, options));
         continue;
       }
       if (!in_old) {
-        report.rows.push_back(OneSidedRow(name, cpu, BenchmarkVerdict::kNew,
-                                          kNaN, kNaN, options));
+        report.rows.push_back(
+            OneSidedRow(name, m, BenchmarkVerdict::kNew, kNaN, kNaN, options));
         continue;
       }
       MetricComparisonRow row = OneSidedRow(
-          name, cpu, BenchmarkVerdict::kUnchanged, kNaN, kNaN, options);
+          name, m, BenchmarkVerdict::kUnchanged, kNaN, kNaN, options);
       row.method = "signed-rank";
       row.old_n = row.new_n = diffs.size();
-      if (failed > 0)
-        row.note = std::to_string(failed) + " round(s) without a time";
+      if (failed > 0) {
+        row.note =
+            std::to_string(failed) + (m.kind == SeriesMetric::kCounter
+                                          ? " round(s) without the counter"
+                                          : " round(s) without a time");
+      }
       if (diffs.empty()) {
         row.verdict = failed > 0 ? BenchmarkVerdict::kError
                                  : BenchmarkVerdict::kInsufficientData;
-        report.rows.push_back(row);
-        continue;
-      }
-      row.old_value = Median(olds);
-      row.new_value = Median(news);
-      const ShiftEstimate w = WalshShift(diffs, options.confidence);
-      const LogShift s{w.estimate, w.low, w.high, w.p_value};
-      FillChange(row, s);
-      if (diffs.size() < options.min_repetitions || !std::isfinite(s.low) ||
-          !std::isfinite(s.high)) {
-        row.verdict = BenchmarkVerdict::kInsufficientData;
-        AppendNote(row.note,
-                   "too few rounds for an interval at this confidence");
+        if (m.kind == SeriesMetric::kCounter) {
+          // A missing counter is not a broken benchmark.
+          row.verdict = BenchmarkVerdict::kInsufficientData;
+        }
       } else {
-        row.verdict = Judge(s, row.threshold);
+        row.old_value = Median(olds);
+        row.new_value = Median(news);
+        const ShiftEstimate w = WalshShift(diffs, options.confidence);
+        const LogShift s{w.estimate, w.low, w.high, w.p_value};
+        FillChange(row, s);
+        if (diffs.size() < options.min_repetitions || !std::isfinite(s.low) ||
+            !std::isfinite(s.high)) {
+          row.verdict = BenchmarkVerdict::kInsufficientData;
+          AppendNote(row.note,
+                     "too few rounds for an interval at this confidence");
+        } else if (row.is_count) {
+          const double ratio = Median(diffs);
+          row.change = std::expm1(ratio);
+          row.verdict = JudgeCount(s, ratio, row.threshold);
+        } else {
+          row.verdict = Judge(s, row.threshold);
+        }
       }
-      report.rows.push_back(row);
+      report.rows.push_back(name == kCalibrationBenchmarkName
+                                ? CalibrationRow(std::move(row))
+                                : std::move(row));
     }
   }
   return report;
@@ -661,8 +790,17 @@ StatusOr<ComparisonReport> CompareFiles(const std::filesystem::path& old_path,
   }
   ComparisonReport report;
   if (old_in->is_benchmark) {
+    if (Status s = CheckComparable(old_in->bench, new_in->bench, options);
+        !s.ok()) {
+      return s;
+    }
     report = CompareBenchmarks(old_in->bench, new_in->bench, options);
   } else {
+    if (options.calibrate || options.metric == TimeMetric::kCounter) {
+      return Status::Error(old_path.string() +
+                           ": calibration and counter metrics apply to "
+                           "Google Benchmark JSON, not perfcheck results");
+    }
     if (new_in->has_baseline) {
       return Status::Error(
           new_path.string() +

@@ -119,6 +119,41 @@ BenchmarkSeries& SeriesFor(BenchmarkFile& file,
   return file.benchmarks[it->second];
 }
 
+// Fields Google Benchmark writes itself; every other number is a user counter.
+bool IsBuiltinField(const std::string& key) {
+  static const std::set<std::string> kBuiltin = {"name",
+                                                 "family_index",
+                                                 "per_family_instance_index",
+                                                 "run_name",
+                                                 "run_type",
+                                                 "repetitions",
+                                                 "repetition_index",
+                                                 "threads",
+                                                 "iterations",
+                                                 "real_time",
+                                                 "cpu_time",
+                                                 "time_unit",
+                                                 "aggregate_name",
+                                                 "aggregate_unit",
+                                                 "error_occurred",
+                                                 "error_message",
+                                                 "label",
+                                                 "big_o",
+                                                 "rms",
+                                                 "complexity"};
+  return kBuiltin.count(key) > 0;
+}
+
+std::map<std::string, double> Counters(const Json& row) {
+  std::map<std::string, double> out;
+  for (auto it = row.begin(); it != row.end(); ++it) {
+    if (!it.value().is_number() || IsBuiltinField(it.key())) continue;
+    const double v = it.value().get<double>();
+    if (std::isfinite(v)) out[it.key()] = v;
+  }
+  return out;
+}
+
 void ReadRow(const FieldReader& r, const Json& row, const std::string& path,
              BenchmarkFile& file, std::map<std::string, std::size_t>& index) {
   r.ExpectObject(row, path);
@@ -139,6 +174,10 @@ void ReadRow(const FieldReader& r, const Json& row, const std::string& path,
   }
   if (auto it = row.find("threads"); it != row.end() && it->is_number()) {
     s.threads = it->get<int>();
+  }
+  if (auto it = row.find("label");
+      it != row.end() && it->is_string() && !it->get<std::string>().empty()) {
+    s.label = it->get<std::string>();
   }
   const bool error = row.value("error_occurred", false);
   if (error) {
@@ -171,6 +210,7 @@ void ReadRow(const FieldReader& r, const Json& row, const std::string& path,
     a.is_time = agg_unit == "time" && aggregate_name != "cv";
     a.real_time = a.is_time ? real * *scale : real;
     a.cpu_time = a.is_time ? cpu * *scale : cpu;
+    a.counters = Counters(row);
     s.aggregates[aggregate_name.empty() ? "?" : aggregate_name] = a;
     return;
   }
@@ -180,6 +220,8 @@ void ReadRow(const FieldReader& r, const Json& row, const std::string& path,
   }
   s.real_ns.push_back(real * *scale);
   s.cpu_ns.push_back(cpu * *scale);
+  for (const auto& [key, value] : Counters(row))
+    s.counters[key].push_back(value);
 }
 
 }  // namespace

@@ -13,9 +13,48 @@
 namespace perfcheck {
 namespace {
 
+std::string ConfidencePercent(double c);
+
+// A counter value with three significant digits: "1.23 M", "950".
+std::string FormatCount(double v) {
+  const char* suffix = "";
+  for (const char* s : {" k", " M", " G", " T"}) {
+    if (std::fabs(v) < 1000) break;
+    v /= 1000;
+    suffix = s;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g%s", v, suffix);
+  return buf;
+}
+
 std::string Value(const MetricComparisonRow& r, double v) {
   if (std::isnan(v)) return "-";
+  if (r.is_count) return FormatCount(v);
   return r.is_rate ? FormatRate(v) : FormatNanos(v);
+}
+
+std::string CalibrationValue(const CalibrationFactor& c, double v) {
+  return c.metric == "cpu_time" || c.metric == "real_time" ? FormatNanos(v)
+                                                           : FormatCount(v);
+}
+
+std::string Factor(double f) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "x%.3f", f);
+  return buf;
+}
+
+// "old values x1.500 (perfcheck/calibration cpu_time: 2.00 us -> 3.00 us,
+// 99% interval x1.48 .. x1.52)".
+std::string CalibrationLine(const CalibrationFactor& c, double confidence,
+                            std::string_view sep) {
+  return "old " + c.metric + " values " + Factor(c.factor) + " (" +
+         std::string(kCalibrationBenchmarkName) + ": " +
+         CalibrationValue(c, c.old_value) + " -> " +
+         CalibrationValue(c, c.new_value) + ", " +
+         ConfidencePercent(confidence) + " interval " + Factor(c.factor_low) +
+         std::string(sep) + Factor(c.factor_high) + ")";
 }
 
 std::string SignedPercent(double fraction) {
@@ -80,6 +119,8 @@ const char* Emoji(BenchmarkVerdict v) {
       return ":warning: ";
     case BenchmarkVerdict::kUnchanged:
       return ":white_check_mark: ";
+    case BenchmarkVerdict::kCalibration:
+      return ":straight_ruler: ";
     default:
       return "";
   }
@@ -143,6 +184,11 @@ std::string RenderTable(const ComparisonReport& report, bool color) {
     }
     out << (color ? "\033[0m" : "") << "\n";
   }
+  for (const CalibrationFactor& c : report.calibration) {
+    out << (color ? "\033[1m" : "")
+        << "CALIBRATED: " << CalibrationLine(c, report.confidence, " .. ")
+        << (color ? "\033[0m" : "") << "\n";
+  }
   for (std::size_t k = 0; k < cells.size(); ++k) {
     const auto& row = cells[k];
     std::string line;
@@ -176,12 +222,27 @@ std::string RenderJson(const ComparisonReport& report) {
   doc["regression"] = report.HasRegression();
   doc["summary"] = report.Summary();
   doc["machine_differences"] = report.machine_differences;
+  doc["calibrated"] = !report.calibration.empty();
+  nlohmann::ordered_json cal = nlohmann::ordered_json::array();
+  for (const CalibrationFactor& c : report.calibration) {
+    nlohmann::ordered_json f;
+    f["metric"] = c.metric;
+    f["factor"] = Number(c.factor);
+    f["factor_low"] = Number(c.factor_low);
+    f["factor_high"] = Number(c.factor_high);
+    f["old"] = Number(c.old_value);
+    f["new"] = Number(c.new_value);
+    f["old_n"] = c.old_n;
+    f["new_n"] = c.new_n;
+    cal.push_back(std::move(f));
+  }
+  doc["calibration"] = std::move(cal);
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   for (const MetricComparisonRow& r : report.rows) {
     nlohmann::ordered_json row;
     row["benchmark"] = r.benchmark;
     row["metric"] = r.metric;
-    row["unit"] = r.is_rate ? "1/s" : "ns";
+    row["unit"] = r.is_count ? "count" : r.is_rate ? "1/s" : "ns";
     row["old"] = Number(r.old_value);
     row["new"] = Number(r.new_value);
     row["old_n"] = r.old_n;
@@ -218,6 +279,17 @@ std::string RenderMarkdown(const ComparisonReport& report) {
            "timings may not be comparable:\n";
     for (const std::string& d : report.machine_differences) {
       out << "> - " << MarkdownText(d) << "\n";
+    }
+    out << "\n";
+  }
+  if (!report.calibration.empty()) {
+    out << "> [!NOTE]\n> **Calibrated across machines**: the old run is "
+           "scaled by the calibration benchmark before judging; Old below is "
+           "the scaled value and every interval includes the factor's "
+           "uncertainty.\n";
+    for (const CalibrationFactor& c : report.calibration) {
+      out << "> - "
+          << MarkdownText(CalibrationLine(c, report.confidence, " … ")) << "\n";
     }
     out << "\n";
   }
