@@ -17,7 +17,9 @@
 //                                  unix socket directory given as ?host=/dir)
 //   mysql://user:pass@host:port/dbname        (also mariadb://)
 // User and password are percent-decoded. Query options: `connect_timeout`
-// (seconds, default 5) on all server backends, `busy_timeout_ms` on SQLite.
+// (seconds, default 5) on all server backends, `busy_timeout_ms` on SQLite,
+// `local_infile=0` on MariaDB (the client refuses Connection::LoadData(),
+// so seeding uses multi-row INSERTs).
 //
 // Placeholders: PostgreSQL uses $1, $2, ...; MariaDB and SQLite use ?.
 //
@@ -38,6 +40,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -170,6 +173,12 @@ struct Rows {
 
 struct Plan;  // perfcheck/db_plan.h
 
+// Produces the rows of Connection::LoadData() one at a time: fills `row`
+// (one Param per column) and returns true, or returns false after the last
+// row. May throw; the exception reaches LoadData()'s caller and nothing is
+// loaded.
+using RowSource = std::function<bool(Params& row)>;
+
 // One open session. Backends implement it; obtain one from Connect() or a
 // Database lease.
 class Connection {
@@ -196,6 +205,22 @@ class Connection {
   virtual QueryStatus BulkInsert(std::string_view table,
                                  const std::vector<std::string>& columns,
                                  const std::vector<Params>& rows) = 0;
+  // Streams the rows `next_row` produces into `table` with one bulk-load
+  // statement, generating them while the server reads (no temp file, no
+  // batch held in memory): LOAD DATA LOCAL INFILE on MariaDB, inside a
+  // transaction, so a failure loads nothing. QueryStatus::rows is the number
+  // of rows loaded; a row the server would only warn about (truncated value,
+  // duplicate key) fails the load. Refused when the backend has no such
+  // statement (PostgreSQL, SQLite: use BulkInsert()) or when the client or
+  // the server disallows it (MariaDB local_infile=0 on either side; the
+  // server's error 1148 / 4166): then `*refused` (if given) is set to true,
+  // and no row was requested, so the caller can fall back to BulkInsert().
+  // The MariaDB connection serves file requests only from this method: a
+  // LOAD DATA LOCAL INFILE of a client file sent through ExecuteScript() is
+  // refused, so a server cannot read the client's files.
+  virtual QueryStatus LoadData(std::string_view table,
+                               const std::vector<std::string>& columns,
+                               const RowSource& next_row, bool* refused);
   // The backend's plan for `sql`, read into the common view (db_plan.h).
   // `analyze` executes the statement to get actual row counts.
   virtual StatusOr<Plan> Explain(std::string_view sql, const Params& params,

@@ -12,20 +12,29 @@
 //                   {"name", ColumnType::kText, Choice({"bolt", "nut"})}},
 //       .indexes = {{"items_sku_idx", {"sku"}}}};
 //   Status s = CreateTable(*db, items);            // DROP + CREATE + indexes
-//   s = Seed(*db, items, 50'000, {.seed = 42});     // COPY / multi-row INSERT
+//   s = Seed(*db, items, 50'000, {.seed = 42});     // COPY / LOAD DATA / ...
 //
-// Speed: PostgreSQL uses COPY, MariaDB multi-row INSERTs of
-// SeedOptions::batch_rows rows, SQLite one prepared INSERT per row inside a
-// transaction per batch.
+//   // The same, with what was done: method, rows, time, fallback reason.
+//   StatusOr<SeedReport> r = SeedWithReport(*db, items, 50'000, {.seed = 42});
+//   if (r.ok() && !r->fallback.empty()) std::cout << r->fallback << "\n";
+//
+// Speed (SeedMethod::kAuto): PostgreSQL uses COPY in batches of
+// SeedOptions::batch_rows rows; MariaDB one LOAD DATA LOCAL INFILE whose rows
+// are generated while the server reads them (no temp file), falling back to
+// multi-row INSERTs of batch_rows rows when the client or server has
+// local_infile off (SeedReport::fallback says so); SQLite one prepared
+// INSERT per row inside a transaction per batch.
 //
 // Determinism: row i's values depend only on (seed, column index, i), so the
-// same spec and seed give the same table on every backend and machine.
+// same spec and seed give the same table on every backend and machine, and
+// with every SeedMethod.
 //
 // Errors: a Status naming the table and the server's message. Generators are
 // called concurrently only if you call Seed() concurrently; they are pure.
 #ifndef PERFCHECK_DB_SEED_H_
 #define PERFCHECK_DB_SEED_H_
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
@@ -83,20 +92,53 @@ struct TableSpec {
   std::vector<IndexSpec> indexes;  // created by CreateTable()
 };
 
+// How Seed() sends the rows.
+enum class SeedMethod {
+  // The fastest the backend and server allow: kLoadData on MariaDB when
+  // local_infile is on (client and server), else kInsert.
+  kAuto,
+  // Connection::LoadData(): one streamed LOAD DATA LOCAL INFILE (MariaDB
+  // only; std::invalid_argument on other backends). An error, not a
+  // fallback, when the client or server refuses it.
+  kLoadData,
+  // Connection::BulkInsert() per batch_rows rows: COPY on PostgreSQL,
+  // multi-row INSERT on MariaDB, prepared INSERTs in a transaction on SQLite.
+  kInsert,
+};
+// "auto", "load_data" or "insert".
+std::string_view SeedMethodName(SeedMethod method);
+
 struct SeedOptions {
   std::uint64_t seed = 1;
   std::uint64_t first_row = 0;      // row number of the first generated row
-  std::uint64_t batch_rows = 1000;  // rows per INSERT / transaction
+  std::uint64_t batch_rows = 1000;  // rows per INSERT / COPY / transaction
+  SeedMethod method = SeedMethod::kAuto;
+};
+
+// What SeedWithReport() did.
+struct SeedReport {
+  std::uint64_t rows = 0;                   // rows inserted
+  SeedMethod method = SeedMethod::kInsert;  // the method used; never kAuto
+  // Why kAuto did not use LOAD DATA although the backend has it (the
+  // server's or client's refusal, e.g. "mariadb: error 4166: ..."), and that
+  // multi-row INSERTs were used instead. Empty when nothing fell back.
+  std::string fallback;
+  std::chrono::nanoseconds elapsed{0};  // wall time of the whole seeding
 };
 
 // The CREATE TABLE statement for `backend`.
 std::string CreateTableSql(Backend backend, const TableSpec& table);
 // DROP TABLE IF EXISTS, CREATE TABLE, CREATE INDEX for each index.
 Status CreateTable(Database& db, const TableSpec& table);
-// Generates `rows` rows and inserts them with Connection::BulkInsert().
-// std::invalid_argument when a column has no generator or batch_rows == 0.
+// Generates `rows` rows and inserts them with options.method.
+// std::invalid_argument when a column has no generator, batch_rows == 0 or
+// kLoadData is asked of a backend other than MariaDB.
 Status Seed(Database& db, const TableSpec& table, std::uint64_t rows,
             SeedOptions options = {});
+// Seed(), reporting the method used, a fallback and the time taken.
+StatusOr<SeedReport> SeedWithReport(Database& db, const TableSpec& table,
+                                    std::uint64_t rows,
+                                    SeedOptions options = {});
 // Row `row` as Params, exactly as Seed() would insert it.
 Params GenerateRow(const TableSpec& table, std::uint64_t row,
                    std::uint64_t seed);

@@ -141,6 +141,16 @@ std::string_view ErrorClassName(ErrorClass error_class) {
   return "other";
 }
 
+QueryStatus Connection::LoadData(std::string_view table,
+                                 const std::vector<std::string>&,
+                                 const RowSource&, bool* refused) {
+  if (refused != nullptr) *refused = true;
+  return QueryStatus::Error(
+      ErrorClass::kOther, std::string(BackendName(backend())) +
+                              ": no LOAD DATA for table " + std::string(table) +
+                              "; use BulkInsert()");
+}
+
 StatusOr<ConnectionUrl> ConnectionUrl::Parse(std::string_view url) {
   ConnectionUrl out;
   const std::size_t colon = url.find(':');

@@ -4,7 +4,9 @@
 #include <mysql.h>
 #include <mysqld_error.h>
 
+#include <algorithm>
 #include <cstring>
+#include <exception>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -98,12 +100,114 @@ void Walk(const nlohmann::json& node, int depth, Plan& plan) {
   }
 }
 
+// The file name LoadData() asks the server to request back; the infile
+// handler serves nothing else.
+constexpr std::string_view kGeneratedRows = "perfcheck-generated-rows";
+
+// Appends one field in LOAD DATA's default text format (FIELDS TERMINATED BY
+// '\t' ESCAPED BY '\\' LINES TERMINATED BY '\n'): NULL is \N, and the
+// escape character, the separators and NUL are escaped, so any text
+// round-trips.
+void AppendLoadDataField(const Param& p, std::string& out) {
+  switch (p.kind()) {
+    case Param::Kind::kNull:
+      out += "\\N";
+      return;
+    case Param::Kind::kInt:
+    case Param::Kind::kReal:
+      out += p.ToText();  // the same text the INSERT path sends
+      return;
+    case Param::Kind::kText:
+      for (char c : p.text_value()) {
+        switch (c) {
+          case '\\':
+            out += "\\\\";
+            break;
+          case '\t':
+            out += "\\t";
+            break;
+          case '\n':
+            out += "\\n";
+            break;
+          case '\r':
+            out += "\\r";
+            break;
+          case '\0':
+            out += "\\0";
+            break;
+          default:
+            out.push_back(c);
+        }
+      }
+      return;
+  }
+}
+
+// One LoadData() call in progress: the rows not yet sent to the server.
+struct InfileStream {
+  const RowSource* next_row = nullptr;
+  std::size_t columns = 0;
+  bool requested = false;  // the server asked for the rows
+  bool done = false;       // next_row returned false
+  std::uint64_t rows = 0;  // rows produced so far
+  Params row;
+  std::string buffer;  // formatted rows; buffer[pos..] not yet sent
+  std::size_t pos = 0;
+  std::exception_ptr exception;  // thrown by next_row
+  std::string error;             // why the stream failed
+
+  // Copies up to `len` bytes of formatted rows into `out`, generating rows
+  // as needed; 0 at the end, -1 on error.
+  int Read(char* out, unsigned int len) {
+    while (buffer.size() - pos < len && !done) {
+      if (pos > 0) {
+        buffer.erase(0, pos);
+        pos = 0;
+      }
+      row.clear();
+      try {
+        if (!(*next_row)(row)) {
+          done = true;
+          break;
+        }
+      } catch (...) {
+        exception = std::current_exception();
+        error = "the row source threw an exception";
+        return -1;
+      }
+      if (row.size() != columns) {
+        error = "row " + std::to_string(rows) + " has " +
+                std::to_string(row.size()) + " values for " +
+                std::to_string(columns) + " columns";
+        return -1;
+      }
+      for (std::size_t i = 0; i < row.size(); ++i) {
+        if (i) buffer.push_back('\t');
+        AppendLoadDataField(row[i], buffer);
+      }
+      buffer.push_back('\n');
+      ++rows;
+    }
+    const std::size_t n = std::min<std::size_t>(len, buffer.size() - pos);
+    std::memcpy(out, buffer.data() + pos, n);
+    pos += n;
+    return static_cast<int>(n);
+  }
+};
+
 class MariaDbConnection final : public Connection {
  public:
-  MariaDbConnection(MYSQL* mysql, std::string description, std::string password)
+  MariaDbConnection(MYSQL* mysql, std::string description, std::string password,
+                    bool local_infile)
       : mysql_(mysql),
         description_(std::move(description)),
-        password_(std::move(password)) {}
+        password_(std::move(password)),
+        local_infile_(local_infile) {
+    // Installed for the connection's lifetime: every file request the server
+    // makes lands here, and only LoadData()'s in-memory rows are served.
+    mysql_set_local_infile_handler(mysql_, &InfileInit, &InfileRead, &InfileEnd,
+                                   &InfileError, this);
+  }
   ~MariaDbConnection() override {
     statements_.clear();
     mysql_close(mysql_);
@@ -165,6 +269,64 @@ class MariaDbConnection final : public Connection {
       sql += ")";
     }
     return ExecuteScript(sql);
+  }
+
+  QueryStatus LoadData(std::string_view table,
+                       const std::vector<std::string>& columns,
+                       const RowSource& next_row, bool* refused) override {
+    if (refused != nullptr) *refused = false;
+    if (!open_) return Closed();
+    if (!local_infile_) {
+      if (refused != nullptr) *refused = true;
+      return QueryStatus::Error(
+          ErrorClass::kOther,
+          "mariadb: LOAD DATA LOCAL INFILE is disabled by the connection "
+          "option local_infile=0");
+    }
+    std::string sql = "LOAD DATA LOCAL INFILE '" + std::string(kGeneratedRows) +
+                      "' INTO TABLE " + std::string(table) + " CHARACTER SET " +
+                      mysql_character_set_name(mysql_) +
+                      R"( FIELDS TERMINATED BY '\t' ESCAPED BY '\\')" +
+                      R"( LINES TERMINATED BY '\n' ()";
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      sql += (i ? ", " : "") + columns[i];
+    }
+    sql += ")";
+    // One transaction: LOCAL turns bad rows into warnings and a failing row
+    // source still ends the file normally, so without it a failed load
+    // would leave the rows sent so far behind.
+    if (QueryStatus s = ExecuteScript("START TRANSACTION"); !s.ok()) return s;
+    InfileStream stream;
+    stream.next_row = &next_row;
+    stream.columns = columns.size();
+    stream_ = &stream;
+    const int rc = mysql_real_query(mysql_, sql.data(), sql.size());
+    stream_ = nullptr;
+    QueryStatus result;
+    if (rc != 0) {
+      const unsigned int code = mysql_errno(mysql_);
+      result = Fail(code, mysql_error(mysql_));
+      if (!stream.requested && (code == ER_NOT_ALLOWED_COMMAND ||
+                                code == ER_LOAD_INFILE_CAPABILITY_DISABLED)) {
+        if (refused != nullptr) *refused = true;
+      }
+    } else if (mysql_warning_count(mysql_) > 0 ||
+               mysql_affected_rows(mysql_) != stream.rows) {
+      result = QueryStatus::Error(
+          ErrorClass::kOther,
+          "mariadb: LOAD DATA into " + std::string(table) + " loaded " +
+              std::to_string(mysql_affected_rows(mysql_)) + " of " +
+              std::to_string(stream.rows) + " rows with " +
+              std::to_string(mysql_warning_count(mysql_)) +
+              " warnings: " + FirstWarnings());
+    } else {
+      result = ExecuteScript("COMMIT");
+      result.rows = stream.rows;
+      if (result.ok()) return result;
+    }
+    if (open_) ExecuteScript("ROLLBACK");
+    if (stream.exception) std::rethrow_exception(stream.exception);
+    return result;
   }
 
   StatusOr<Plan> Explain(std::string_view sql, const Params& params,
@@ -238,6 +400,60 @@ class MariaDbConnection final : public Connection {
         return;
       }
     }
+  }
+
+  // The first warnings of the last statement, for LoadData()'s error.
+  std::string FirstWarnings() {
+    std::string text;
+    if (mysql_real_query(mysql_, "SHOW WARNINGS LIMIT 3", 21) != 0) {
+      return "(SHOW WARNINGS failed)";
+    }
+    if (MYSQL_RES* res = mysql_store_result(mysql_)) {
+      while (MYSQL_ROW row = mysql_fetch_row(res)) {
+        if (!text.empty()) text += "; ";
+        text += row[2] != nullptr ? row[2] : "";
+      }
+      mysql_free_result(res);
+    }
+    return text;
+  }
+
+  // mysql_set_local_infile_handler callbacks; `data` is the connection.
+  // They must not throw: they are called from C.
+  static int InfileInit(void** info, const char* filename,
+                        void* data) noexcept {
+    auto* self = static_cast<MariaDbConnection*>(data);
+    *info = self;
+    if (self->stream_ == nullptr || filename == nullptr ||
+        kGeneratedRows != filename) {
+      self->infile_refusal_ =
+          "perfcheck refuses the server's request for client file '" +
+          std::string(filename != nullptr ? filename : "") +
+          "': LOAD DATA LOCAL INFILE is served only from "
+          "Connection::LoadData()'s rows";
+      return 1;
+    }
+    self->stream_->requested = true;
+    return 0;
+  }
+  static int InfileRead(void* info, char* buf, unsigned int len) noexcept {
+    auto* self = static_cast<MariaDbConnection*>(info);
+    return self->stream_ != nullptr ? self->stream_->Read(buf, len) : -1;
+  }
+  static void InfileEnd(void*) noexcept {}
+  static int InfileError(void* info, char* buf, unsigned int len) noexcept {
+    auto* self = static_cast<MariaDbConnection*>(info);
+    const std::string& text =
+        self == nullptr ? std::string("unknown error")
+        : self->stream_ != nullptr && !self->stream_->error.empty()
+            ? "perfcheck LOAD DATA: " + self->stream_->error
+            : self->infile_refusal_;
+    if (len > 0) {
+      const std::size_t n = std::min<std::size_t>(len - 1, text.size());
+      std::memcpy(buf, text.data(), n);
+      buf[n] = '\0';
+    }
+    return CR_UNKNOWN_ERROR;
   }
 
   QueryStatus Closed() const {
@@ -365,8 +581,10 @@ class MariaDbConnection final : public Connection {
           row.emplace_back(std::nullopt);
           continue;
         }
-        std::string value(result_len[c], '\0');
-        if (result_len[c] > 0) {
+        // At least 64 bytes: the client formats a DOUBLE with only as many
+        // digits as the buffer holds, and reported 1 for the 1-byte one.
+        std::string value(std::max<unsigned long>(result_len[c], 64), '\0');
+        for (;;) {
           MYSQL_BIND full;
           std::memset(&full, 0, sizeof full);
           unsigned long len = 0;
@@ -375,6 +593,9 @@ class MariaDbConnection final : public Connection {
           full.buffer_length = value.size();
           full.length = &len;
           mysql_stmt_fetch_column(stmt, &full, c, 0);
+          const bool fits = len <= value.size();
+          value.resize(len);
+          if (fits) break;
         }
         row.emplace_back(std::move(value));
       }
@@ -386,6 +607,9 @@ class MariaDbConnection final : public Connection {
   MYSQL* mysql_;
   std::string description_;
   std::string password_;
+  bool local_infile_;
+  InfileStream* stream_ = nullptr;  // set while LoadData() runs
+  std::string infile_refusal_;
   bool open_ = true;
   std::map<std::string, StmtPtr, std::less<>> statements_;
 };
@@ -404,6 +628,13 @@ StatusOr<std::unique_ptr<Connection>> ConnectMariaDb(const ConnectionUrl& url) {
         std::strtoul(it->second.c_str(), nullptr, 10));
   }
   mysql_options(mysql, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+  // LOAD DATA LOCAL INFILE for LoadData(); the connection's own infile
+  // handler makes sure no client file is ever sent.
+  unsigned int local_infile = 1;
+  if (auto it = url.options.find("local_infile"); it != url.options.end()) {
+    local_infile = it->second == "0" ? 0 : 1;
+  }
+  mysql_options(mysql, MYSQL_OPT_LOCAL_INFILE, &local_infile);
   const auto socket = url.options.find("socket");
   const std::string host = url.host.empty() ? "localhost" : url.host;
   if (mysql_real_connect(
@@ -419,8 +650,8 @@ StatusOr<std::unique_ptr<Connection>> ConnectMariaDb(const ConnectionUrl& url) {
     mysql_close(mysql);
     return Status::Error(message);
   }
-  return std::unique_ptr<Connection>(
-      std::make_unique<MariaDbConnection>(mysql, url.ToString(), url.password));
+  return std::unique_ptr<Connection>(std::make_unique<MariaDbConnection>(
+      mysql, url.ToString(), url.password, local_infile != 0));
 }
 
 }  // namespace perfcheck::db::internal

@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <stdexcept>
 #include <string>
@@ -149,15 +151,73 @@ Status CreateTable(Database& db, const TableSpec& table) {
   return {};
 }
 
-Status Seed(Database& db, const TableSpec& table, std::uint64_t rows,
-            SeedOptions options) {
+std::string_view SeedMethodName(SeedMethod method) {
+  switch (method) {
+    case SeedMethod::kAuto:
+      return "auto";
+    case SeedMethod::kLoadData:
+      return "load_data";
+    case SeedMethod::kInsert:
+      return "insert";
+  }
+  return "auto";
+}
+
+StatusOr<SeedReport> SeedWithReport(Database& db, const TableSpec& table,
+                                    std::uint64_t rows, SeedOptions options) {
   if (options.batch_rows == 0) {
     throw std::invalid_argument("SeedOptions.batch_rows must be > 0");
   }
+  if (options.method == SeedMethod::kLoadData &&
+      db.backend() != Backend::kMariaDb) {
+    throw std::invalid_argument(
+        "SeedOptions.method load_data needs MariaDB, got " +
+        std::string(BackendName(db.backend())));
+  }
+  // Checks every column's generator before anything is sent.
+  if (rows > 0) GenerateRow(table, options.first_row, options.seed);
+  const auto start = std::chrono::steady_clock::now();
   std::vector<std::string> columns;
   for (const ColumnSpec& column : table.columns) columns.push_back(column.name);
   StatusOr<Lease> lease = db.Acquire();
   if (!lease.ok()) return lease.status();
+  Connection& c = **lease;
+  SeedReport report;
+  auto failed = [&](std::uint64_t first, std::uint64_t n,
+                    const std::string& message) {
+    return Status::Error("seeding " + table.name + " (rows " +
+                         std::to_string(first) + ".." +
+                         std::to_string(first + n - 1) + ", " +
+                         std::string(SeedMethodName(report.method)) + ") on " +
+                         c.Describe() + ": " + message);
+  };
+
+  const bool try_load = options.method == SeedMethod::kLoadData ||
+                        (options.method == SeedMethod::kAuto &&
+                         db.backend() == Backend::kMariaDb && rows > 0);
+  if (try_load) {
+    report.method = SeedMethod::kLoadData;
+    std::uint64_t next = 0;
+    const RowSource source = [&](Params& row) {
+      if (next == rows) return false;
+      row = GenerateRow(table, options.first_row + next++, options.seed);
+      return true;
+    };
+    bool refused = false;
+    QueryStatus s = c.LoadData(table.name, columns, source, &refused);
+    if (s.ok()) {
+      report.rows = s.rows;
+      report.elapsed = std::chrono::steady_clock::now() - start;
+      return report;
+    }
+    if (!refused || options.method == SeedMethod::kLoadData) {
+      return failed(options.first_row, rows, s.message);
+    }
+    report.fallback = "LOAD DATA LOCAL INFILE refused (" + s.message +
+                      "); seeded with multi-row INSERTs instead";
+  }
+
+  report.method = SeedMethod::kInsert;
   std::vector<Params> batch;
   for (std::uint64_t done = 0; done < rows;) {
     const std::uint64_t n = std::min(options.batch_rows, rows - done);
@@ -166,16 +226,19 @@ Status Seed(Database& db, const TableSpec& table, std::uint64_t rows,
       batch.push_back(
           GenerateRow(table, options.first_row + done + i, options.seed));
     }
-    QueryStatus s = (*lease)->BulkInsert(table.name, columns, batch);
-    if (!s.ok()) {
-      return Status::Error("seeding " + table.name + " (rows " +
-                           std::to_string(options.first_row + done) + ".." +
-                           std::to_string(options.first_row + done + n - 1) +
-                           ") on " + (*lease)->Describe() + ": " + s.message);
-    }
+    QueryStatus s = c.BulkInsert(table.name, columns, batch);
+    if (!s.ok()) return failed(options.first_row + done, n, s.message);
     done += n;
   }
-  return {};
+  report.rows = rows;
+  report.elapsed = std::chrono::steady_clock::now() - start;
+  return report;
+}
+
+Status Seed(Database& db, const TableSpec& table, std::uint64_t rows,
+            SeedOptions options) {
+  StatusOr<SeedReport> report = SeedWithReport(db, table, rows, options);
+  return report.ok() ? Status() : report.status();
 }
 
 }  // namespace perfcheck::db
