@@ -3,7 +3,13 @@
 // (tests/benchmark). GATE_SLOWDOWN_PERCENT=p makes every benchmark do p%
 // more work: the work is linear in the bytes hashed / keys looked up, so the
 // true slowdown is p% (not a sleep, which would not behave like code).
+// GATE_WITH_CALIBRATION adds perfcheck's calibration benchmark (link
+// perfcheck::gbench, or compile lib/benchmark/benchmark_calibration.cc in).
 #include <benchmark/benchmark.h>
+
+#ifdef GATE_WITH_CALIBRATION
+#include "perfcheck/benchmark_calibration.h"
+#endif
 
 #include <cstdint>
 #include <string>
@@ -57,4 +63,13 @@ BENCHMARK(BM_LookupOrders)->Arg(1000);
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+#ifdef GATE_WITH_CALIBRATION
+  perfcheck::RegisterCalibrationBenchmark();
+#endif
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -7,12 +7,12 @@
 // iteration on a current x86-64 core) is deterministic and the same in every
 // perfcheck version that keeps this name; per iteration it does, in a fixed
 // order:
-//  - a dependent pointer walk of 128 steps through a 1 MiB buffer holding one
+//  - a dependent pointer walk of 64 steps through a 1 MiB buffer holding one
 //    random cycle (memory latency beyond L1/L2, like a hash-table or B-tree
 //    lookup that misses cache);
-//  - FNV-1a over 1 KiB of bytes (a serial multiply chain: integer latency,
+//  - FNV-1a over 512 bytes (a serial multiply chain: integer latency,
 //    like parsing and hashing keys);
-//  - 64 binary searches for pseudo-random keys in a sorted 4 KiB table
+//  - 32 binary searches for pseudo-random keys in a sorted 4 KiB table
 //    (data-dependent branches that mispredict half the time, like comparisons
 //    in query code).
 // Why a blend: a pure ALU loop tracks only the clock frequency and a pure

@@ -19,10 +19,10 @@ namespace perfcheck {
 namespace {
 
 constexpr std::size_t kWalkSlots = std::size_t{1} << 18;  // x 4 B = 1 MiB
-constexpr int kWalkSteps = 128;
-constexpr std::size_t kHashBytes = 1024;
+constexpr int kWalkSteps = 64;
+constexpr std::size_t kHashBytes = 512;
 constexpr std::size_t kTableSize = 1024;  // x 4 B = 4 KiB
-constexpr int kSearches = 64;
+constexpr int kSearches = 32;
 
 // splitmix64: a fixed generator, so the buffers are the same everywhere
 // (std:: distributions are not specified bit for bit).

@@ -241,7 +241,16 @@ MetricComparisonRow CompareSeries(const BenchmarkSeries& o,
 }
 
 // The calibration benchmark's own row: shown, never judged.
+// Its change is the factor (ratio of the medians) and its interval the
+// factor's, as the report's calibration line states them.
 MetricComparisonRow CalibrationRow(MetricComparisonRow row) {
+  if (row.old_value > 0 && row.new_value > 0 && std::isfinite(row.change)) {
+    const double shift =
+        std::log(row.new_value / row.old_value) - std::log1p(row.change);
+    row.change = row.new_value / row.old_value - 1;
+    row.change_low = std::expm1(std::log1p(row.change_low) + shift);
+    row.change_high = std::expm1(std::log1p(row.change_high) + shift);
+  }
   row.verdict = BenchmarkVerdict::kCalibration;
   row.method = "calibration";
   AppendNote(row.note, "reference workload, not judged");

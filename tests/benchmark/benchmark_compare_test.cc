@@ -255,6 +255,218 @@ TEST(BenchmarkCompare, MarkdownGolden) {
   EXPECT_EQ(md, ReadAll(golden_path));
 }
 
+// --calibrate: machine B is 1.5x slower at everything, the calibration
+// workload included (fixtures from data/make_fixtures.py).
+TEST(BenchmarkCalibration, SlowerMachineRegressesOnlyWithoutCalibration) {
+  const ComparisonReport raw = Compare("cal_old.json", "cal_new_slower.json");
+  EXPECT_EQ(Row(raw, "BM_Fast").verdict, BenchmarkVerdict::kRegression);
+  EXPECT_NEAR(Row(raw, "BM_Slow").change, 0.5, 0.03);
+  EXPECT_TRUE(raw.calibration.empty());
+  // The reference workload is shown, never judged.
+  EXPECT_EQ(Row(raw, "perfcheck/calibration").verdict,
+            BenchmarkVerdict::kCalibration);
+
+  CompareOptions cal;
+  cal.calibrate = true;
+  const ComparisonReport r =
+      Compare("cal_old.json", "cal_new_slower.json", cal);
+  EXPECT_FALSE(r.HasRegression());
+  EXPECT_EQ(Row(r, "BM_Fast").verdict, BenchmarkVerdict::kUnchanged);
+  EXPECT_EQ(Row(r, "BM_Slow").verdict, BenchmarkVerdict::kUnchanged);
+  EXPECT_NEAR(Row(r, "BM_Slow").change, 0.0, 0.02);
+  EXPECT_EQ(Row(r, "perfcheck/calibration").verdict,
+            BenchmarkVerdict::kCalibration);
+  ASSERT_EQ(r.calibration.size(), 1u);
+  const CalibrationFactor& f = r.calibration[0];
+  EXPECT_EQ(f.metric, "cpu_time");
+  EXPECT_NEAR(f.factor, 1.5, 0.02);
+  EXPECT_LT(f.factor_low, f.factor);
+  EXPECT_GT(f.factor_high, f.factor);
+  EXPECT_EQ(f.old_n, 10u);
+  // The reference row shows the factor and its interval.
+  const MetricComparisonRow& ref = Row(r, "perfcheck/calibration");
+  EXPECT_NEAR(ref.change, f.factor - 1, 1e-12);
+  EXPECT_NEAR(ref.change_low, f.factor_low - 1, 1e-12);
+  EXPECT_NEAR(ref.change_high, f.factor_high - 1, 1e-12);
+  EXPECT_EQ(r.mode, "two runs, calibrated");
+  // Old values are shown scaled to the new machine.
+  EXPECT_NEAR(Row(r, "BM_Slow").old_value, 1500, 30);
+}
+
+TEST(BenchmarkCalibration, TrueRegressionIsStillCaught) {
+  CompareOptions cal;
+  cal.calibrate = true;
+  cal.metric = TimeMetric::kBoth;
+  const ComparisonReport r =
+      Compare("cal_old.json", "cal_new_regressed.json", cal);
+  EXPECT_TRUE(r.HasRegression());
+  EXPECT_EQ(Row(r, "BM_Slow").verdict, BenchmarkVerdict::kRegression);
+  EXPECT_NEAR(Row(r, "BM_Slow").change, 0.30, 0.03);
+  EXPECT_EQ(Row(r, "BM_Slow", "real_time").verdict,
+            BenchmarkVerdict::kRegression);
+  EXPECT_EQ(Row(r, "BM_Fast").verdict, BenchmarkVerdict::kUnchanged);
+  EXPECT_EQ(r.calibration.size(), 2u);  // one factor per metric
+}
+
+// The factor's uncertainty widens every interval: in quadrature, so the
+// calibrated interval is wider than the raw one and narrower than the sum.
+TEST(BenchmarkCalibration, FactorUncertaintyWidensTheInterval) {
+  CompareOptions cal;
+  cal.calibrate = true;
+  const ComparisonReport r =
+      Compare("cal_old.json", "cal_new_slower.json", cal);
+  const ComparisonReport raw = Compare("cal_old.json", "cal_new_slower.json");
+  const MetricComparisonRow& c = Row(r, "BM_Slow");
+  const MetricComparisonRow& u = Row(raw, "BM_Slow");
+  const double calibrated =
+      std::log1p(c.change_high) - std::log1p(c.change_low);
+  const double plain = std::log1p(u.change_high) - std::log1p(u.change_low);
+  const double factor = std::log(r.calibration[0].factor_high) -
+                        std::log(r.calibration[0].factor_low);
+  EXPECT_GT(calibrated, plain * 1.05);
+  EXPECT_LT(calibrated, plain + factor + 1e-9);
+}
+
+TEST(BenchmarkCalibration, MissingOrShortCalibrationIsAnInputError) {
+  CompareOptions cal;
+  cal.calibrate = true;
+  StatusOr<ComparisonReport> missing =
+      CompareFiles(kDir + "/cal_old.json", kDir + "/cal_missing.json", cal);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find(
+                "cal_missing.json: no 'perfcheck/calibration' benchmark"),
+            std::string::npos)
+      << missing.status().message();
+  // The old side too (old.json has no calibration benchmark).
+  StatusOr<ComparisonReport> old_side =
+      CompareFiles(kDir + "/old.json", kDir + "/cal_old.json", cal);
+  ASSERT_FALSE(old_side.ok());
+  EXPECT_NE(old_side.status().message().find("old.json: no 'perfcheck/"),
+            std::string::npos);
+  StatusOr<ComparisonReport> short_run =
+      CompareFiles(kDir + "/cal_old.json", kDir + "/cal_short.json", cal);
+  ASSERT_FALSE(short_run.ok());
+  EXPECT_NE(short_run.status().message().find("cal_short.json"),
+            std::string::npos);
+  EXPECT_NE(short_run.status().message().find("too few repetitions"),
+            std::string::npos);
+  // Calling CompareBenchmarks without the check is misuse.
+  BenchmarkFile a = ReadBenchmarkFile(kDir + "/cal_old.json").value();
+  BenchmarkFile b = ReadBenchmarkFile(kDir + "/cal_missing.json").value();
+  EXPECT_THROW(CompareBenchmarks(a, b, cal), std::invalid_argument);
+}
+
+TEST(BenchmarkCalibration, RenderersStateTheFactor) {
+  CompareOptions cal;
+  cal.calibrate = true;
+  const ComparisonReport r =
+      Compare("cal_old.json", "cal_new_slower.json", cal);
+  const std::string table = RenderTable(r, false);
+  EXPECT_NE(table.find("CALIBRATED: old cpu_time values x1.4"),
+            std::string::npos)
+      << table;
+  const std::string json = RenderJson(r);
+  EXPECT_NE(json.find("\"calibrated\": true"), std::string::npos);
+  EXPECT_NE(json.find("\"factor\": 1.4"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"verdict\": \"calibration\""), std::string::npos);
+  EXPECT_NE(RenderMarkdown(r).find("**Calibrated across machines**"),
+            std::string::npos);
+}
+
+// --metric instructions: times spread +-20%, counts within 0.01%.
+TEST(BenchmarkInstructions, CountsAreJudgedOnTheMedianRatio) {
+  CompareOptions opt;
+  opt.metric = TimeMetric::kCounter;
+  opt.counter = "instructions";
+  const ComparisonReport r = Compare("instr_old.json", "instr_new.json", opt);
+  const MetricComparisonRow& parse = Row(r, "BM_Parse", "instructions");
+  EXPECT_EQ(parse.verdict, BenchmarkVerdict::kRegression);
+  EXPECT_NEAR(parse.change, 0.15, 0.001);
+  EXPECT_TRUE(parse.is_count);
+  EXPECT_GT(parse.change_low, 0.14);  // intervals are still computed
+  EXPECT_EQ(Row(r, "BM_Lookup", "instructions").verdict,
+            BenchmarkVerdict::kUnchanged);
+  EXPECT_EQ(Row(r, "BM_Encode", "instructions").verdict,
+            BenchmarkVerdict::kImprovement);
+  // No counter on the new side: never judged on time instead.
+  const MetricComparisonRow& vm = Row(r, "BM_Vm", "instructions");
+  EXPECT_EQ(vm.verdict, BenchmarkVerdict::kInsufficientData);
+  EXPECT_NE(vm.note.find("new: no 'instructions' counter"), std::string::npos);
+  EXPECT_NE(vm.note.find("no hardware PMU"), std::string::npos) << vm.note;
+  EXPECT_NE(RenderJson(r).find("\"unit\": \"count\""), std::string::npos);
+  // The same files judged on time: the noise hides the +15% (not a gate).
+  const ComparisonReport t = Compare("instr_old.json", "instr_new.json");
+  EXPECT_NE(Row(t, "BM_Parse").verdict, BenchmarkVerdict::kRegression);
+}
+
+TEST(BenchmarkInstructions, CountsInAggregatesOnlyFiles) {
+  // Counters are read from aggregate rows too.
+  BenchmarkFile f = ReadBenchmarkFile(kDir + "/instr_old.json").value();
+  const BenchmarkSeries* parse = f.Find("BM_Parse");
+  ASSERT_NE(parse, nullptr);
+  ASSERT_EQ(parse->counters.at("instructions").size(), 10u);
+  EXPECT_NEAR(parse->aggregates.at("median").counters.at("instructions"), 12000,
+              5);
+}
+
+TEST(BenchmarkInstructions, NoCounterAnywhereIsAnInputError) {
+  CompareOptions opt;
+  opt.metric = TimeMetric::kCounter;
+  opt.counter = "instructions";
+  StatusOr<ComparisonReport> r = CompareFiles(
+      kDir + "/instr_old.json", kDir + "/instr_unavailable.json", opt);
+  ASSERT_FALSE(r.ok());
+  const std::string m = r.status().message();
+  EXPECT_NE(m.find("instr_unavailable.json: no benchmark has a user counter "
+                   "'instructions'"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("no hardware PMU"), std::string::npos);  // the label
+  opt.counter = "cycles";
+  StatusOr<ComparisonReport> other =
+      CompareFiles(kDir + "/instr_old.json", kDir + "/instr_new.json", opt);
+  ASSERT_FALSE(other.ok());
+  EXPECT_NE(other.status().message().find("counters present: instructions"),
+            std::string::npos);
+  CompareOptions unnamed;
+  unnamed.metric = TimeMetric::kCounter;
+  EXPECT_THROW(unnamed.Validate(), std::invalid_argument);
+}
+
+// Paired rounds judge counters with the same rule.
+TEST(BenchmarkInstructions, PairedRounds) {
+  std::vector<BenchmarkRound> rounds;
+  for (int i = 0; i < 10; ++i) {
+    BenchmarkFile o = RunOf(1000 * (1 + 0.1 * (i % 3)), "old");
+    BenchmarkFile n = RunOf(1000 * (1 + 0.1 * (i % 2)), "new");
+    o.benchmarks[0].counters["instructions"] = {5000, 5000.2, 4999.9};
+    n.benchmarks[0].counters["instructions"] = {5600, 5600.1, 5599.8};
+    rounds.push_back({o, n});
+  }
+  CompareOptions opt;
+  opt.metric = TimeMetric::kCounter;
+  opt.counter = "instructions";
+  const ComparisonReport r = ComparePaired(rounds, opt);
+  ASSERT_EQ(r.rows.size(), 1u);
+  EXPECT_EQ(r.rows[0].verdict, BenchmarkVerdict::kRegression);
+  EXPECT_NEAR(r.rows[0].change, 0.12, 0.001);
+}
+
+// Golden: the calibrated Markdown, factor line included.
+TEST(BenchmarkCalibration, MarkdownGolden) {
+  CompareOptions cal;
+  cal.calibrate = true;
+  const ComparisonReport r =
+      Compare("cal_old.json", "cal_new_regressed.json", cal);
+  const std::string md = RenderMarkdown(r);
+  const std::string golden_path =
+      std::string(PERFCHECK_BENCH_GOLDEN) + "/calibrated.md";
+  if (std::getenv("PERFCHECK_UPDATE_GOLDEN") != nullptr) {
+    std::ofstream(golden_path) << md;
+  }
+  EXPECT_EQ(md, ReadAll(golden_path));
+}
+
 }  // namespace
 }  // namespace perfcheck
 

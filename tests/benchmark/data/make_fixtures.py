@@ -31,8 +31,14 @@ def context(cpus=2, host="ci-runner-1", mhz=2400):
 
 
 def series(name, values_ns, unit="ns", aggregates=True, reps_only=False,
-           aggregates_only=False, errors=0, error_message="connection lost"):
-    """Rows for one benchmark: one iteration row per value, then aggregates."""
+           aggregates_only=False, errors=0, error_message="connection lost",
+           counters=None, label=None):
+    """Rows for one benchmark: one iteration row per value, then aggregates.
+
+    counters: {name: [value per repetition]} user counters (as
+    state.counters writes them); label: the run's label.
+    """
+    counters = counters or {}
     scale = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}[unit]
     n = len(values_ns) + errors
     rows = []
@@ -45,6 +51,10 @@ def series(name, values_ns, unit="ns", aggregates=True, reps_only=False,
                 "real_time": v * 1.02 / scale, "cpu_time": v / scale,
                 "time_unit": unit,
             })
+            for cname, cvalues in counters.items():
+                rows[-1][cname] = cvalues[i]
+            if label:
+                rows[-1]["label"] = label
         for j in range(errors):
             rows.append({
                 "name": name, "family_index": 0, "per_family_instance_index": 0,
@@ -69,6 +79,11 @@ def series(name, values_ns, unit="ns", aggregates=True, reps_only=False,
                 "real_time": t * (1.02 if aunit == "time" else 1.0),
                 "cpu_time": t, "time_unit": unit,
             })
+            fn = {"mean": statistics.mean, "median": statistics.median,
+                  "stddev": statistics.stdev}.get(agg)
+            for cname, cvalues in counters.items():
+                rows[-1][cname] = (fn(cvalues) if fn else
+                                   statistics.stdev(cvalues) / statistics.mean(cvalues))
     return rows
 
 
@@ -154,6 +169,66 @@ def main():
                                                              aggregates=False)}
     bad_unit["benchmarks"][1]["time_unit"] = "fortnights"
     write("bad_unit.json", bad_unit)
+
+    calibration_fixtures(rng)
+    instruction_fixtures(rng)
+
+
+CAL = "perfcheck/calibration"
+
+
+def calibration_fixtures(rng):
+    """--calibrate: a baseline from machine A judged on a machine B that is
+    1.5x slower at everything (the calibration workload included)."""
+    def run(ctx, speed, slow_extra=1.0, with_cal=True):
+        doc = {"context": ctx, "benchmarks": []}
+        doc["benchmarks"] += series("BM_Fast", noisy(rng, 100.0 * speed, 0.01))
+        doc["benchmarks"] += series("BM_Slow", noisy(rng, 1000.0 * speed * slow_extra, 0.01))
+        if with_cal:
+            doc["benchmarks"] += series(CAL, noisy(rng, 5000.0 * speed, 0.01))
+        return doc
+    write("cal_old.json", run(context(), 1.0))
+    slow_machine = context(cpus=2, host="old-runner", mhz=1600)
+    # Same code, slower machine: +50% everywhere without calibration.
+    write("cal_new_slower.json", run(slow_machine, 1.5))
+    # Slower machine AND BM_Slow 30% more work: calibration must still see it.
+    write("cal_new_regressed.json", run(slow_machine, 1.5, slow_extra=1.3))
+    # A run without the calibration benchmark.
+    write("cal_missing.json", run(slow_machine, 1.5, with_cal=False))
+    # The calibration benchmark with two repetitions: no factor interval.
+    short = run(slow_machine, 1.5, with_cal=False)
+    short["benchmarks"] += series(CAL, noisy(rng, 7500.0, 0.01, n=2))
+    write("cal_short.json", short)
+
+
+def instruction_fixtures(rng):
+    """--metric instructions: times spread +-20% (a noisy host), instruction
+    counts within +-0.01% (as perf counts behave)."""
+    def counts(center, n=10):
+        return {"instructions": [center * (1 + rng.uniform(-1e-4, 1e-4)) for _ in range(n)]}
+    unavailable = ("instructions unavailable: perf_event_open(instructions) failed: "
+                   "No such file or directory: no hardware PMU (performance monitoring "
+                   "unit) is exposed to this system")
+    old = {"context": context(), "benchmarks": []}
+    old["benchmarks"] += series("BM_Parse", noisy(rng, 1000.0, 0.2), counters=counts(12000))
+    old["benchmarks"] += series("BM_Lookup", noisy(rng, 500.0, 0.2), counters=counts(4000))
+    old["benchmarks"] += series("BM_Encode", noisy(rng, 800.0, 0.2), counters=counts(9000))
+    old["benchmarks"] += series("BM_Vm", noisy(rng, 800.0, 0.2), counters=counts(7000))
+    write("instr_old.json", old)
+    new = {"context": context(), "benchmarks": []}
+    # +15% instructions with a time change hidden in the noise: regression.
+    new["benchmarks"] += series("BM_Parse", noisy(rng, 1100.0, 0.2), counters=counts(13800))
+    # Same code: counts agree to 0.01%, times wander: unchanged.
+    new["benchmarks"] += series("BM_Lookup", noisy(rng, 560.0, 0.2), counters=counts(4000))
+    # -20% instructions: improvement.
+    new["benchmarks"] += series("BM_Encode", noisy(rng, 700.0, 0.2), counters=counts(7200))
+    # Counted nowhere on this side (a VM): shown, never judged on time.
+    new["benchmarks"] += series("BM_Vm", noisy(rng, 1200.0, 0.2), label=unavailable)
+    write("instr_new.json", new)
+    # A whole run without a PMU: no benchmark has the counter.
+    none = {"context": context(), "benchmarks": []}
+    none["benchmarks"] += series("BM_Parse", noisy(rng, 1000.0, 0.2), label=unavailable)
+    write("instr_unavailable.json", none)
 
 
 if __name__ == "__main__":

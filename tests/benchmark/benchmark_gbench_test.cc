@@ -1,0 +1,123 @@
+// perfcheck::gbench inside a real Google Benchmark run (in process, with a
+// capturing reporter): the calibration benchmark and BenchmarkPerfCounter.
+// The counter's plumbing is tested with task-clock, which works without a
+// hardware PMU; instructions either count or leave the reason in the label.
+#include <benchmark/benchmark.h>
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "perfcheck/benchmark_calibration.h"
+#include "perfcheck/benchmark_compare.h"
+#include "perfcheck/benchmark_perf_counter.h"
+
+namespace perfcheck {
+namespace {
+
+class CapturingReporter : public benchmark::BenchmarkReporter {
+ public:
+  bool ReportContext(const Context&) override { return true; }
+  void ReportRuns(const std::vector<Run>& runs) override {
+    for (const Run& r : runs) this->runs.push_back(r);
+  }
+  std::vector<Run> runs;
+};
+
+std::vector<benchmark::BenchmarkReporter::Run> RunMatching(
+    const std::string& regex) {
+  CapturingReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter, regex);
+  return reporter.runs;
+}
+
+std::uint64_t Spin(std::uint64_t n) {
+  volatile std::uint64_t x = 0;
+  for (std::uint64_t i = 0; i < n; ++i) x = x + i;
+  return x;
+}
+
+void BM_TaskClock(benchmark::State& state) {
+  BenchmarkPerfCounter clock(state, PerfEvent::kTaskClock, "task_clock");
+  EXPECT_TRUE(clock.available()) << clock.unavailable_reason();
+  for (auto _ : state) benchmark::DoNotOptimize(Spin(20000));
+  clock.Finish();
+}
+
+void BM_Instructions(benchmark::State& state) {
+  BenchmarkPerfCounter instructions(state);  // finished by the destructor
+  for (auto _ : state) benchmark::DoNotOptimize(Spin(20000));
+}
+
+TEST(BenchmarkPerfCounter, RecordsTaskClockPerIteration) {
+  benchmark::RegisterBenchmark("gbench_test/task_clock", BM_TaskClock)
+      ->MinTime(0.02);
+  const auto runs = RunMatching("^gbench_test/task_clock/");
+  ASSERT_EQ(runs.size(), 1u);
+  const auto& r = runs[0];
+  ASSERT_EQ(r.counters.count("task_clock"), 1u);
+  const double per_iteration_ns = r.counters.at("task_clock");
+  // task-clock counts this thread's CPU time: per iteration it matches the
+  // cpu_time Google Benchmark measures (a ratio, with a wide margin).
+  const double cpu_ns = r.GetAdjustedCPUTime() * 1e9 /
+                        benchmark::GetTimeUnitMultiplier(r.time_unit);
+  ASSERT_GT(cpu_ns, 0);
+  EXPECT_GT(per_iteration_ns / cpu_ns, 0.5);
+  EXPECT_LT(per_iteration_ns / cpu_ns, 2.0);
+  EXPECT_TRUE(r.report_label.empty());
+}
+
+TEST(BenchmarkPerfCounter, InstructionsCountOrSayWhyInTheLabel) {
+  benchmark::RegisterBenchmark("gbench_test/instructions", BM_Instructions)
+      ->MinTime(0.02);
+  const auto runs = RunMatching("^gbench_test/instructions/");
+  ASSERT_EQ(runs.size(), 1u);
+  const auto& r = runs[0];
+  if (r.counters.count("instructions") == 1) {
+    // At least the loop's add and compare per step.
+    EXPECT_GT(r.counters.at("instructions"), 20000.0);
+    return;
+  }
+  // Not available (a VM without a PMU, a strict perf_event_paranoid): no
+  // counter at all, the reason in the label, the timing untouched.
+  EXPECT_TRUE(r.counters.empty());
+  EXPECT_NE(r.report_label.find("instructions unavailable: "),
+            std::string::npos)
+      << r.report_label;
+  EXPECT_NE(r.report_label.find("perf_event_open(instructions) failed"),
+            std::string::npos);
+  EXPECT_GT(r.GetAdjustedCPUTime(), 0);
+}
+
+TEST(CalibrationBenchmark, RegisteredOnceAndRuns) {
+  RegisterCalibrationBenchmark();
+  RegisterCalibrationBenchmark();  // idempotent
+  const std::string name(kCalibrationBenchmarkName);
+  const auto runs = RunMatching("^" + name + "$");
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].benchmark_name(), name);
+  EXPECT_GT(runs[0].GetAdjustedCPUTime(), 0);
+  EXPECT_GT(runs[0].iterations, 10);
+}
+
+TEST(CalibrationBenchmark, WorkloadIsDeterministic) {
+  // Same per-thread start, same sequence of checksums: the work does not
+  // depend on the machine or on time.
+  std::vector<std::uint64_t> first;
+  std::thread a([&] {
+    for (int i = 0; i < 50; ++i) first.push_back(RunCalibrationWorkloadOnce());
+  });
+  a.join();
+  std::vector<std::uint64_t> second;
+  std::thread b([&] {
+    for (int i = 0; i < 50; ++i) second.push_back(RunCalibrationWorkloadOnce());
+  });
+  b.join();
+  EXPECT_EQ(first, second);
+  EXPECT_NE(first[0], first[1]);  // each iteration walks on
+}
+
+}  // namespace
+}  // namespace perfcheck
