@@ -1,4 +1,5 @@
 // PostgreSQL backend over libpqxx 6.4.
+#include <charconv>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -78,6 +79,29 @@ struct TextParams {
   std::vector<std::string> texts;
   std::vector<const char*> pointers;
 };
+
+// `p` as libpq's text form into `out`, reusing its capacity.
+void AssignText(const Param& p, std::string& out) {
+  char buf[32];
+  switch (p.kind()) {
+    case Param::Kind::kInt: {
+      const auto r = std::to_chars(buf, buf + sizeof buf, p.int_value());
+      out.assign(buf, r.ptr);
+      return;
+    }
+    case Param::Kind::kReal: {
+      const auto r = std::to_chars(buf, buf + sizeof buf, p.real_value());
+      out.assign(buf, r.ptr);
+      return;
+    }
+    case Param::Kind::kText:
+      out.assign(p.text_value());
+      return;
+    case Param::Kind::kNull:
+      out.clear();
+      return;
+  }
+}
 
 std::optional<double> Number(const nlohmann::json& node, const char* key) {
   auto it = node.find(key);
@@ -286,9 +310,15 @@ class PgConnection final : public Connection {
         it = prepared_.emplace(std::move(key), name).first;
       }
       pqxx::nontransaction tx(*conn_);
-      TextParams p(params);
+      // Reused buffers: no allocation per execution once they are sized.
+      texts_.resize(params.size());
+      pointers_.resize(params.size());
+      for (std::size_t i = 0; i < params.size(); ++i) {
+        AssignText(params[i], texts_[i]);
+        pointers_[i] = params[i].is_null() ? nullptr : texts_[i].c_str();
+      }
       pqxx::result r = tx.exec_prepared(
-          it->second, pqxx::prepare::make_dynamic_params(p.pointers));
+          it->second, pqxx::prepare::make_dynamic_params(pointers_));
       QueryStatus s;
       s.rows = r.columns() > 0 ? r.size() : r.affected_rows();
       if (out != nullptr) {
@@ -317,6 +347,9 @@ class PgConnection final : public Connection {
   std::string password_;
   bool open_ = true;
   std::map<std::string, std::string, std::less<>> prepared_;
+  // Run()'s parameter texts and the pointers libpq reads (nullptr = NULL).
+  std::vector<std::string> texts_;
+  std::vector<const char*> pointers_;
 };
 
 }  // namespace
