@@ -53,6 +53,12 @@ double PointOf(const BenchmarkSeries& s, const SeriesMetric& m);
 // Repetitions behind the metric (declared repetitions for aggregates).
 std::size_t CountOf(const BenchmarkSeries& s, const SeriesMetric& m);
 
+// A row for a benchmark judged on one side only (missing in new, new).
+MetricComparisonRow OneSidedRow(const std::string& name, const SeriesMetric& m,
+                                BenchmarkVerdict verdict, double old_value,
+                                double new_value,
+                                const CompareOptions& options);
+
 }  // namespace perfcheck::benchmark_internal
 
 #endif  // PERFCHECK_LIB_BENCHMARK_SERIES_METRIC_H_
