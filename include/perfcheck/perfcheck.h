@@ -22,6 +22,7 @@
 #include "perfcheck/latency_histogram.h"
 #include "perfcheck/measurable.h"
 #include "perfcheck/measure.h"
+#include "perfcheck/perf_counter.h"
 #include "perfcheck/redaction.h"
 #include "perfcheck/regression.h"
 #include "perfcheck/result.h"
