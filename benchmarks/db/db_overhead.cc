@@ -2,6 +2,8 @@
 // loop running the same prepared statement on the same server.
 //
 //   perfcheck_db_overhead [--rounds 7] [--iterations 5000] [--rows 10000]
+//                         [--backend postgres|mariadb] [--only raw|perfcheck]
+//                         [--no-seed] [--verbose]
 //
 // URLs come from PERFCHECK_PG_URL and PERFCHECK_MARIADB_URL (a backend whose
 // variable is unset is skipped). For each backend the program seeds a table
@@ -15,6 +17,13 @@
 // Per-query time is the wall time of the measured loop divided by its
 // iterations: for TimeQuery that is Result::elapsed_ns, which includes the
 // pool lease, two clock reads, the histogram and the time series per query.
+//
+// --only raw|perfcheck runs one side once (warm-up + --iterations queries)
+// inside a function named OverheadSideRaw / OverheadSidePerfcheck, for
+// counting client instructions with
+//   valgrind --tool=callgrind --toggle-collect='*OverheadSideRaw*' ...
+// (overhead_instructions.sh); --no-seed reuses the table of an earlier run
+// so two runs differ only in the number of queries.
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -51,6 +60,9 @@ struct Options {
   std::uint64_t rows = 10000;
   std::uint64_t warmup = 200;
   bool verbose = false;
+  std::string backend;  // "" = every backend with a URL
+  std::string only;     // "", "raw" or "perfcheck"
+  bool seed = true;
 };
 
 // The key of query `seq`: a fixed permutation-like walk over 1..rows, so both
@@ -173,12 +185,27 @@ void Seed(Database& db, std::uint64_t rows) {
   if (!s.ok()) throw std::runtime_error(s.message());
 }
 
+// One side of --only: warm-up and measured queries, nothing else, so
+// callgrind's --toggle-collect can count exactly this. noinline keeps the
+// names in the profile.
+__attribute__((noinline)) void OverheadSideRaw(const RawLoop& raw,
+                                               const Options& o) {
+  raw(0, o.warmup);
+  raw(0, o.iterations);
+}
+
+__attribute__((noinline)) perfcheck::Result OverheadSidePerfcheck(
+    Database& db, const std::string& sql,
+    const perfcheck::db::QueryOptions& qo) {
+  return perfcheck::db::TimeQuery(db, sql, {}, qo);
+}
+
 void RunBackend(const char* label, const std::string& url, Backend backend,
                 const Options& o) {
   auto opened = Database::Open(url, {.pool_size = 1});
   if (!opened.ok()) throw std::runtime_error(opened.status().message());
   Database& db = **opened;
-  Seed(db, o.rows);
+  if (o.seed) Seed(db, o.rows);
 
   std::vector<std::shared_ptr<void>> keep;  // raw client handles
   RawLoop raw;
@@ -205,6 +232,29 @@ void RunBackend(const char* label, const std::string& url, Backend backend,
   qo.params_for = [rows](std::uint64_t seq) -> perfcheck::db::Params {
     return {Key(seq, rows)};
   };
+
+  if (o.only == "raw") {
+    const auto t0 = SteadyTime::now();
+    OverheadSideRaw(raw, o);
+    const std::chrono::duration<double, std::micro> took =
+        SteadyTime::now() - t0;
+    std::printf("%-8s raw       %llu+%llu queries in %.0f us\n", label,
+                static_cast<unsigned long long>(o.warmup),
+                static_cast<unsigned long long>(o.iterations), took.count());
+    return;
+  }
+  if (o.only == "perfcheck") {
+    perfcheck::Result r = OverheadSidePerfcheck(db, sql, qo);
+    if (!r.errors.empty() || r.latency.TotalCount() != o.iterations) {
+      throw std::runtime_error(std::string(label) +
+                               ": TimeQuery reported errors");
+    }
+    std::printf("%-8s perfcheck %llu+%llu queries, p50 %.1f us\n", label,
+                static_cast<unsigned long long>(o.warmup),
+                static_cast<unsigned long long>(o.iterations),
+                static_cast<double>(r.latency.Percentile(50)) / 1e3);
+    return;
+  }
 
   // One run = warm-up + measured loop. Returns wall ns per measured query
   // and client-thread CPU ns per query (warm-up included on both sides).
@@ -292,6 +342,10 @@ int main(int argc, char** argv) {
         o.verbose = true;
         continue;
       }
+      if (flag == "--no-seed") {
+        o.seed = false;
+        continue;
+      }
       if (i + 1 >= argc) throw std::invalid_argument(flag + " needs a value");
       const char* value = argv[++i];
       if (flag == "--rounds") {
@@ -302,6 +356,16 @@ int main(int argc, char** argv) {
         o.rows = ParseCount("--rows", value);
       } else if (flag == "--warmup") {
         o.warmup = ParseCount("--warmup", value);
+      } else if (flag == "--backend") {
+        o.backend = value;
+        if (o.backend != "postgres" && o.backend != "mariadb") {
+          throw std::invalid_argument("--backend takes postgres or mariadb");
+        }
+      } else if (flag == "--only") {
+        o.only = value;
+        if (o.only != "raw" && o.only != "perfcheck") {
+          throw std::invalid_argument("--only takes raw or perfcheck");
+        }
       } else {
         throw std::invalid_argument("unknown flag " + flag);
       }
@@ -312,11 +376,15 @@ int main(int argc, char** argv) {
         static_cast<unsigned long long>(o.rows),
         static_cast<unsigned long long>(o.iterations), o.rounds);
     int ran = 0;
-    if (const char* pg = std::getenv("PERFCHECK_PG_URL"); pg && *pg) {
+    const char* pg = std::getenv("PERFCHECK_PG_URL");
+    const char* my = std::getenv("PERFCHECK_MARIADB_URL");
+    if (o.backend == "postgres") my = nullptr;
+    if (o.backend == "mariadb") pg = nullptr;
+    if (pg && *pg) {
       RunBackend("postgres", pg, Backend::kPostgres, o);
       ++ran;
     }
-    if (const char* my = std::getenv("PERFCHECK_MARIADB_URL"); my && *my) {
+    if (my && *my) {
       RunBackend("mariadb", my, Backend::kMariaDb, o);
       ++ran;
     }
