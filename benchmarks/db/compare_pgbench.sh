@@ -33,8 +33,14 @@ SCALE=${SCALE:-1}
 PROTOCOL=${PROTOCOL:-prepared}
 
 tps_bin="$BUILD/benchmarks/db/perfcheck_db_tps"
+# Checked before anything is started, with the package that provides it.
 for tool in pgbench python3; do
-  command -v "$tool" >/dev/null || { echo "compare_pgbench.sh: $tool not found" >&2; exit 2; }
+  command -v "$tool" >/dev/null || {
+    pkg=$tool
+    [[ $tool == pgbench ]] && pkg=postgresql
+    echo "compare_pgbench.sh: $tool is not installed; install $pkg (apt-get install -y $pkg)" >&2
+    exit 2
+  }
 done
 [[ -x $tps_bin ]] || { echo "compare_pgbench.sh: $tps_bin is not built (cmake --build $BUILD --target perfcheck_db_tps)" >&2; exit 2; }
 

@@ -31,8 +31,12 @@ ROUNDS=${ROUNDS:-3}
 TABLE_SIZE=${TABLE_SIZE:-100000}
 
 tps_bin="$BUILD/benchmarks/db/perfcheck_db_tps"
+# Checked before anything is started, with the package that provides it.
 for tool in sysbench python3; do
-  command -v "$tool" >/dev/null || { echo "compare_sysbench.sh: $tool not found (apt-get install -y $tool)" >&2; exit 2; }
+  command -v "$tool" >/dev/null || {
+    echo "compare_sysbench.sh: $tool is not installed; install $tool (apt-get install -y $tool)" >&2
+    exit 2
+  }
 done
 [[ -x $tps_bin ]] || { echo "compare_sysbench.sh: $tps_bin is not built (cmake --build $BUILD --target perfcheck_db_tps)" >&2; exit 2; }
 
