@@ -79,8 +79,71 @@ TEST(TimeSeriesTest, MergeWithGapsAndDisjointRanges) {
 
 TEST(TimeSeriesTest, RejectsBadInterval) {
   EXPECT_THROW(TimeSeries(std::chrono::nanoseconds(0)), std::invalid_argument);
-  TimeSeries a(std::chrono::seconds(1)), b(std::chrono::seconds(2));
+  EXPECT_THROW(TimeSeries(std::chrono::seconds(1), 1), std::invalid_argument);
+  TimeSeries a(std::chrono::seconds(2)), b(std::chrono::seconds(3));
   EXPECT_THROW(a.Merge(b), std::invalid_argument);
+  EXPECT_THROW(a.Coarsen(3 * kSecond), std::invalid_argument);
+  EXPECT_THROW(a.Coarsen(kSecond), std::invalid_argument);
+}
+
+// Records the same seeded operations into `ts`: 0..`seconds` s, 50 per second,
+// every 7th an error, latencies 1..100 ms.
+void RecordSeeded(TimeSeries& ts, int seconds) {
+  std::mt19937_64 rng(42);
+  std::uniform_int_distribution<Nanos> latency(1'000'000, 100'000'000);
+  for (Nanos t = 0; t < seconds * kSecond; t += kSecond / 50) {
+    ts.Record(t, latency(rng), (t / (kSecond / 50)) % 7 != 0);
+  }
+  ts.Finish();
+}
+
+TEST(TimeSeriesTest, LongRunsCoarsenInsteadOfGrowing) {
+  // A cap of 8 one-second intervals: a 20 s run ends with 5 intervals of 4 s
+  // (8 would be reached at 8 s -> 2 s, at 16 s -> 4 s).
+  TimeSeries capped(std::chrono::seconds(1), 8);
+  RecordSeeded(capped, 20);
+  EXPECT_EQ(capped.IntervalNanos(), 4 * kSecond);
+  EXPECT_EQ(capped.Intervals().size(), 5u);
+  // Exactly what recording at 4 s from the start gives.
+  TimeSeries direct(std::chrono::seconds(4));
+  RecordSeeded(direct, 20);
+  EXPECT_EQ(capped, direct);
+  std::uint64_t ok = 0, errors = 0;
+  for (const Interval& in : capped.Intervals()) {
+    ok += in.ok;
+    errors += in.errors;
+  }
+  EXPECT_EQ(ok + errors, 1000u);
+  EXPECT_EQ(errors, 143u);  // ceil(1000 / 7)
+
+  // The default cap: an hour at 1 s holds 900 intervals of 4 s, not 3600.
+  TimeSeries hour;
+  for (Nanos t = 0; t < 3600 * kSecond; t += kSecond / 4) {
+    hour.Record(t, 1'000'000 + t % 7'000'000, true);
+  }
+  hour.Finish();
+  EXPECT_EQ(hour.IntervalNanos(), 4 * kSecond);
+  EXPECT_EQ(hour.Intervals().size(), 900u);
+  EXPECT_LE(hour.Intervals().size(), TimeSeries::kDefaultMaxIntervals);
+}
+
+TEST(TimeSeriesTest, MergeCoarsensTheFinerSeries) {
+  // One thread's series coarsened (it ran longer), the other's did not.
+  TimeSeries long_run(std::chrono::seconds(1), 8), short_run;
+  RecordSeeded(long_run, 12);
+  RecordSeeded(short_run, 6);
+  ASSERT_EQ(long_run.IntervalNanos(), 2 * kSecond);
+  ASSERT_EQ(short_run.IntervalNanos(), kSecond);
+  TimeSeries a = long_run;
+  a.Merge(short_run);
+  TimeSeries b = short_run;
+  b.Merge(long_run);
+  EXPECT_EQ(a, b);
+  TimeSeries expected(std::chrono::seconds(2)), part(std::chrono::seconds(2));
+  RecordSeeded(expected, 12);
+  RecordSeeded(part, 6);
+  expected.Merge(part);
+  EXPECT_EQ(a, expected);
 }
 
 }  // namespace

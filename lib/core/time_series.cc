@@ -25,18 +25,35 @@ LatencyHistogram DecodeOrEmpty(const std::string& encoded) {
 
 }  // namespace
 
-TimeSeries::TimeSeries(std::chrono::nanoseconds interval)
-    : interval_ns_(interval.count()) {
+TimeSeries::TimeSeries(std::chrono::nanoseconds interval,
+                       std::size_t max_intervals)
+    : interval_ns_(interval.count()), max_intervals_(max_intervals) {
   if (interval_ns_ <= 0) {
     throw std::invalid_argument("TimeSeries: interval must be > 0, got " +
                                 std::to_string(interval_ns_) + " ns");
   }
+  if (max_intervals_ < 2) {
+    throw std::invalid_argument("TimeSeries: max_intervals must be >= 2, got " +
+                                std::to_string(max_intervals_));
+  }
 }
 
 void TimeSeries::Record(Nanos offset_ns, Nanos latency_ns, bool ok) {
-  const std::int64_t index = std::max<Nanos>(offset_ns, 0) / interval_ns_;
+  const Nanos offset = std::max<Nanos>(offset_ns, 0);
+  std::int64_t index = offset / interval_ns_;
   if (index > open_index_) {
     if (open_index_ >= 0) CloseOpen();
+    // Coarsen only with nothing open, so an open interval never straddles
+    // two of the new length. The cap is on the index, not on the count, so
+    // every series of one run coarsens at the same offsets.
+    if (static_cast<std::uint64_t>(index) >= max_intervals_) {
+      Nanos coarser = interval_ns_;
+      while (static_cast<std::uint64_t>(offset / coarser) >= max_intervals_) {
+        coarser *= 2;
+      }
+      Coarsen(coarser);
+      index = offset / interval_ns_;
+    }
     open_index_ = index;
   }
   if (!open_latency_) open_latency_.emplace(kSignificantDigits);
@@ -76,11 +93,60 @@ void TimeSeries::Finish() {
   open_index_ = -1;
 }
 
+void TimeSeries::Coarsen(Nanos interval_ns) {
+  if (interval_ns <= 0 || interval_ns % interval_ns_ != 0) {
+    throw std::invalid_argument(
+        "TimeSeries::Coarsen: " + std::to_string(interval_ns) +
+        " ns is not a whole multiple of " + std::to_string(interval_ns_) +
+        " ns");
+  }
+  if (interval_ns == interval_ns_) return;
+  std::vector<Interval> coarse;
+  LatencyHistogram h(kSignificantDigits);
+  bool recorded = false;  // gap fillers (no histogram) stay without one
+  auto close = [&] {
+    if (recorded) Summarize(h, &coarse.back());
+    h.Clear();
+    recorded = false;
+  };
+  for (const Interval& in : intervals_) {
+    const Nanos start = in.start_ns / interval_ns * interval_ns;
+    if (coarse.empty() || coarse.back().start_ns != start) {
+      if (!coarse.empty()) close();
+      Interval c;
+      c.start_ns = start;
+      coarse.push_back(std::move(c));
+    }
+    coarse.back().ok += in.ok;
+    coarse.back().errors += in.errors;
+    if (!in.latency.empty()) {
+      h.Merge(DecodeOrEmpty(in.latency));
+      recorded = true;
+    }
+  }
+  if (!coarse.empty()) close();
+  intervals_ = std::move(coarse);
+  interval_ns_ = interval_ns;
+}
+
 void TimeSeries::Merge(const TimeSeries& other) {
   if (other.interval_ns_ != interval_ns_) {
-    throw std::invalid_argument("TimeSeries::Merge: interval lengths differ (" +
-                                std::to_string(interval_ns_) + " ns vs " +
-                                std::to_string(other.interval_ns_) + " ns)");
+    const Nanos hi = std::max(interval_ns_, other.interval_ns_);
+    const Nanos lo = std::min(interval_ns_, other.interval_ns_);
+    if (hi % lo != 0) {
+      throw std::invalid_argument(
+          "TimeSeries::Merge: interval lengths differ and neither is a "
+          "multiple of the other (" +
+          std::to_string(interval_ns_) + " ns vs " +
+          std::to_string(other.interval_ns_) + " ns)");
+    }
+    if (other.interval_ns_ < interval_ns_) {
+      TimeSeries coarse = other;
+      coarse.Coarsen(interval_ns_);
+      Merge(coarse);
+      return;
+    }
+    Coarsen(other.interval_ns_);
   }
   if (other.intervals_.empty()) return;
   if (intervals_.empty()) {
