@@ -7,7 +7,7 @@
 #
 # Usage: benchmarks/http/rss_over_time.sh [PERFCHECK_BINARY] [CONNECTIONS]
 #   env: DURATION (seconds, default 120), SAMPLE (default 10), THREADS (1),
-#        SERVER_CPU (0), TOOL_CPU (1)
+#        SERVER_CPU (0), TOOL_CPU (1), TOOLS ("wrk perfcheck", or one of them)
 # Needs: wrk, nginx (Debian nginx-light), taskset, python3.
 set -euo pipefail
 
@@ -18,6 +18,7 @@ SAMPLE=${SAMPLE:-10}
 THREADS=${THREADS:-1}
 SERVER_CPU=${SERVER_CPU:-0}
 TOOL_CPU=${TOOL_CPU:-1}
+TOOLS=${TOOLS:-wrk perfcheck}
 
 for tool in wrk nginx taskset python3; do
   command -v "$tool" >/dev/null || { echo "rss_over_time.sh: $tool not found" >&2; exit 2; }
@@ -41,17 +42,23 @@ sample() {
 }
 
 : >"$work/wrk.rss"
-taskset -c "$TOOL_CPU" wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" "$url" >"$work/wrk.out" &
-wrk_pid=$!
-sample "$wrk_pid" "$work/wrk.rss"
-wait "$wrk_pid"
+echo "0 requests in" >"$work/wrk.out"
+if [[ " $TOOLS " == *" wrk "* ]]; then
+  taskset -c "$TOOL_CPU" wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" "$url" >"$work/wrk.out" &
+  wrk_pid=$!
+  sample "$wrk_pid" "$work/wrk.rss"
+  wait "$wrk_pid"
+fi
 
 : >"$work/pc.rss"
-taskset -c "$TOOL_CPU" "$PERFCHECK" load --base-url "$url" -c "$CONNS" -t "$THREADS" \
-  --duration "${DURATION}s" --no-progress >"$work/pc.json" &
-pc_pid=$!
-sample "$pc_pid" "$work/pc.rss"
-wait "$pc_pid"
+echo '{"total_requests": 0}' >"$work/pc.json"
+if [[ " $TOOLS " == *" perfcheck "* ]]; then
+  taskset -c "$TOOL_CPU" "$PERFCHECK" load --base-url "$url" -c "$CONNS" -t "$THREADS" \
+    --duration "${DURATION}s" --no-progress >"$work/pc.json" &
+  pc_pid=$!
+  sample "$pc_pid" "$work/pc.rss"
+  wait "$pc_pid"
+fi
 
 python3 - "$work/wrk.rss" "$work/pc.rss" "$work/wrk.out" "$work/pc.json" <<'PY'
 import json, re, sys
