@@ -106,7 +106,9 @@ QueryStatus RunOnce(Phase& phase, std::uint64_t seq,
     lease.emplace(std::move(acquired).value());
   }
   QueryStatus s = (*phase.op)(**lease, seq);
-  if (held != nullptr && !(*lease)->IsOpen()) lease.reset();
+  // Only a failed operation can have lost the connection; asking after a
+  // success would cost a virtual call per query (libpqxx's is_open()).
+  if (held != nullptr && !s.ok() && !(*lease)->IsOpen()) lease.reset();
   if (s.ok() && phase.options->expected_rows &&
       s.rows != *phase.options->expected_rows) {
     return QueryStatus::Error(
