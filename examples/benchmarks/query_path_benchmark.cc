@@ -198,8 +198,20 @@ std::optional<OrderRepository> OrderRepository::Create(
   }
   Statement insert = Prepare(db, "INSERT INTO orders VALUES (?,?,?,?,?,?,?)");
   if (!insert) return std::nullopt;
-  sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
-  for (const auto& [customer, o] : AllOrders(store)) {
+  if (!Check(db, sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr),
+             "begin")) {
+    return std::nullopt;
+  }
+  const std::vector<std::pair<int, erp::OrderSummary>> orders =
+      AllOrders(store);
+  // Every order, or the benchmark would time a different table than the
+  // baseline did.
+  if (orders.size() != store.size()) {
+    std::fprintf(stderr, "query_path_benchmark: read %zu of %zu orders\n",
+                 orders.size(), store.size());
+    return std::nullopt;
+  }
+  for (const auto& [customer, o] : orders) {
     sqlite3_stmt* s = insert.get();
     const std::string_view status = erp::OrderStatusName(o.status);
     sqlite3_bind_int64(s, 1, static_cast<std::int64_t>(o.id));
@@ -295,15 +307,15 @@ struct ExampleData {
 };
 
 const ExampleData& Data() {
-  static const ExampleData* data = new ExampleData();
-  return *data;
+  static const ExampleData data;
+  return data;
 }
 
+// nullptr when SQLite failed (the reason is on stderr).
 const OrderRepository* Repository() {
-  static const std::optional<OrderRepository>* repo =
-      new std::optional<OrderRepository>(
-          OrderRepository::Create(Data().orders));
-  return repo->has_value() ? &**repo : nullptr;
+  static const std::optional<OrderRepository> repo =
+      OrderRepository::Create(Data().orders);
+  return repo.has_value() ? &*repo : nullptr;
 }
 
 std::string Date(std::int64_t unix_seconds) {
