@@ -441,6 +441,45 @@ TEST(RegressionGateTest, ThroughputInsideAWideBandIsNoisy) {
             Verdict::kRegression);
 }
 
+TEST(RegressionGateTest, OneStallIsNotAThroughputRegression) {
+  // Closed loop, one worker: elapsed = sum of latencies (Little's law).
+  auto closed_loop = [](std::mt19937_64& rng, double factor, Nanos stall) {
+    Result r("op");
+    for (int i = 0; i < kSamples; ++i) {
+      const auto v = static_cast<Nanos>(Lognormal(rng) * factor);
+      r.latency.Record(v);
+      r.elapsed_ns += v;
+    }
+    if (stall > 0) {
+      r.latency.Record(stall);
+      r.elapsed_ns += stall;
+    }
+    return r;
+  };
+  std::mt19937_64 rng(7);
+  BaselineEntry entry;
+  entry.name = "op";
+  for (int i = 0; i < 5; ++i) {
+    entry.runs.push_back(MakeBaselineRun(closed_loop(rng, 1.0, 0)));
+  }
+  // One 2.5 s pause in a ~2.3 s run halves the throughput, but the mean
+  // latency's interval (and so the throughput's) now spans the baseline: a
+  // stall, not a credible regression.
+  const RegressionReport stalled =
+      CompareToBaseline(entry, closed_loop(rng, 1.0, 2'500'000'000));
+  const MetricComparison& t = Get(stalled, Metric::kThroughput);
+  EXPECT_LT(t.change, -0.4);
+  EXPECT_NE(t.verdict, Verdict::kRegression);
+  EXPECT_GT(t.measured_high, t.baseline);
+  EXPECT_LT(t.measured_low, t.measured);
+  // Every operation 50% slower: the interval moves with it and is narrow.
+  const RegressionReport slower =
+      CompareToBaseline(entry, closed_loop(rng, 1.5, 0));
+  EXPECT_EQ(VerdictOf(slower, Metric::kThroughput), Verdict::kRegression);
+  EXPECT_LT(Get(slower, Metric::kThroughput).measured_high,
+            Get(slower, Metric::kThroughput).baseline * 0.8);
+}
+
 TEST(RegressionGateTest, ThroughputWithoutElapsedTimeIsInsufficientData) {
   const BaselineEntry entry = EntryOf({FixedRun(kElapsed)});
   EXPECT_EQ(
