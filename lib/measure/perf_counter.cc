@@ -142,8 +142,13 @@ StatusOr<std::uint64_t> PerfCounter::Read() const {
     return Status::Error("perf counter (" + std::string(PerfEventName(event_)) +
                          "): never scheduled on the PMU (all counters busy)");
   }
-  if (values[2] < values[1]) {
+  const bool hardware =
+      event_ == PerfEvent::kInstructions || event_ == PerfEvent::kCycles;
+  if (hardware && values[2] < values[1]) {
     // Multiplexed: extrapolate to the whole enabled time, as perf stat does.
+    // Only hardware events compete for PMU registers; software events
+    // (task-clock) are never multiplexed, and scaling them by a time ratio
+    // the kernel reports under heavy scheduling load inflated them.
     return static_cast<std::uint64_t>(static_cast<double>(values[0]) *
                                       static_cast<double>(values[1]) /
                                       static_cast<double>(values[2]));
