@@ -106,11 +106,14 @@ def main():
     methods = ["interleaved", "stored", "stored_cal", "mean10", "mean10_cal", "utest"]
     conditions = ["quiet"] if args.no_hog else ["quiet", "hog", "hog_new"]
     counts = {}  # (condition, kind, method) -> [flagged, judged]
+    per_bench = {}  # (condition, kind, method, benchmark) -> [flagged, judged]
 
-    def count(cond, kind, method, flagged):
-        c = counts.setdefault((cond, kind, method), [0, 0])
-        c[0] += bool(flagged)
-        c[1] += 1
+    def count(cond, kind, method, flagged, bench):
+        for key, table in (((cond, kind, method), counts),
+                           ((cond, kind, method, bench), per_bench)):
+            c = table.setdefault(key, [0, 0])
+            c[0] += bool(flagged)
+            c[1] += 1
 
     def start_hog():
         # A busy loop competing for a core, like a parallel CI job.
@@ -135,7 +138,8 @@ def main():
                                               "--quiet", "--seed", str(1000 * kind + trial + 1)])
                         for row in rep["rows"]:
                             if row["benchmark"] != CAL:
-                                count(cond, kind, "interleaved", row["verdict"] == "regression")
+                                count(cond, kind, "interleaved", row["verdict"] == "regression",
+                                      row["benchmark"])
                     a = os.path.join(args.workdir, "a.json")
                     b = os.path.join(args.workdir, "b.json")
                     run_once(base, 10, args.min_time, a)
@@ -159,12 +163,12 @@ def main():
                             continue
                         slower = statistics.median(tb[name]) > statistics.median(ta[name])
                         mean_a, mean_b = statistics.mean(ta[name]), statistics.mean(tb[name])
-                        count(cond, kind, "stored", row["verdict"] == "regression")
-                        count(cond, kind, "stored_cal", cal_verdicts.get(name) == "regression")
-                        count(cond, kind, "mean10", mean_b > 1.10 * mean_a)
-                        count(cond, kind, "mean10_cal", mean_b > 1.10 * mean_a * factor)
+                        count(cond, kind, "stored", row["verdict"] == "regression", name)
+                        count(cond, kind, "stored_cal", cal_verdicts.get(name) == "regression", name)
+                        count(cond, kind, "mean10", mean_b > 1.10 * mean_a, name)
+                        count(cond, kind, "mean10_cal", mean_b > 1.10 * mean_a * factor, name)
                         count(cond, kind, "utest", row["p_value"] is not None
-                              and row["p_value"] < 0.05 and slower)
+                              and row["p_value"] < 0.05 and slower, name)
                     print(f"{cond} kind={kind}% trial {trial + 1}/{args.trials} "
                           f"calibration factor {factor:.3f} ({time.time() - started:.0f} s)",
                           file=sys.stderr)
@@ -187,9 +191,28 @@ def main():
             if all(c == "-" for c in cells):
                 continue
             print(f"| {names[m]} | {cond_names[cond]} | " + " | ".join(cells) + " |")
+    # Per benchmark, for the two perfcheck rules: which benchmark the misses
+    # and false alarms come from.
+    benches = sorted({key[3] for key in per_bench})
+    print()
+    print("| method | CPU hog | benchmark | A/A | 3% | 10% | 20% |")
+    print("|:--|:--|:--|--:|--:|--:|--:|")
+    for m in ("interleaved", "stored"):
+        for cond in conditions:
+            for bench in benches:
+                cells = []
+                for kind in KINDS:
+                    f, n = per_bench.get((cond, kind, m, bench), [0, 0])
+                    cells.append(f"{f}/{n}" if n else "-")
+                if all(c == "-" for c in cells):
+                    continue
+                print(f"| {names[m]} | {cond_names[cond]} | {bench} | " + " | ".join(cells) + " |")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({f"{c}/{k}/{m}": v for (c, k, m), v in counts.items()}, f, indent=2)
+            doc = {f"{c}/{k}/{m}": v for (c, k, m), v in counts.items()}
+            doc["per_benchmark"] = {f"{c}/{k}/{m}/{b}": v
+                                    for (c, k, m, b), v in per_bench.items()}
+            json.dump(doc, f, indent=2)
 
 
 if __name__ == "__main__":
