@@ -23,6 +23,7 @@
 #include "perfcheck/measurable.h"
 #include "perfcheck/measure.h"
 #include "perfcheck/perf_counter.h"
+#include "perfcheck/percent_encoding.h"
 #include "perfcheck/redaction.h"
 #include "perfcheck/regression.h"
 #include "perfcheck/result.h"

@@ -60,6 +60,8 @@
 #include <utility>
 #include <vector>
 
+#include "perfcheck/percent_encoding.h"
+
 namespace perfcheck::contract {
 
 // Header names (or query keys) in the order received, values as received.
@@ -112,7 +114,8 @@ std::string DescribeRequest(const RecordedRequest& request,
 
 // Percent-decodes `text`; with `plus_is_space` ('application/x-www-form-
 // urlencoded' rules) '+' becomes ' '. Malformed escapes are kept literally.
-std::string PercentDecode(std::string_view text, bool plus_is_space);
+// The core's decoder (perfcheck/percent_encoding.h), named here as well.
+using ::perfcheck::PercentDecode;
 
 // Splits a raw query string into form-decoded pairs, keeping order and
 // repeated keys ("a=1&a=2&b" -> {a,1},{a,2},{b,""}).

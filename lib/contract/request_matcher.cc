@@ -69,13 +69,6 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // Body and query field names that carry secrets: the shared list plus "pwd",
 // the password field of Frappe's /api/method/login.
 bool IsSecretField(std::string_view name) {
@@ -305,24 +298,6 @@ std::string DescribeRequest(const RecordedRequest& r,
     out += "      " + k + ": " + DisplayHeaderValue(k, v, secrets) + "\n";
   }
   if (!r.body.empty()) out += "      body: " + DisplayBody(r.body) + "\n";
-  return out;
-}
-
-std::string PercentDecode(std::string_view text, bool plus_is_space) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && HexValue(text[i + 1]) >= 0 &&
-        HexValue(text[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(HexValue(text[i + 1]) * 16 +
-                                      HexValue(text[i + 2])));
-      i += 2;
-    } else if (plus_is_space && text[i] == '+') {
-      out.push_back(' ');
-    } else {
-      out.push_back(text[i]);
-    }
-  }
   return out;
 }
 

@@ -7,37 +7,13 @@
 
 #include "db/backends.h"
 #include "perfcheck/db_connection.h"
+#include "perfcheck/percent_encoding.h"
 #include "perfcheck/redaction.h"
 
 namespace perfcheck::db {
 namespace {
 
 constexpr int kMaxPoolSize = 256;
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Percent-decoding lets passwords hold '@', ':' or '/'.
-bool PercentDecode(std::string_view in, std::string& out) {
-  out.clear();
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] != '%') {
-      out.push_back(in[i]);
-      continue;
-    }
-    if (i + 2 >= in.size()) return false;
-    const int hi = HexValue(in[i + 1]);
-    const int lo = HexValue(in[i + 2]);
-    if (hi < 0 || lo < 0) return false;
-    out.push_back(static_cast<char>(hi * 16 + lo));
-    i += 2;
-  }
-  return true;
-}
 
 // RedactUrl() plus userinfo of strings too malformed for it to recognise
 // ("mysql:user:pw@host"): whatever sits between a ':' and the last '@'.
@@ -69,9 +45,9 @@ bool ParseOptions(std::string_view query,
     if (pair.empty()) continue;
     const std::size_t eq = pair.find('=');
     std::string key, value;
-    if (!PercentDecode(pair.substr(0, eq), key)) return false;
+    if (!PercentDecodeStrict(pair.substr(0, eq), &key)) return false;
     if (eq != std::string_view::npos &&
-        !PercentDecode(pair.substr(eq + 1), value)) {
+        !PercentDecodeStrict(pair.substr(eq + 1), &value)) {
       return false;
     }
     options[key] = value;
@@ -212,9 +188,9 @@ StatusOr<ConnectionUrl> ConnectionUrl::Parse(std::string_view url) {
   if (at != std::string_view::npos) {
     const std::string_view userinfo = authority.substr(0, at);
     const std::size_t pw = userinfo.find(':');
-    if (!PercentDecode(userinfo.substr(0, pw), out.user) ||
+    if (!PercentDecodeStrict(userinfo.substr(0, pw), &out.user) ||
         (pw != std::string_view::npos &&
-         !PercentDecode(userinfo.substr(pw + 1), out.password))) {
+         !PercentDecodeStrict(userinfo.substr(pw + 1), &out.password))) {
       return UrlError(url, "bad percent-encoding in the user or password");
     }
     authority = authority.substr(at + 1);
@@ -245,7 +221,7 @@ StatusOr<ConnectionUrl> ConnectionUrl::Parse(std::string_view url) {
   if (tail.find('/') != std::string_view::npos) {
     return UrlError(url, "the database name must not contain '/'");
   }
-  if (!PercentDecode(tail, out.database)) {
+  if (!PercentDecodeStrict(tail, &out.database)) {
     return UrlError(url, "bad percent-encoding in the database name");
   }
   if (out.host.empty() && !out.options.contains("host")) {
@@ -268,8 +244,14 @@ std::string ConnectionUrl::ToString() const {
       out += "@";
     }
     out += host;
-    if (port != 0) out += ":" + std::to_string(port);
-    out += "/" + database;
+    // Appended piecewise: `":" + std::to_string(port)` trips GCC 12's
+    // -Wrestrict false positive (GCC bug 105329) once inlined.
+    if (port != 0) {
+      out += ':';
+      out += std::to_string(port);
+    }
+    out += '/';
+    out += database;
   }
   char sep = '?';
   for (const auto& [key, value] : options) {

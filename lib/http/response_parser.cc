@@ -4,6 +4,8 @@
 #include <cctype>
 #include <cstring>
 
+#include "perfcheck/percent_encoding.h"
+
 namespace perfcheck::http::internal {
 namespace {
 
@@ -29,13 +31,6 @@ std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
     s.remove_suffix(1);
   return s;
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 // A printable prefix of untrusted bytes for an error message.
@@ -245,7 +240,7 @@ std::size_t ResponseParser::Feed(const char* data, std::size_t n) {
         used = n;
         break;
       case State::kChunkSize: {
-        const int v = HexValue(*p);
+        const int v = HexDigitValue(*p);
         if (v >= 0) {
           if (++chunk_digits_ > 15) {
             Fail("chunk size too long");
