@@ -69,29 +69,15 @@ accounts=$((100000 * SCALE))
 # shellcheck disable=SC2016 # $1 is the SQL placeholder, not a shell variable
 sql='SELECT abalance FROM pgbench_accounts WHERE aid = $1'
 echo "pgbench -S -M $PROTOCOL (scale $SCALE, $accounts accounts) vs perfcheck TimeQuery; ${DURATION}s per run, $ROUNDS rounds"
-printf '%-7s %-6s %12s %12s %8s\n' clients round 'pgbench tps' 'perfcheck' ratio
-
-summary=()
-for c in "${CLIENTS[@]}"; do
-  pg_runs=()
-  pc_runs=()
-  for r in $(seq 1 "$ROUNDS"); do
-    # Alternate who goes first so drift on a shared machine hits both alike.
-    for tool in $( ((r % 2)) && echo "pgbench perfcheck" || echo "perfcheck pgbench"); do
-      if [[ $tool == pgbench ]]; then
-        out=$(pgbench -n -S -M "$PROTOCOL" -c "$c" -j "$c" -T "$DURATION" 2>&1)
-        pg=$(awk '/^tps = / {print $3; exit}' <<<"$out")
-        [[ -n $pg ]] || { echo "$out" >&2; exit 1; }
-      else
-        out=$("$tps_bin" --url-env PERFCHECK_PG_URL --sql "$sql" --key-max "$accounts" \
-          --clients "$c" --seconds "$DURATION")
-        pc=$(awk '{print $2}' <<<"$out")
-      fi
-    done
-    pg_runs+=("$pg")
-    pc_runs+=("$pc")
-    printf '%-7s %-6s %12.0f %12.0f %8.3f\n' "$c" "$r" "$pg" "$pc" "$(python3 -c "print($pc/$pg)")"
-  done
-  summary+=("$(median_row "$c" "${pg_runs[*]}" "${pc_runs[*]}")")
-done
-printf '%s\n' "${summary[@]}"
+run_peer() {
+  local out tps
+  out=$(pgbench -n -S -M "$PROTOCOL" -c "$1" -j "$1" -T "$DURATION" 2>&1)
+  tps=$(awk '/^tps = / {print $3; exit}' <<<"$out")
+  [[ -n $tps ]] || { echo "$out" >&2; return 1; }
+  echo "$tps"
+}
+run_perfcheck() {
+  "$tps_bin" --url-env PERFCHECK_PG_URL --sql "$sql" --key-max "$accounts" \
+    --clients "$1" --seconds "$DURATION" | awk '{print $2}'
+}
+alternate_rounds pgbench

@@ -66,31 +66,17 @@ sysbench oltp_point_select "${common[@]}" prepare >"$state/prepare.log" 2>&1 ||
   { cat "$state/prepare.log" >&2; exit 1; }
 sql='SELECT c FROM sbtest1 WHERE id = ?'
 echo "sysbench oltp_point_select ($TABLE_SIZE rows) vs perfcheck TimeQuery; ${DURATION}s per run, $ROUNDS rounds"
-printf '%-7s %-6s %12s %12s %8s\n' clients round 'sysbench tps' 'perfcheck' ratio
-
-summary=()
-for c in "${CLIENTS[@]}"; do
-  sb_runs=()
-  pc_runs=()
-  for r in $(seq 1 "$ROUNDS"); do
-    # Alternate who goes first so drift on a shared machine hits both alike.
-    for tool in $( ((r % 2)) && echo "sysbench perfcheck" || echo "perfcheck sysbench"); do
-      if [[ $tool == sysbench ]]; then
-        out=$(sysbench oltp_point_select "${common[@]}" --threads="$c" --time="$DURATION" \
-          --rand-type=uniform --db-ps-mode=auto run 2>&1)
-        # "    transactions:                        123456 (12345.67 per sec.)"
-        sb=$(awk '/transactions:/ {gsub(/\(/, "", $3); print $3; exit}' <<<"$out")
-        [[ -n $sb ]] || { echo "$out" >&2; exit 1; }
-      else
-        out=$("$tps_bin" --url-env PERFCHECK_MARIADB_URL --sql "$sql" --key-max "$TABLE_SIZE" \
-          --clients "$c" --seconds "$DURATION")
-        pc=$(awk '{print $2}' <<<"$out")
-      fi
-    done
-    sb_runs+=("$sb")
-    pc_runs+=("$pc")
-    printf '%-7s %-6s %12.0f %12.0f %8.3f\n' "$c" "$r" "$sb" "$pc" "$(python3 -c "print($pc/$sb)")"
-  done
-  summary+=("$(median_row "$c" "${sb_runs[*]}" "${pc_runs[*]}")")
-done
-printf '%s\n' "${summary[@]}"
+run_peer() {
+  local out tps
+  out=$(sysbench oltp_point_select "${common[@]}" --threads="$1" --time="$DURATION" \
+    --rand-type=uniform --db-ps-mode=auto run 2>&1)
+  # "    transactions:                        123456 (12345.67 per sec.)"
+  tps=$(awk '/transactions:/ {gsub(/\(/, "", $3); print $3; exit}' <<<"$out")
+  [[ -n $tps ]] || { echo "$out" >&2; return 1; }
+  echo "$tps"
+}
+run_perfcheck() {
+  "$tps_bin" --url-env PERFCHECK_MARIADB_URL --sql "$sql" --key-max "$TABLE_SIZE" \
+    --clients "$1" --seconds "$DURATION" | awk '{print $2}'
+}
+alternate_rounds sysbench
