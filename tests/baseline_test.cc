@@ -236,7 +236,7 @@ TEST(BaselineStoreTest, JsonRoundTripIsExact) {
 
   const Json doc = Json::parse(text);
   EXPECT_EQ(doc.begin().key(), "schema");
-  EXPECT_EQ(doc["schema"], "perfcheck.baseline/v1");
+  EXPECT_EQ(doc["schema"], "perfcheck.baseline/v2");
   const Json& run0 = doc["entries"]["search"]["runs"][0];
   EXPECT_TRUE(run0["p95_ns"].is_number_integer());  // 95000, not 95000.0
   EXPECT_EQ(run0["samples"], 100);
@@ -462,12 +462,35 @@ std::vector<MalformedCase> MalformedCases() {
        {"expected a JSON object"}},
       {"wrong_schema",
        [](Json d) { return Set(d, P("/schema"), "perfcheck.result/v1"); },
-       {"field 'schema'", "expected \"perfcheck.baseline/v1\"",
+       {"field 'schema'", "expected \"perfcheck.baseline/v2\"",
         "found \"perfcheck.result/v1\""}},
       {"unknown_major_version",
-       [](Json d) { return Set(d, P("/schema"), "perfcheck.baseline/v2"); },
+       [](Json d) { return Set(d, P("/schema"), "perfcheck.baseline/v3"); },
        {"field 'schema': unsupported schema version",
-        "\"perfcheck.baseline/v2\""}},
+        "\"perfcheck.baseline/v3\""}},
+      {"bad_testbed_name",
+       [](Json d) {
+         return Set(d, P("/entries/search/runs/0/fingerprint/testbed"),
+                    "my laptop");
+       },
+       {"entries.search.runs[0].fingerprint.testbed", "may hold only"}},
+      {"testbed_not_a_string",
+       [](Json d) {
+         return Set(d, P("/entries/search/runs/0/fingerprint/testbed"), 7);
+       },
+       {"entries.search.runs[0].fingerprint.testbed", "expected a string"}},
+      {"reserved_testbed_prefix",
+       [](Json d) {
+         return Set(d, P("/entries/search/runs/0/fingerprint/testbed"),
+                    "auto-laptop");
+       },
+       {"fingerprint.testbed", "reserved for derived names"}},
+      {"negative_speed_probe",
+       [](Json d) {
+         return Set(d, P("/entries/search/runs/0/fingerprint/speed_probe_ns"),
+                    -1.0);
+       },
+       {"fingerprint.speed_probe_ns", "finite number >= 0"}},
       {"missing_schema",
        [](Json d) { return Erase(d, P("/schema")); },
        {"field 'schema': missing"}},

@@ -1,11 +1,14 @@
 // Baselines: the stored reference a run is compared with by EXPECT_NO_REGRESSION.
 //
-// One JSON file per test (schema "perfcheck.baseline/v1", docs/baseline-schema.md)
+// One JSON file per test (schema "perfcheck.baseline/v2", docs/baseline-schema.md)
 // at <dir>/<test id>.json, where the test id is "Suite.Test" with every
 // character outside [A-Za-z0-9._-] replaced by '_'. A file holds one entry per
-// result name; an entry keeps the last few recorded runs (its own noise band),
-// each with its gated metrics, encoded histogram and fingerprint, plus per-metric
-// tolerances.
+// result name; an entry keeps the last few recorded runs of each testbed
+// (testbed.h; the runs of one testbed are its noise band), each with its gated
+// metrics, encoded histogram and fingerprint, plus per-metric tolerances.
+// Files of schema v1 (before testbeds) still read: their runs have no
+// testbed, so their times are never judged, their error rates are; the next
+// update writes v2 and keeps those runs.
 //
 // Writes are atomic (temporary file + rename in the same directory) and made
 // under an exclusive advisory lock on "<file>.lock" (flock), so concurrent
@@ -32,7 +35,12 @@
 
 namespace perfcheck {
 
-inline constexpr std::string_view kBaselineSchema = "perfcheck.baseline/v1";
+inline constexpr std::string_view kBaselineSchema = "perfcheck.baseline/v2";
+// The schema before testbeds; still read, never written.
+inline constexpr std::string_view kBaselineSchemaV1 = "perfcheck.baseline/v1";
+// Whether `schema` names a baseline file this reader understands (v1 or v2,
+// any minor version).
+bool IsBaselineSchema(std::string_view schema);
 
 // Metrics the gate compares. Latency metrics and error rate: lower is better;
 // throughput: higher is better.
@@ -57,9 +65,10 @@ struct BaselineRun {
 };
 
 struct BaselineEntry {
+  // Per testbed: a laptop's runs never push out CI's.
   static constexpr std::size_t kMaxRuns = 5;
   std::string name;
-  std::vector<BaselineRun> runs;  // oldest first, at most kMaxRuns
+  std::vector<BaselineRun> runs;  // oldest first, at most kMaxRuns per testbed
   // Per-metric tolerance overriding the gate's default: relative (0.10 = 10%)
   // for latency and throughput, absolute for error_rate (0.01 = 1 point).
   std::map<Metric, double> tolerances;
@@ -75,8 +84,10 @@ struct BaselineFile {
 BaselineRun MakeBaselineRun(const Result& result);
 
 enum class UpdateMode {
-  kAppend,   // add the run to the entry's band, dropping the oldest past kMaxRuns
-  kReplace,  // the entry keeps only this run (e.g. after an intended slowdown)
+  kAppend,   // add the run to its testbed's band, dropping that testbed's
+             // oldest past kMaxRuns
+  kReplace,  // of this testbed keep only this run (e.g. after an intended
+             // slowdown); other testbeds' runs stay until re-recorded there
 };
 
 class BaselineStore {

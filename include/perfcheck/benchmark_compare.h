@@ -88,6 +88,7 @@
 #include "perfcheck/benchmark_json.h"
 #include "perfcheck/result.h"
 #include "perfcheck/status.h"
+#include "perfcheck/verdict.h"
 
 namespace perfcheck {
 
@@ -95,20 +96,12 @@ namespace perfcheck {
 inline constexpr std::string_view kCalibrationBenchmarkName =
     "perfcheck/calibration";
 
-enum class BenchmarkVerdict {
-  kUnchanged,
-  kRegression,
-  kImprovement,
-  kNoisy,
-  kInsufficientData,
-  kError,
-  kMissingInNew,
-  kNew,
-  kCalibration,  // the calibration reference: shown, never judged
-};
-// "unchanged", "regression", "improvement", "noisy", "insufficient data",
-// "error", "missing in new", "new", "calibration".
-std::string_view BenchmarkVerdictName(BenchmarkVerdict v);
+// The gate's verdicts (verdict.h); the old names stay for source
+// compatibility.
+using BenchmarkVerdict = Verdict;
+inline std::string_view BenchmarkVerdictName(Verdict v) {
+  return VerdictName(v);
+}
 
 // What is judged (and shown): Google Benchmark times, or one user counter
 // (CompareOptions::counter).

@@ -24,6 +24,11 @@ struct Fingerprint {
   std::string git_sha;        // of the code under test when known ("" otherwise)
   std::string hostname_hash;  // short hash of the host name (the name itself is
                               // not stored: it can be sensitive)
+  // The testbed (perfcheck/testbed.h): the user's name for this machine or
+  // "auto-<hash>"; "" in runs recorded before testbeds existed.
+  std::string testbed;
+  // This process's speed probe in ns (testbed.h); 0 when not measured.
+  double speed_probe_ns = 0;
 
   // Human-readable differences in the fields that change what timings mean
   // (cpu_model, cores, cpu_governor, os, kernel, compiler, build_type,
@@ -35,6 +40,9 @@ struct Fingerprint {
 
 // The fingerprint of this process's environment. git_sha comes from the
 // PERFCHECK_GIT_SHA environment variable, then GITHUB_SHA / CI_COMMIT_SHA.
+// testbed is GivenTestbedName() when valid, else the derived name (an invalid
+// PERFCHECK_TESTBED is reported by whoever judges time: the gate); the speed
+// probe is measured on the first call (~12 ms).
 Fingerprint CaptureFingerprint();
 
 }  // namespace perfcheck

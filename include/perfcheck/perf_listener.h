@@ -22,6 +22,10 @@
 //                                   (0, false or empty: off)
 //   --perfcheck_tolerance=10%       PERFCHECK_TOLERANCE  (also "0.1"), default
 //   10%
+//   --perfcheck_testbed=NAME        PERFCHECK_TESTBED    default: derived
+//                                   "auto-<hash>" (perfcheck/testbed.h); time
+//                                   is judged only against runs of this
+//                                   testbed
 //
 // Thread-safety: every function here may be called from any thread; the
 // registry and the flag values are guarded by mutexes.
@@ -53,6 +57,7 @@ struct PerfFlags {
   std::optional<std::filesystem::path> results_dir;
   std::optional<UpdateMode> update_baselines;  // set: update mode is on
   std::optional<double> tolerance;             // relative, 0.10 = 10%
+  std::optional<std::string> testbed;          // testbed name (testbed.h)
 };
 
 // Removes the recognised --perfcheck_* flags from argv (adjusting *argc) and

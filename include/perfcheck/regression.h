@@ -19,6 +19,12 @@
 // median by more than the tolerance that is not credible). Too few samples (< min_samples) in either
 // side gives "insufficient data", never a guess.
 //
+// Testbeds (testbed.h): time metrics (p50, p95, p99, mean, throughput) are
+// judged only against the runs of the result's own testbed; with none, their
+// verdict is "not comparable" and the report says which testbeds the baseline
+// holds. The error rate does not depend on the machine's speed and is judged
+// against every recorded run.
+//
 // Thread-safety: pure functions.
 #ifndef PERFCHECK_REGRESSION_H_
 #define PERFCHECK_REGRESSION_H_
@@ -26,10 +32,12 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "perfcheck/baseline.h"
 #include "perfcheck/result.h"
+#include "perfcheck/verdict.h"
 
 namespace perfcheck {
 
@@ -42,14 +50,6 @@ struct GateOptions {
   std::map<Metric, double> tolerances;
 };
 
-enum class Verdict {
-  kUnchanged,
-  kRegression,
-  kImprovement,
-  kNoisy,
-  kInsufficientData
-};
-std::string_view VerdictName(Verdict v);  // "unchanged", "regression", ...
 
 struct MetricComparison {
   Metric metric;
@@ -67,10 +67,23 @@ struct MetricComparison {
 struct RegressionReport {
   std::vector<MetricComparison> metrics;
   std::vector<std::string> machine_differences;  // baseline vs new fingerprint
-  std::size_t baseline_runs = 0;
+  std::size_t baseline_runs = 0;  // all recorded runs of the entry
+  // The new run's testbed, and how many recorded runs are of it (the runs
+  // time metrics were judged against).
+  std::string testbed;
+  std::size_t testbed_runs = 0;
+  // Recorded runs per other testbed label, e.g. {"auto-1a2b3c4d", 5}; runs
+  // of this testbed's name whose speed probe differs are listed as
+  // "<name> [this machine 1.90x slower by the speed probe]".
+  std::vector<std::pair<std::string, std::size_t>> other_testbeds;
 
   bool HasRegression() const;
   bool HasImprovement() const;
+  // False when no time metric could be judged (no run of this testbed).
+  bool TimeJudged() const;
+  // One line for humans: "baseline recorded on testbed laptop (3 runs); this
+  // is auto-1a2b3c4d: time not judged". Empty when TimeJudged().
+  std::string TestbedNote() const;
   // A multi-line table: metric, baseline (band), measured [interval], change,
   // verdict; followed by fingerprint differences when there are any.
   std::string Describe() const;

@@ -2,6 +2,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -174,9 +175,25 @@ StatusOr<std::string> ReadIfExists(const std::filesystem::path& path,
   return json_fields::ReadFile(path);
 }
 
+bool IsV1(std::string_view schema) {
+  return schema == kBaselineSchemaV1 ||
+         schema.rfind(std::string(kBaselineSchemaV1) + ".", 0) == 0;
+}
+
 }  // namespace
 
 std::string_view MetricName(Metric m) { return InfoFor(m).name; }
+
+bool IsBaselineSchema(std::string_view schema) {
+  for (std::string_view known : {kBaselineSchema, kBaselineSchemaV1}) {
+    if (schema == known) return true;
+    if (schema.size() > known.size() && schema.substr(0, known.size()) == known &&
+        schema[known.size()] == '.') {
+      return true;
+    }
+  }
+  return false;
+}
 
 std::optional<Metric> MetricFromName(std::string_view name) {
   for (const MetricInfo& info : kMetricInfo) {
@@ -271,11 +288,23 @@ Status BaselineStore::Record(std::string_view test_id, const Result& result,
 
   BaselineEntry& entry = file.entries[result.name];
   entry.name = result.name;
-  if (mode == UpdateMode::kReplace) entry.runs.clear();
+  const std::string& testbed = run.fingerprint.testbed;
+  auto same_testbed = [&testbed](const BaselineRun& r) {
+    return r.fingerprint.testbed == testbed;
+  };
+  if (mode == UpdateMode::kReplace) std::erase_if(entry.runs, same_testbed);
   entry.runs.push_back(std::move(run));
-  if (entry.runs.size() > BaselineEntry::kMaxRuns) {
-    entry.runs.erase(entry.runs.begin(),
-                     entry.runs.end() - BaselineEntry::kMaxRuns);
+  // Drop this testbed's oldest runs past kMaxRuns; other testbeds' stay.
+  std::size_t kept = static_cast<std::size_t>(
+      std::count_if(entry.runs.begin(), entry.runs.end(), same_testbed));
+  for (auto it = entry.runs.begin();
+       kept > BaselineEntry::kMaxRuns && it != entry.runs.end();) {
+    if (same_testbed(*it)) {
+      it = entry.runs.erase(it);
+      --kept;
+    } else {
+      ++it;
+    }
   }
   return json_fields::WriteFileAtomically(path, BaselineFileToJson(file));
 }
@@ -307,7 +336,11 @@ StatusOr<BaselineFile> BaselineFileFromJson(std::string_view text,
   const FieldReader in(source);
   try {
     const Json doc = in.Parse(text);
-    in.CheckSchema(doc, kBaselineSchema);
+    // v1 files (before testbeds) read as v2 files whose runs have none.
+    const bool v1 = doc.is_object() && doc.contains("schema") &&
+                    doc["schema"].is_string() &&
+                    IsV1(doc["schema"].get<std::string>());
+    in.CheckSchema(doc, v1 ? kBaselineSchemaV1 : kBaselineSchema);
     BaselineFile file;
     file.test_id = in.String(doc, "", "test_id");
     for (const auto& [name, value] : in.Object(doc, "", "entries").items()) {

@@ -4,11 +4,13 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <map>
 #include <stdexcept>
 #include <string>
 
 #include "perfcheck/format.h"
 #include "perfcheck/statistics.h"
+#include "perfcheck/testbed.h"
 
 namespace perfcheck {
 namespace {
@@ -151,6 +153,7 @@ double ToleranceFor(Metric m, const BaselineEntry& entry,
 }
 
 MetricComparison Compare(Metric m, const BaselineEntry& entry,
+                         const std::vector<const BaselineRun*>& recorded,
                          const Result& result, const GateOptions& options) {
   MetricComparison c;
   c.metric = m;
@@ -165,8 +168,8 @@ MetricComparison Compare(Metric m, const BaselineEntry& entry,
   // they are left out rather than poisoning the band of the others.
   std::vector<Estimate> runs;
   std::vector<Estimate> all;
-  for (const BaselineRun& run : entry.runs) {
-    Estimate e = RunEstimate(m, run, options.confidence);
+  for (const BaselineRun* run : recorded) {
+    Estimate e = RunEstimate(m, *run, options.confidence);
     all.push_back(e);
     if (e.samples >= options.min_samples) runs.push_back(e);
   }
@@ -270,22 +273,6 @@ void AppendPadded(std::string& out, const std::string& cell,
 
 }  // namespace
 
-std::string_view VerdictName(Verdict v) {
-  switch (v) {
-    case Verdict::kUnchanged:
-      return "unchanged";
-    case Verdict::kRegression:
-      return "regression";
-    case Verdict::kImprovement:
-      return "improvement";
-    case Verdict::kNoisy:
-      return "noisy";
-    case Verdict::kInsufficientData:
-      return "insufficient data";
-  }
-  return "unknown";
-}
-
 bool RegressionReport::HasRegression() const {
   return std::any_of(metrics.begin(), metrics.end(), [](const auto& c) {
     return c.verdict == Verdict::kRegression;
@@ -296,6 +283,26 @@ bool RegressionReport::HasImprovement() const {
   return std::any_of(metrics.begin(), metrics.end(), [](const auto& c) {
     return c.verdict == Verdict::kImprovement;
   });
+}
+
+bool RegressionReport::TimeJudged() const {
+  return std::any_of(metrics.begin(), metrics.end(), [](const auto& c) {
+    return c.metric != Metric::kErrorRate &&
+           c.verdict != Verdict::kNotComparable;
+  });
+}
+
+std::string RegressionReport::TestbedNote() const {
+  if (TimeJudged()) return "";
+  std::string recorded;
+  for (const auto& [label, runs] : other_testbeds) {
+    recorded += (recorded.empty() ? "" : ", ") + label + " (" +
+                std::to_string(runs) + " run" + (runs == 1 ? "" : "s") + ")";
+  }
+  return "baseline recorded on testbed " +
+         (recorded.empty() ? std::string("(none)") : recorded) +
+         "; this is testbed " + (testbed.empty() ? "(unknown)" : testbed) +
+         ": time not judged";
 }
 
 std::string RegressionReport::Describe() const {
@@ -332,7 +339,13 @@ std::string RegressionReport::Describe() const {
     out += '\n';
   };
   out += "  baseline: " + std::to_string(baseline_runs) + " recorded run" +
-         (baseline_runs == 1 ? "" : "s") + "\n";
+         (baseline_runs == 1 ? "" : "s");
+  if (!testbed.empty()) {
+    out += ", " + std::to_string(testbed_runs) + " of this testbed (" +
+           testbed + ")";
+  }
+  out += "\n";
+  if (!TimeJudged()) out += "  " + TestbedNote() + "\n";
   append_row(header);
   for (const auto& row : rows) append_row(row);
   for (const std::string& d : machine_differences) {
@@ -352,11 +365,50 @@ RegressionReport CompareToBaseline(const BaselineEntry& entry,
   NormalCriticalValue(options.confidence);
   RegressionReport report;
   report.baseline_runs = entry.runs.size();
-  for (Metric m : kGatedMetrics) {
-    report.metrics.push_back(Compare(m, entry, result, options));
+  report.testbed = result.fingerprint.testbed;
+  // Time is judged against this testbed's runs only; the error rate against
+  // every run (it does not depend on the machine's speed).
+  std::vector<const BaselineRun*> all;
+  std::vector<const BaselineRun*> same;
+  std::map<std::string, std::size_t> others;
+  for (const BaselineRun& run : entry.runs) {
+    all.push_back(&run);
+    switch (MatchTestbed(run.fingerprint, result.fingerprint)) {
+      case TestbedMatch::kSame:
+        same.push_back(&run);
+        break;
+      case TestbedMatch::kOtherSpeed: {
+        const double ratio =
+            run.fingerprint.speed_probe_ns / result.fingerprint.speed_probe_ns;
+        char buf[64];
+        // ratio > 1: the recording machine took longer, this one is faster.
+        std::snprintf(buf, sizeof buf, " [this machine %.2fx %s by the speed probe]",
+                      ratio >= 1 ? ratio : 1 / ratio,
+                      ratio >= 1 ? "faster" : "slower");
+        ++others[TestbedLabel(run.fingerprint) + buf];
+        break;
+      }
+      default:
+        ++others[TestbedLabel(run.fingerprint)];
+    }
   }
+  report.testbed_runs = same.size();
+  report.other_testbeds.assign(others.begin(), others.end());
+  for (Metric m : kGatedMetrics) {
+    if (m == Metric::kErrorRate) {
+      report.metrics.push_back(Compare(m, entry, all, result, options));
+    } else if (same.empty()) {
+      // Shown against every run for information; never judged.
+      MetricComparison c = Compare(m, entry, all, result, options);
+      c.verdict = Verdict::kNotComparable;
+      report.metrics.push_back(c);
+    } else {
+      report.metrics.push_back(Compare(m, entry, same, result, options));
+    }
+  }
+  const BaselineRun& newest = same.empty() ? entry.runs.back() : *same.back();
   report.machine_differences =
-      entry.runs.back().fingerprint.MachineDifferences(result.fingerprint);
+      newest.fingerprint.MachineDifferences(result.fingerprint);
   return report;
 }
 

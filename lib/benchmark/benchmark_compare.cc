@@ -326,30 +326,6 @@ Status CheckCounter(const BenchmarkFile& file, const SeriesMetric& m) {
 
 }  // namespace
 
-std::string_view BenchmarkVerdictName(BenchmarkVerdict v) {
-  switch (v) {
-    case BenchmarkVerdict::kUnchanged:
-      return "unchanged";
-    case BenchmarkVerdict::kRegression:
-      return "regression";
-    case BenchmarkVerdict::kImprovement:
-      return "improvement";
-    case BenchmarkVerdict::kNoisy:
-      return "noisy";
-    case BenchmarkVerdict::kInsufficientData:
-      return "insufficient data";
-    case BenchmarkVerdict::kError:
-      return "error";
-    case BenchmarkVerdict::kMissingInNew:
-      return "missing in new";
-    case BenchmarkVerdict::kNew:
-      return "new";
-    case BenchmarkVerdict::kCalibration:
-      return "calibration";
-  }
-  return "?";
-}
-
 double CompareOptions::ThresholdFor(std::string_view name) const {
   for (const auto& [pattern, value] : thresholds) {
     std::regex re;
@@ -406,7 +382,8 @@ std::string ComparisonReport::Summary() const {
   for (BenchmarkVerdict v :
        {BenchmarkVerdict::kRegression, BenchmarkVerdict::kError,
         BenchmarkVerdict::kImprovement, BenchmarkVerdict::kNoisy,
-        BenchmarkVerdict::kInsufficientData, BenchmarkVerdict::kUnchanged,
+        BenchmarkVerdict::kInsufficientData, BenchmarkVerdict::kNotComparable,
+        BenchmarkVerdict::kUnchanged,
         BenchmarkVerdict::kMissingInNew, BenchmarkVerdict::kNew}) {
     const std::size_t n = Count(v);
     if (n == 0) continue;

@@ -45,21 +45,6 @@ using benchmark_internal::SeriesMetric;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-BenchmarkVerdict FromGateVerdict(Verdict v) {
-  switch (v) {
-    case Verdict::kRegression:
-      return BenchmarkVerdict::kRegression;
-    case Verdict::kImprovement:
-      return BenchmarkVerdict::kImprovement;
-    case Verdict::kNoisy:
-      return BenchmarkVerdict::kNoisy;
-    case Verdict::kInsufficientData:
-      return BenchmarkVerdict::kInsufficientData;
-    default:
-      return BenchmarkVerdict::kUnchanged;
-  }
-}
-
 ComparisonReport CompareEntries(const std::vector<BaselineEntry>& old_entries,
                                 const std::vector<Result>& new_results,
                                 const CompareOptions& options) {
@@ -111,7 +96,7 @@ ComparisonReport CompareEntries(const std::vector<BaselineEntry>& old_entries,
           mc.baseline > 0 ? mc.measured_high / mc.baseline - 1 : kNaN;
       row.p_value = kNaN;
       row.threshold = mc.tolerance;
-      row.verdict = FromGateVerdict(mc.verdict);
+      row.verdict = mc.verdict;
       row.method = "noise-band";
       if (entry.runs.size() > 1) {
         row.note = std::to_string(entry.runs.size()) + " recorded runs";
@@ -180,7 +165,7 @@ Status AddFile(const std::filesystem::path& path, Input& in) {
   }
   const std::string schema = doc["schema"].get<std::string>();
   in.has_perfcheck = true;
-  if (schema == kBaselineSchema) {
+  if (IsBaselineSchema(schema)) {
     StatusOr<BaselineFile> b = BaselineFileFromJson(*text, source);
     if (!b.ok()) return b.status();
     for (auto& [name, entry] : b->entries) in.entries.push_back(entry);

@@ -1,5 +1,7 @@
 #include "perfcheck/fingerprint.h"
 
+#include "perfcheck/testbed.h"
+
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -181,6 +183,12 @@ Fingerprint CaptureFingerprint() {
   Fingerprint f = kMachine;
   // Read on every call: tests and CI jobs may set it after start-up.
   f.git_sha = GitShaFromEnvironment();
+  // Read on every call too (the gtest flag sets it after start-up). An
+  // invalid given name falls back to the derived one here; the gate reports
+  // it (GivenTestbedName) rather than judging under a wrong name.
+  const StatusOr<std::string> given = GivenTestbedName();
+  f.testbed = given.ok() && !given->empty() ? *given : DerivedTestbedName(f);
+  f.speed_probe_ns = SpeedProbeNanos();
   return f;
 }
 

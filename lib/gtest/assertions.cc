@@ -15,6 +15,7 @@
 #include "perfcheck/perf_listener.h"
 #include "perfcheck/regression.h"
 #include "perfcheck/sla.h"
+#include "perfcheck/testbed.h"
 
 namespace perfcheck::testing {
 namespace {
@@ -188,6 +189,9 @@ AssertionResult Gate(const char* x_expr, Result r, const Measurable* spec) {
   if (!update.ok()) return fail("error", "", update.status().message());
   const StatusOr<double> tolerance = RegressionTolerance();
   if (!tolerance.ok()) return fail("error", "", tolerance.status().message());
+  // A bad testbed name must not silently judge (or record) under another.
+  const StatusOr<std::string> testbed = GivenTestbedName();
+  if (!testbed.ok()) return fail("error", "", testbed.status().message());
 
   const BaselineStore store(BaselineDir());
   const std::string path = store.PathFor(test_id).string();
@@ -291,6 +295,26 @@ AssertionResult Gate(const char* x_expr, Result r, const Measurable* spec) {
     return fail("regression", expected,
                 "regression\n" + described + MachineNote(*report, described) +
                     "  " + PercentileLine(r));
+  }
+
+  if (!report->TimeJudged()) {
+    // Another machine's times say nothing about this one: pass, say so, and
+    // leave a candidate from which this testbed can be recorded.
+    const BaselineStore candidates(CandidateDir());
+    const Status s = candidates.Record(test_id, r, UpdateMode::kAppend);
+    Print(who + ": " + report->TestbedNote() +
+          " (error rate judged: " +
+          std::string(VerdictName(report->metrics.back().verdict)) + ").\n" +
+          "  To gate time on this machine, record its testbed: " +
+          "PERFCHECK_UPDATE_BASELINES=1 (a few runs; name it with "
+          "PERFCHECK_TESTBED=NAME), or compare A/B with the base build on "
+          "this runner (docs/regression-method.md, \"Testbeds\").\n  " +
+          (s.ok() ? "Candidate written to " +
+                        candidates.PathFor(test_id).string()
+                  : "Cannot write a candidate: " + s.message()));
+    Record(p + "regression", "not_comparable");
+    RegisterResult(r, "regression", true, "other testbed");
+    return AssertionSuccess();
   }
 
   const std::string verdict = OverallVerdict(*report);

@@ -8,6 +8,8 @@
 
 #include "perfcheck/perf_listener.h"
 
+#include "perfcheck/testbed.h"
+
 namespace perfcheck::testing {
 namespace {
 
@@ -111,6 +113,11 @@ void ParseFlags(int* argc, char** argv) {
                                     "' (use e.g. 10% or 0.1)");
       }
       parsed.tolerance = t;
+    } else if (name == "--perfcheck_testbed") {
+      if (Status st = ValidateTestbedName(value); !st.ok()) {
+        throw std::invalid_argument("--perfcheck_testbed: " + st.message());
+      }
+      parsed.testbed = std::string(value);
     } else {
       // A misspelt gate flag must not silently turn the gate off.
       throw std::invalid_argument(
@@ -118,7 +125,7 @@ void ParseFlags(int* argc, char** argv) {
           " (perfcheck knows --perfcheck_baseline_dir, "
           "--perfcheck_results_dir, "
           "--perfcheck_candidate_dir, --perfcheck_update_baselines, "
-          "--perfcheck_tolerance)");
+          "--perfcheck_tolerance, --perfcheck_testbed)");
     }
   }
   for (int i = 0; i < *argc; ++i) {
@@ -134,6 +141,9 @@ PerfFlags GetFlags() {
 }
 
 void SetFlags(const PerfFlags& flags) {
+  // The testbed belongs to every result this process measures (its
+  // fingerprint), not only to the gate: set it process-wide.
+  SetTestbedName(flags.testbed.value_or(""));
   std::lock_guard<std::mutex> lock(FlagsMutex());
   FlagsStorage() = flags;
 }

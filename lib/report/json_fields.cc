@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "perfcheck/testbed.h"
+
 namespace perfcheck::json_fields {
 namespace {
 
@@ -225,6 +227,26 @@ Fingerprint FieldReader::ReadFingerprint(const Json& v,
   f.perfcheck_version = String(v, path, "perfcheck_version");
   f.git_sha = String(v, path, "git_sha");
   f.hostname_hash = String(v, path, "hostname_hash");
+  // Optional: runs and results written before testbeds existed have neither.
+  if (v.contains("testbed")) {
+    f.testbed = String(v, path, "testbed");
+    const bool derived = f.testbed.rfind(kDerivedTestbedPrefix, 0) == 0 &&
+                         f.testbed.size() == kDerivedTestbedPrefix.size() + 8 &&
+                         f.testbed.find_first_not_of(
+                             "0123456789abcdef",
+                             kDerivedTestbedPrefix.size()) == std::string::npos;
+    if (!derived) {
+      if (Status st = ValidateTestbedName(f.testbed); !st.ok()) {
+        Fail(Join(path, "testbed"), st.message());
+      }
+    }
+  }
+  if (v.contains("speed_probe_ns")) {
+    f.speed_probe_ns = Number(v, path, "speed_probe_ns");
+    if (!std::isfinite(f.speed_probe_ns) || f.speed_probe_ns < 0) {
+      Fail(Join(path, "speed_probe_ns"), "must be a finite number >= 0");
+    }
+  }
   return f;
 }
 
@@ -336,6 +358,8 @@ Json FingerprintToJson(const Fingerprint& f) {
   j["perfcheck_version"] = f.perfcheck_version;
   j["git_sha"] = f.git_sha;
   j["hostname_hash"] = f.hostname_hash;
+  if (!f.testbed.empty()) j["testbed"] = f.testbed;
+  if (f.speed_probe_ns > 0) j["speed_probe_ns"] = NumberToJson(f.speed_probe_ns);
   return j;
 }
 

@@ -1,0 +1,80 @@
+// Testbeds: where a recorded time is true.
+//
+// A time holds for the machine and the moment it was measured. Every result
+// and every baseline run therefore carries the testbed it was measured on
+// (Fingerprint::testbed), and the regression gate judges time metrics only
+// against runs of the same testbed; counts that do not depend on the machine
+// (error rate) are judged across testbeds.
+//
+// The testbed's name is the one the user gives (PERFCHECK_TESTBED, the gtest
+// flag --perfcheck_testbed, the CLI's --testbed; e.g. "ci-ubuntu-2c",
+// "laptop") or, unnamed, "auto-" plus a hash of what changes a machine's speed
+// and is visible (CPU model string, logical cores, OS, kernel release,
+// compiler, build type; not the host name: CI runners are ephemeral).
+//
+// Two VMs of one nominal type report the same CPU string, cores, OS and
+// compiler and still differ 1.8-2.4x, so a name alone cannot tell them
+// apart. Each process also measures a speed probe once (a fixed CPU-bound
+// workload: the fastest of 15 sorts of the same 16384 pseudo-random integers,
+// about 12 ms on a 2-vCPU cloud VM) and stores it with every run. A run is of
+// the same testbed when the names are equal AND the two probes are within
+// kSpeedProbeMargin of each other. The margin is wide on purpose: the probe
+// classifies machines, it never rescales times (the probe moved by up to ±8%
+// between processes on one idle VM and by up to 2.2x with both cores hogged).
+// What it cannot see: machines that differ only in memory or I/O speed. Name
+// your testbeds when that matters.
+//
+// Thread-safety: every function may be called from any thread.
+#ifndef PERFCHECK_TESTBED_H_
+#define PERFCHECK_TESTBED_H_
+
+#include <string>
+#include <string_view>
+
+#include "perfcheck/fingerprint.h"
+#include "perfcheck/status.h"
+
+namespace perfcheck {
+
+// Two probes further apart than this factor are different machines.
+inline constexpr double kSpeedProbeMargin = 1.3;
+
+// Prefix of derived names; a user-given name may not start with it.
+inline constexpr std::string_view kDerivedTestbedPrefix = "auto-";
+
+// A user-given testbed name: 1-64 characters of [A-Za-z0-9._-], not starting
+// with "auto-". The error says what is wrong (the caller adds where).
+Status ValidateTestbedName(std::string_view name);
+
+// The name given for this process: SetTestbedName()'s, else the
+// PERFCHECK_TESTBED environment variable; "" when none. An invalid
+// environment value is an error naming PERFCHECK_TESTBED.
+StatusOr<std::string> GivenTestbedName();
+
+// Sets the name for this process (the flags call it); "" clears it.
+// Throws std::invalid_argument for an invalid name.
+void SetTestbedName(std::string name);
+
+// "auto-" plus 8 hex digits of a hash over the machine fields of `f`.
+std::string DerivedTestbedName(const Fingerprint& f);
+
+// This process's speed probe in ns (measured once, on first use; ~12 ms).
+double SpeedProbeNanos();
+
+// How a recorded fingerprint relates to the current one.
+enum class TestbedMatch {
+  kSame,          // same name, probes within the margin (or one is unknown)
+  kOtherTestbed,  // another name
+  kOtherSpeed,    // same name, probes differ by more than kSpeedProbeMargin
+  kUnrecorded,    // the recorded run has no testbed (a file before testbeds)
+};
+// Both testbeds empty (two files from before testbeds) counts as kSame.
+TestbedMatch MatchTestbed(const Fingerprint& recorded,
+                          const Fingerprint& current);
+
+// "laptop" or "auto-1a2b3c4d"; "(unrecorded)" when empty.
+std::string TestbedLabel(const Fingerprint& f);
+
+}  // namespace perfcheck
+
+#endif  // PERFCHECK_TESTBED_H_
