@@ -7,6 +7,7 @@
 // Updates are atomic and locked (a concurrent reader sees the old or the new
 // file, never half of one) and carry this machine's fingerprint.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -23,6 +24,7 @@
 #include "perfcheck/format.h"
 #include "perfcheck/rank_tests.h"
 #include "perfcheck/result_json.h"
+#include "perfcheck/testbed.h"
 #include "report/json_fields.h"
 
 namespace perfcheck::cli {
@@ -118,6 +120,11 @@ void ShowBenchmark(const std::string& path, const std::string& text,
                 << fp.value("os", std::string("?")) << ", git "
                 << fp.value("git_sha", std::string("-"));
     }
+    std::cout << "\n  testbed: " << TestbedLabel(c.fingerprint);
+    if (c.fingerprint.speed_probe_ns > 0) {
+      std::cout << " (speed probe " << FormatNanos(c.fingerprint.speed_probe_ns)
+                << ")";
+    }
     std::cout << "\n";
   }
   std::cout << "  machine: " << c.fingerprint.cpu_model << "; " << c.num_cpus
@@ -156,8 +163,22 @@ void ShowPerfcheck(const std::string& path, const BaselineFile& file) {
                 << FormatPercent(tol);
     }
     std::cout << "\n";
+    // Runs grouped by testbed, in order of each testbed's first run: time is
+    // judged within one group only.
+    std::vector<std::string> testbeds;
     for (const BaselineRun& run : entry.runs) {
-      std::cout << "    " << run.recorded_at << "  n=" << run.samples
+      const std::string label = TestbedLabel(run.fingerprint);
+      if (std::find(testbeds.begin(), testbeds.end(), label) == testbeds.end())
+        testbeds.push_back(label);
+    }
+    for (const std::string& testbed : testbeds) {
+    std::size_t n = 0;
+    for (const BaselineRun& run : entry.runs)
+      n += TestbedLabel(run.fingerprint) == testbed ? 1 : 0;
+    std::cout << "    testbed " << testbed << ": " << n << " run(s)\n";
+    for (const BaselineRun& run : entry.runs) {
+      if (TestbedLabel(run.fingerprint) != testbed) continue;
+      std::cout << "      " << run.recorded_at << "  n=" << run.samples
                 << "  p50 " << FormatNanos(run.metrics.at(Metric::kP50))
                 << "  p95 " << FormatNanos(run.metrics.at(Metric::kP95))
                 << "  p99 " << FormatNanos(run.metrics.at(Metric::kP99)) << "  "
@@ -165,7 +186,13 @@ void ShowPerfcheck(const std::string& path, const BaselineFile& file) {
                 << "  errors "
                 << FormatPercent(run.metrics.at(Metric::kErrorRate)) << "  ("
                 << run.fingerprint.cpu_model << ", " << run.fingerprint.cores
-                << " cores)\n";
+                << " cores";
+      if (run.fingerprint.speed_probe_ns > 0) {
+        std::cout << ", speed probe "
+                  << FormatNanos(run.fingerprint.speed_probe_ns);
+      }
+      std::cout << ")\n";
+    }
     }
   }
 }

@@ -20,6 +20,7 @@
 #include "command.h"
 #include "perfcheck/benchmark_compare.h"
 #include "perfcheck/benchmark_run.h"
+#include "perfcheck/fingerprint.h"
 #include "threshold.h"
 
 namespace perfcheck::cli {
@@ -179,6 +180,13 @@ int RunWithBinary(const CompareFlags& f, const CompareOptions& options,
   std::string json;
   StatusOr<BenchmarkFile> fresh = RunBenchmark(f.run_binary, run, &json);
   if (!fresh.ok()) return Usage(fresh.status().message());
+  // The binary ran here: the new side is of this machine's testbed.
+  const Fingerprint here = CaptureFingerprint();
+  auto mark_here = [&here](BenchmarkFile& file) {
+    file.context.fingerprint.testbed = here.testbed;
+    file.context.fingerprint.speed_probe_ns = here.speed_probe_ns;
+  };
+  mark_here(*fresh);
   if (!f.save.empty() && !WriteText(f.save, json, false)) return kExitUsage;
   std::error_code ec;
   if (!std::filesystem::exists(baseline, ec)) {
@@ -203,12 +211,35 @@ int RunWithBinary(const CompareFlags& f, const CompareOptions& options,
     return Usage(s.message());
   }
   ComparisonReport report = CompareBenchmarks(*old_file, *fresh, options);
+  if (!report.testbed_notes.empty()) {
+    // Another machine's times: nothing to judge here. Leave a candidate from
+    // which this testbed's baseline can be recorded.
+    const std::string candidate =
+        f.candidate.empty() ? baseline + ".candidate.json" : f.candidate;
+    std::filesystem::create_directories(
+        std::filesystem::path(candidate).parent_path().empty()
+            ? std::filesystem::path(".")
+            : std::filesystem::path(candidate).parent_path(),
+        ec);
+    const bool written = WriteText(candidate, json, false);
+    const int status = Finish(f, report);
+    std::cout << "perfcheck compare: time not judged (the baseline comes from "
+                 "another testbed). "
+              << (written ? "Candidate written to " + candidate : "")
+              << "\n  to gate time on this testbed, record it (perfcheck "
+                 "baseline update "
+              << baseline << " " << candidate
+              << ") or compare A/B on this runner (perfcheck compare "
+                 "--interleave BASE_BIN HEAD_BIN)\n";
+    return written ? status : kExitUsage;
+  }
   if (report.Count(BenchmarkVerdict::kRegression) > 0 && f.confirm) {
     std::cout << RenderTable(report, UseColor(f.color))
               << "  regression seen; confirming with a second run...\n";
     StatusOr<BenchmarkFile> again = RunBenchmark(f.run_binary, run);
     if (!again.ok()) return Usage(again.status().message());
     again->source = f.run_binary + " (re-run)";
+    mark_here(*again);
     if (Status s = CheckComparable(*old_file, *again, options); !s.ok()) {
       return Usage(s.message());
     }

@@ -3,8 +3,10 @@
 #include <CLI/CLI.hpp>
 #include <exception>
 #include <iostream>
+#include <string>
 
 #include "command.h"
+#include "perfcheck/testbed.h"
 
 namespace {
 
@@ -20,6 +22,13 @@ constexpr perfcheck::cli::AddCommand kCommands[] = {
 int main(int argc, char** argv) {
   CLI::App app{"perfcheck: performance SLAs, load tests and regression gates"};
   app.require_subcommand(1);
+  // Every command may name the testbed its results are recorded on and
+  // judged against (perfcheck/testbed.h); also PERFCHECK_TESTBED.
+  std::string testbed;
+  app.add_option("--testbed", testbed,
+                 "Name of this machine's testbed (default: PERFCHECK_TESTBED, "
+                 "else derived: auto-<hash>)");
+  app.fallthrough();
   perfcheck::cli::CommandRunner run;
   for (perfcheck::cli::AddCommand add : kCommands) add(app, run);
   try {
@@ -29,6 +38,11 @@ int main(int argc, char** argv) {
     return rc == 0 ? perfcheck::cli::kExitOk : perfcheck::cli::kExitUsage;
   }
   try {
+    if (!testbed.empty()) perfcheck::SetTestbedName(testbed);
+    if (auto given = perfcheck::GivenTestbedName(); !given.ok()) {
+      std::cerr << "perfcheck: " << given.status().message() << "\n";
+      return perfcheck::cli::kExitUsage;
+    }
     return run ? run() : perfcheck::cli::kExitUsage;
   } catch (const std::invalid_argument& e) {
     std::cerr << "perfcheck: " << e.what() << "\n";

@@ -25,8 +25,10 @@ if command -v ccache >/dev/null 2>&1; then
 fi
 run cmake "${configure_args[@]}"
 # examples/all (a Ninja directory target): the example suite and what it links,
-# not perfcheck's own unit tests and benchmarks.
-run cmake --build --preset release --target examples/all
+# not perfcheck's own unit tests and benchmarks; perfcheck_cli: the
+# `perfcheck` executable the example benchmark tests call (it lives outside
+# examples/, so examples/all does not build it).
+run cmake --build --preset release --target examples/all perfcheck_cli
 # Only the examples directory's tests: other perf tests (e.g. benchmarks) are
 # not built by this script.
 # --repeat until-pass:3: a perf failure must reproduce in fresh processes

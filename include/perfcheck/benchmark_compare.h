@@ -133,6 +133,7 @@ struct MetricComparisonRow {
   std::string metric;     // "cpu_time", "real_time", "p50", "throughput"...
   bool is_rate = false;   // throughput (1/s) rather than a time (ns)
   bool is_count = false;  // a user counter (its own unit, e.g. instructions)
+  bool is_fraction = false;  // error rate (0..1); change is in points
   double old_value = 0;   // median (ns, 1/s or count); NaN when absent;
                           // with calibration: already scaled by the factor
   double new_value = 0;
@@ -171,6 +172,11 @@ struct ComparisonReport {
   std::vector<std::string> machine_differences;
   // Non-empty when the old side was normalised (CompareOptions::calibrate).
   std::vector<CalibrationFactor> calibration;
+  // Why time was not judged (testbed.h): the old side was recorded on
+  // another testbed, e.g. "baseline recorded on testbed laptop (3 runs);
+  // this is testbed auto-1a2b3c4d: time not judged". Such rows have the
+  // verdict "not comparable".
+  std::vector<std::string> testbed_notes;
 
   bool HasRegression() const;  // any regression or error verdict
   std::size_t Count(BenchmarkVerdict v) const;

@@ -11,6 +11,7 @@
 #include "benchmark/series_metric.h"
 #include "perfcheck/rank_tests.h"
 #include "perfcheck/statistics.h"
+#include "perfcheck/testbed.h"
 
 namespace perfcheck {
 namespace {
@@ -410,6 +411,55 @@ Status CheckComparable(const BenchmarkFile& old_file,
   return Status();
 }
 
+namespace {
+
+// Time recorded on another testbed says nothing about this one (testbed.h).
+// Applies when the new side knows its testbed (a `--run` on this machine, a
+// recorded baseline): times become "not comparable"; counters (not a
+// machine's speed) and calibrated comparisons (asked to cross machines) stay
+// judged.
+void ExcludeOtherTestbed(const BenchmarkFile& old_file,
+                         const BenchmarkFile& new_file,
+                         const CompareOptions& options,
+                         ComparisonReport& report) {
+  const Fingerprint& was = old_file.context.fingerprint;
+  const Fingerprint& now = new_file.context.fingerprint;
+  if (now.testbed.empty() || options.calibrate ||
+      options.metric == TimeMetric::kCounter) {
+    return;
+  }
+  const TestbedMatch match = MatchTestbed(was, now);
+  if (match == TestbedMatch::kSame) return;
+  for (MetricComparisonRow& row : report.rows) {
+    switch (row.verdict) {
+      case Verdict::kUnchanged:
+      case Verdict::kRegression:
+      case Verdict::kImprovement:
+      case Verdict::kNoisy:
+      case Verdict::kInsufficientData:
+        if (!row.is_count) row.verdict = Verdict::kNotComparable;
+        break;
+      default:
+        break;
+    }
+  }
+  std::string why = TestbedLabel(was);
+  if (match == TestbedMatch::kOtherSpeed && now.speed_probe_ns > 0) {
+    char buf[96];
+    const double ratio = was.speed_probe_ns / now.speed_probe_ns;
+    std::snprintf(buf, sizeof buf,
+                  " [this machine %.2fx %s by the speed probe]",
+                  ratio >= 1 ? ratio : 1 / ratio,
+                  ratio >= 1 ? "faster" : "slower");
+    why += buf;
+  }
+  report.testbed_notes.push_back("baseline recorded on testbed " + why +
+                                 "; this is testbed " + TestbedLabel(now) +
+                                 ": time not judged");
+}
+
+}  // namespace
+
 ComparisonReport CompareBenchmarks(const BenchmarkFile& old_file,
                                    const BenchmarkFile& new_file,
                                    const CompareOptions& options) {
@@ -451,6 +501,7 @@ ComparisonReport CompareBenchmarks(const BenchmarkFile& old_file,
                                         PointOf(n, m), options));
     }
   }
+  ExcludeOtherTestbed(old_file, new_file, options, report);
   return report;
 }
 

@@ -54,6 +54,7 @@ ComparisonReport CompareEntries(const std::vector<BaselineEntry>& old_entries,
   report.confidence = options.confidence;
   std::set<std::string> seen;
   std::set<std::string> differences;
+  std::set<std::string> testbed_notes;
   for (const BaselineEntry& entry : old_entries) {
     seen.insert(entry.name);
     const Result* match = nullptr;
@@ -76,24 +77,32 @@ ComparisonReport CompareEntries(const std::vector<BaselineEntry>& old_entries,
     const RegressionReport rr = CompareToBaseline(entry, *match, gate);
     differences.insert(rr.machine_differences.begin(),
                        rr.machine_differences.end());
+    if (!rr.TimeJudged()) {
+      testbed_notes.insert(entry.name + ": " + rr.TestbedNote());
+    }
+    // Every metric EXPECT_NO_REGRESSION judges, with its verdict unchanged,
+    // so the two gates give one answer on the same data.
     for (const MetricComparison& mc : rr.metrics) {
-      if (mc.metric != Metric::kP50 && mc.metric != Metric::kP95 &&
-          mc.metric != Metric::kP99 && mc.metric != Metric::kThroughput) {
-        continue;
-      }
       MetricComparisonRow row;
       row.benchmark = entry.name;
       row.metric = std::string(MetricName(mc.metric));
       row.is_rate = mc.metric == Metric::kThroughput;
+      row.is_fraction = mc.metric == Metric::kErrorRate;
       row.old_value = mc.baseline;
       row.new_value = mc.measured;
       row.old_n = entry.runs.back().samples;
       row.new_n = match->OkCount();
       row.change = mc.change;
-      row.change_low =
-          mc.baseline > 0 ? mc.measured_low / mc.baseline - 1 : kNaN;
-      row.change_high =
-          mc.baseline > 0 ? mc.measured_high / mc.baseline - 1 : kNaN;
+      if (row.is_fraction) {
+        // Error rate: a difference in points, as the gate judges it.
+        row.change_low = mc.measured_low - mc.baseline;
+        row.change_high = mc.measured_high - mc.baseline;
+      } else {
+        row.change_low =
+            mc.baseline > 0 ? mc.measured_low / mc.baseline - 1 : kNaN;
+        row.change_high =
+            mc.baseline > 0 ? mc.measured_high / mc.baseline - 1 : kNaN;
+      }
       row.p_value = kNaN;
       row.threshold = mc.tolerance;
       row.verdict = mc.verdict;
@@ -113,6 +122,7 @@ ComparisonReport CompareEntries(const std::vector<BaselineEntry>& old_entries,
     report.rows.push_back(row);
   }
   report.machine_differences.assign(differences.begin(), differences.end());
+  report.testbed_notes.assign(testbed_notes.begin(), testbed_notes.end());
   return report;
 }
 

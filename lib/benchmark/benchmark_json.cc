@@ -270,6 +270,15 @@ StatusOr<BenchmarkFile> ParseBenchmarkJson(std::string_view text,
     BenchmarkFile file;
     file.source = std::string(source);
     file.context = ReadContext(r, doc);
+    // A baseline recorded by `perfcheck baseline update` names its testbed.
+    if (auto meta = doc.find("perfcheck_baseline");
+        meta != doc.end() && meta->is_object()) {
+      if (auto fp = meta->find("fingerprint");
+          fp != meta->end() && fp->is_object()) {
+        r.ReadTestbed(*fp, "perfcheck_baseline.fingerprint",
+                      &file.context.fingerprint);
+      }
+    }
     std::map<std::string, std::size_t> index;
     for (std::size_t i = 0; i < list->size(); ++i) {
       ReadRow(r, (*list)[i], json_fields::Index("benchmarks", i), file, index);

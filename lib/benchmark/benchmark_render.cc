@@ -31,6 +31,7 @@ std::string FormatCount(double v) {
 std::string Value(const MetricComparisonRow& r, double v) {
   if (std::isnan(v)) return "-";
   if (r.is_count) return FormatCount(v);
+  if (r.is_fraction) return FormatPercent(v);
   return r.is_rate ? FormatRate(v) : FormatNanos(v);
 }
 
@@ -65,11 +66,20 @@ std::string SignedPercent(double fraction) {
   return buf;
 }
 
+// Error rate changes are differences in percentage points, the others
+// relative changes.
+std::string ChangeText(const MetricComparisonRow& r, double change) {
+  if (!r.is_fraction || !std::isfinite(change)) return SignedPercent(change);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%+.2f pts", change * 100.0);
+  return buf;
+}
+
 std::string IntervalText(const MetricComparisonRow& r, std::string_view sep) {
   if (std::isnan(r.change_low) || std::isnan(r.change_high)) return "-";
   if (std::isinf(r.change_low) || std::isinf(r.change_high)) return "n/a";
-  return SignedPercent(r.change_low) + std::string(sep) +
-         SignedPercent(r.change_high);
+  return ChangeText(r, r.change_low) + std::string(sep) +
+         ChangeText(r, r.change_high);
 }
 
 std::string PValue(double p) {
@@ -83,6 +93,13 @@ std::string PValue(double p) {
 std::string Threshold(double t) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%g%%", t * 100.0);
+  return buf;
+}
+
+std::string Threshold(const MetricComparisonRow& r) {
+  if (!r.is_fraction) return Threshold(r.threshold);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g pts", r.threshold * 100.0);
   return buf;
 }
 
@@ -117,6 +134,8 @@ const char* Emoji(BenchmarkVerdict v) {
     case BenchmarkVerdict::kNoisy:
     case BenchmarkVerdict::kInsufficientData:
       return ":warning: ";
+    case BenchmarkVerdict::kNotComparable:
+      return ":grey_question: ";
     case BenchmarkVerdict::kUnchanged:
       return ":white_check_mark: ";
     case BenchmarkVerdict::kCalibration:
@@ -166,8 +185,8 @@ std::string RenderTable(const ComparisonReport& report, bool color) {
   for (const MetricComparisonRow& r : report.rows) {
     cells.push_back(
         {r.benchmark, r.metric, Value(r, r.old_value), Value(r, r.new_value),
-         SignedPercent(r.change), IntervalText(r, " .. "), PValue(r.p_value),
-         Threshold(r.threshold), std::string(BenchmarkVerdictName(r.verdict))});
+         ChangeText(r, r.change), IntervalText(r, " .. "), PValue(r.p_value),
+         Threshold(r), std::string(BenchmarkVerdictName(r.verdict))});
   }
   std::vector<std::size_t> width(cells.front().size(), 0);
   for (const auto& row : cells) {
@@ -183,6 +202,10 @@ std::string RenderTable(const ComparisonReport& report, bool color) {
       out << (i ? "; " : "") << report.machine_differences[i];
     }
     out << (color ? "\033[0m" : "") << "\n";
+  }
+  for (const std::string& note : report.testbed_notes) {
+    out << (color ? "\033[1;33m" : "") << "OTHER TESTBED: " << note
+        << (color ? "\033[0m" : "") << "\n";
   }
   for (const CalibrationFactor& c : report.calibration) {
     out << (color ? "\033[1m" : "")
@@ -222,6 +245,7 @@ std::string RenderJson(const ComparisonReport& report) {
   doc["regression"] = report.HasRegression();
   doc["summary"] = report.Summary();
   doc["machine_differences"] = report.machine_differences;
+  doc["testbed_notes"] = report.testbed_notes;
   doc["calibrated"] = !report.calibration.empty();
   nlohmann::ordered_json cal = nlohmann::ordered_json::array();
   for (const CalibrationFactor& c : report.calibration) {
@@ -242,7 +266,10 @@ std::string RenderJson(const ComparisonReport& report) {
     nlohmann::ordered_json row;
     row["benchmark"] = r.benchmark;
     row["metric"] = r.metric;
-    row["unit"] = r.is_count ? "count" : r.is_rate ? "1/s" : "ns";
+    row["unit"] = r.is_count      ? "count"
+                  : r.is_rate     ? "1/s"
+                  : r.is_fraction ? "fraction"
+                                  : "ns";
     row["old"] = Number(r.old_value);
     row["new"] = Number(r.new_value);
     row["old_n"] = r.old_n;
@@ -279,6 +306,14 @@ std::string RenderMarkdown(const ComparisonReport& report) {
            "timings may not be comparable:\n";
     for (const std::string& d : report.machine_differences) {
       out << "> - " << MarkdownText(d) << "\n";
+    }
+    out << "\n";
+  }
+  if (!report.testbed_notes.empty()) {
+    out << "> [!NOTE]\n> Time was **not judged** where the baseline comes "
+           "from another testbed:\n";
+    for (const std::string& n : report.testbed_notes) {
+      out << "> - " << MarkdownText(n) << "\n";
     }
     out << "\n";
   }
@@ -319,8 +354,8 @@ std::string RenderMarkdown(const ComparisonReport& report) {
     }
     out << "| " << MarkdownCode(r->benchmark) << " | " << r->metric << " | "
         << Value(*r, r->old_value) << " | " << Value(*r, r->new_value) << " | "
-        << SignedPercent(r->change) << " | " << IntervalText(*r, " … ") << " | "
-        << PValue(r->p_value) << " | " << Threshold(r->threshold) << " | "
+        << ChangeText(*r, r->change) << " | " << IntervalText(*r, " … ")
+        << " | " << PValue(r->p_value) << " | " << Threshold(*r) << " | "
         << verdict << " |\n";
   }
   bool notes = false;

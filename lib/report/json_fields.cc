@@ -213,6 +213,30 @@ LatencyHistogram FieldReader::Histogram(const Json& latency_obj,
   return std::move(h).value();
 }
 
+void FieldReader::ReadTestbed(const Json& v, std::string_view path,
+                              Fingerprint* f) const {
+  // Optional: runs and results written before testbeds existed have neither.
+  if (v.contains("testbed")) {
+    f->testbed = String(v, path, "testbed");
+    const bool derived = f->testbed.rfind(kDerivedTestbedPrefix, 0) == 0 &&
+                         f->testbed.size() == kDerivedTestbedPrefix.size() + 8 &&
+                         f->testbed.find_first_not_of(
+                             "0123456789abcdef",
+                             kDerivedTestbedPrefix.size()) == std::string::npos;
+    if (!derived) {
+      if (Status st = ValidateTestbedName(f->testbed); !st.ok()) {
+        Fail(Join(path, "testbed"), st.message());
+      }
+    }
+  }
+  if (v.contains("speed_probe_ns")) {
+    f->speed_probe_ns = Number(v, path, "speed_probe_ns");
+    if (!std::isfinite(f->speed_probe_ns) || f->speed_probe_ns < 0) {
+      Fail(Join(path, "speed_probe_ns"), "must be a finite number >= 0");
+    }
+  }
+}
+
 Fingerprint FieldReader::ReadFingerprint(const Json& v,
                                          std::string_view path) const {
   ExpectObject(v, path);
@@ -227,26 +251,7 @@ Fingerprint FieldReader::ReadFingerprint(const Json& v,
   f.perfcheck_version = String(v, path, "perfcheck_version");
   f.git_sha = String(v, path, "git_sha");
   f.hostname_hash = String(v, path, "hostname_hash");
-  // Optional: runs and results written before testbeds existed have neither.
-  if (v.contains("testbed")) {
-    f.testbed = String(v, path, "testbed");
-    const bool derived = f.testbed.rfind(kDerivedTestbedPrefix, 0) == 0 &&
-                         f.testbed.size() == kDerivedTestbedPrefix.size() + 8 &&
-                         f.testbed.find_first_not_of(
-                             "0123456789abcdef",
-                             kDerivedTestbedPrefix.size()) == std::string::npos;
-    if (!derived) {
-      if (Status st = ValidateTestbedName(f.testbed); !st.ok()) {
-        Fail(Join(path, "testbed"), st.message());
-      }
-    }
-  }
-  if (v.contains("speed_probe_ns")) {
-    f.speed_probe_ns = Number(v, path, "speed_probe_ns");
-    if (!std::isfinite(f.speed_probe_ns) || f.speed_probe_ns < 0) {
-      Fail(Join(path, "speed_probe_ns"), "must be a finite number >= 0");
-    }
-  }
+  ReadTestbed(v, path, &f);
   return f;
 }
 

@@ -89,6 +89,9 @@ class FieldReader {
   LatencyHistogram Histogram(const Json& latency_obj,
                              std::string_view path) const;
   Fingerprint ReadFingerprint(const Json& v, std::string_view path) const;
+  // The optional testbed fields of fingerprint object `v` ("testbed",
+  // "speed_probe_ns") into *f; absent fields leave *f unchanged.
+  void ReadTestbed(const Json& v, std::string_view path, Fingerprint* f) const;
   TimeSeries ReadTimeSeries(const Json& v, std::string_view path) const;
   std::map<std::string, ErrorCategory> ReadErrors(const Json& v,
                                                   std::string_view path) const;
