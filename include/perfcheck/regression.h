@@ -81,8 +81,9 @@ struct RegressionReport {
   bool HasImprovement() const;
   // False when no time metric could be judged (no run of this testbed).
   bool TimeJudged() const;
-  // One line for humans: "baseline recorded on testbed laptop (3 runs); this
-  // is auto-1a2b3c4d: time not judged". Empty when TimeJudged().
+  // One line for humans: "time not judged: the baseline holds no run of this
+  // testbed (auto-1a2b3c4d), only 3 runs of testbed laptop". Empty when
+  // TimeJudged().
   std::string TestbedNote() const;
   // A multi-line table: metric, baseline (band), measured [interval], change,
   // verdict; followed by fingerprint differences when there are any.

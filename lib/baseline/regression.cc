@@ -294,15 +294,17 @@ bool RegressionReport::TimeJudged() const {
 
 std::string RegressionReport::TestbedNote() const {
   if (TimeJudged()) return "";
-  std::string recorded;
+  std::string held;
   for (const auto& [label, runs] : other_testbeds) {
-    recorded += (recorded.empty() ? "" : ", ") + label + " (" +
-                std::to_string(runs) + " run" + (runs == 1 ? "" : "s") + ")";
+    held += std::string(held.empty() ? "" : ", ") + std::to_string(runs) +
+            " run" + (runs == 1 ? "" : "s") + " of " +
+            (label.rfind("(unrecorded)", 0) == 0
+                 ? "an unrecorded testbed (recorded before testbeds)"
+                 : "testbed " + label);
   }
-  return "baseline recorded on testbed " +
-         (recorded.empty() ? std::string("(none)") : recorded) +
-         "; this is testbed " + (testbed.empty() ? "(unknown)" : testbed) +
-         ": time not judged";
+  return "time not judged: the baseline holds no run of this testbed (" +
+         (testbed.empty() ? std::string("(unknown)") : testbed) +
+         "), only " + (held.empty() ? std::string("none") : held);
 }
 
 std::string RegressionReport::Describe() const {

@@ -453,9 +453,12 @@ void ExcludeOtherTestbed(const BenchmarkFile& old_file,
                   ratio >= 1 ? "faster" : "slower");
     why += buf;
   }
-  report.testbed_notes.push_back("baseline recorded on testbed " + why +
-                                 "; this is testbed " + TestbedLabel(now) +
-                                 ": time not judged");
+  report.testbed_notes.push_back(
+      "time not judged: the baseline was recorded on " +
+      (was.testbed.empty()
+           ? std::string("an unrecorded testbed (before testbeds)")
+           : "testbed " + why) +
+      ", this is testbed " + TestbedLabel(now));
 }
 
 }  // namespace

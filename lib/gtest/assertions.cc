@@ -302,8 +302,7 @@ AssertionResult Gate(const char* x_expr, Result r, const Measurable* spec) {
     // leave a candidate from which this testbed can be recorded.
     const BaselineStore candidates(CandidateDir());
     const Status s = candidates.Record(test_id, r, UpdateMode::kAppend);
-    Print(who + ": " + report->TestbedNote() +
-          " (error rate judged: " +
+    Print(who + ": " + report->TestbedNote() + " (error rate judged: " +
           std::string(VerdictName(report->metrics.back().verdict)) + ").\n" +
           "  To gate time on this machine, record its testbed: " +
           "PERFCHECK_UPDATE_BASELINES=1 (a few runs; name it with "
