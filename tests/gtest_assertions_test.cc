@@ -7,16 +7,21 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "perfcheck/baseline.h"
+#include "perfcheck/benchmark_compare.h"
 #include "perfcheck/clock.h"
 #include "perfcheck/gtest.h"
 #include "perfcheck/measure.h"
 #include "perfcheck/perf_listener.h"
+#include "perfcheck/regression.h"
+#include "perfcheck/result_json.h"
+#include "perfcheck/testbed.h"
 
 namespace {
 
@@ -100,6 +105,42 @@ std::string ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
+
+std::string Joined(const std::vector<std::string>& messages) {
+  std::string out;
+  for (const std::string& m : messages) out += m + "\n";
+  return out;
+}
+
+// Sets (or, with nullptr, unsets) an environment variable for the lifetime
+// of the object and restores the previous value afterwards.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) previous_ = old;
+    Set(value);
+  }
+  ~ScopedEnv() {
+    if (previous_) {
+      ::setenv(name_, previous_->c_str(), 1);
+    } else {
+      ::unsetenv(name_);
+    }
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+  void Set(const char* value) {
+    if (value == nullptr) {
+      ::unsetenv(name_);
+    } else {
+      ::setenv(name_, value, 1);
+    }
+  }
+
+ private:
+  const char* name_;
+  std::optional<std::string> previous_;
+};
 
 // ------------------------------------------------------------ pass paths ----
 
@@ -410,6 +451,46 @@ TEST(PerfcheckFlags, ToleranceAndPrecedence) {
   perfcheck::testing::SetFlags(saved);
 }
 
+TEST(PerfcheckFlags, TestbedFlagIsValidatedAndSetsTheProcessTestbed) {
+  const perfcheck::testing::PerfFlags saved = perfcheck::testing::GetFlags();
+  ScopedEnv no_env("PERFCHECK_TESTBED", nullptr);
+  std::string a0 = "prog", good = "--perfcheck_testbed=ci-runner.2",
+              other = "positional";
+  char* argv[] = {a0.data(), good.data(), other.data(), nullptr};
+  int argc = 3;
+  perfcheck::testing::ParseFlags(&argc, argv);
+  ASSERT_EQ(argc, 2);
+  EXPECT_EQ(std::string(argv[1]), "positional");
+  EXPECT_EQ(perfcheck::testing::GetFlags().testbed, "ci-runner.2");
+  const perfcheck::StatusOr<std::string> given = perfcheck::GivenTestbedName();
+  ASSERT_TRUE(given.ok()) << given.status().message();
+  EXPECT_EQ(*given, "ci-runner.2");
+  EXPECT_EQ(perfcheck::CaptureFingerprint().testbed, "ci-runner.2");
+
+  for (std::string bad :
+       {"--perfcheck_testbed=bad name", "--perfcheck_testbed=auto-1a2b3c4d",
+        "--perfcheck_testbed=", "--perfcheck_testbed"}) {
+    SCOPED_TRACE(bad);
+    char* argv2[] = {a0.data(), bad.data(), nullptr};
+    int argc2 = 2;
+    try {
+      perfcheck::testing::ParseFlags(&argc2, argv2);
+      ADD_FAILURE() << "no exception for " << bad;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("--perfcheck_testbed"),
+                std::string::npos)
+          << e.what();
+    }
+    EXPECT_EQ(argc2, 2);  // untouched on error
+    // The testbed in effect is unchanged.
+    EXPECT_EQ(perfcheck::GivenTestbedName().value(), "ci-runner.2");
+  }
+
+  perfcheck::testing::SetFlags(saved);
+  perfcheck::SetTestbedName("");
+  EXPECT_EQ(perfcheck::GivenTestbedName().value(), "");
+}
+
 // ------------------------------------------------------------ regression ----
 
 // Points the baseline and candidate directories at a fresh temporary
@@ -571,6 +652,305 @@ TEST_F(PerfcheckNoRegression, MeasurableNoiseInOneRunPasses) {
   EXPECT_NO_REGRESSION(flaky);
   EXPECT_EQ(flaky.runs, 2);
   g_call_cost = 1'000'000;
+}
+
+// --------------------------------------------------------------- testbeds --
+
+// The regression fixture with no testbed given (override cleared,
+// PERFCHECK_TESTBED unset) and the default tolerance; both are restored
+// afterwards.
+class PerfcheckTestbedGate : public PerfcheckNoRegression {
+ protected:
+  void SetUp() override {
+    PerfcheckNoRegression::SetUp();
+    perfcheck::SetTestbedName("");
+  }
+  void TearDown() override {
+    PerfcheckNoRegression::TearDown();
+    perfcheck::SetTestbedName("");
+  }
+  perfcheck::BaselineStore Candidates() const {
+    return perfcheck::BaselineStore(root_ / "candidates");
+  }
+
+  ScopedEnv testbed_env_{"PERFCHECK_TESTBED", nullptr};
+  ScopedEnv tolerance_env_{"PERFCHECK_TOLERANCE", nullptr};
+};
+
+perfcheck::Result OnTestbed(perfcheck::Result r, const std::string& testbed,
+                            double probe_ns = 10'000'000) {
+  r.fingerprint.testbed = testbed;
+  r.fingerprint.speed_probe_ns = probe_ns;
+  return r;
+}
+
+TEST_F(PerfcheckTestbedGate, OtherTestbedsTimeIsNotJudgedAndACandidateIsLeft) {
+  // Recorded on another machine, twice as fast as this run.
+  perfcheck::Result recorded = MakeResult("orders", 500'000, 2000);
+  recorded.fingerprint = perfcheck::CaptureFingerprint();
+  recorded.fingerprint.testbed = "other-machine";
+  ASSERT_TRUE(Baselines().Record(test_id_, recorded).ok());
+  ASSERT_TRUE(Baselines().Record(test_id_, recorded).ok());
+  const std::string baseline_text = ReadFile(Baselines().PathFor(test_id_));
+
+  perfcheck::Result now = MakeResult("orders", 1'000'000, 2000);
+  now.fingerprint = perfcheck::CaptureFingerprint();  // derived: auto-...
+  ASSERT_NE(now.fingerprint.testbed, "other-machine");
+
+  ::testing::internal::CaptureStdout();
+  const std::vector<std::string> failures =
+      FailureMessages([&] { EXPECT_NO_REGRESSION(now); });
+  const std::string out = ::testing::internal::GetCapturedStdout();
+  EXPECT_TRUE(failures.empty()) << Joined(failures);
+  EXPECT_NE(out.find("time not judged"), std::string::npos) << out;
+  EXPECT_NE(out.find("2 runs of testbed other-machine"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("(" + now.fingerprint.testbed + ")"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("error rate judged: unchanged"), std::string::npos) << out;
+  EXPECT_NE(out.find("Candidate written to"), std::string::npos) << out;
+  EXPECT_EQ(PropertyValue("perfcheck.orders.regression"), "not_comparable");
+
+  // A candidate of this testbed, from which it can be recorded.
+  const fs::path candidate = Candidates().PathFor(test_id_);
+  ASSERT_TRUE(fs::exists(candidate)) << candidate;
+  auto loaded = Candidates().Load(test_id_);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  ASSERT_TRUE(loaded->has_value());
+  const perfcheck::BaselineEntry& entry = (*loaded)->entries.at("orders");
+  ASSERT_EQ(entry.runs.size(), 1u);
+  EXPECT_EQ(entry.runs[0].fingerprint.testbed, now.fingerprint.testbed);
+  // The reviewed baseline itself is left alone.
+  EXPECT_EQ(ReadFile(Baselines().PathFor(test_id_)), baseline_text);
+}
+
+TEST_F(PerfcheckTestbedGate, SameTestbedNameIsJudged) {
+  perfcheck::SetTestbedName("other-machine");
+  // The same baseline as above, but this process is now that testbed.
+  perfcheck::Result recorded = MakeResult("orders", 500'000, 2000);
+  recorded.fingerprint = perfcheck::CaptureFingerprint();
+  ASSERT_EQ(recorded.fingerprint.testbed, "other-machine");
+  ASSERT_TRUE(Baselines().Record(test_id_, recorded).ok());
+  ASSERT_TRUE(Baselines().Record(test_id_, recorded).ok());
+
+  perfcheck::Result now = MakeResult("orders", 1'000'000, 2000);
+  now.fingerprint = perfcheck::CaptureFingerprint();
+  ASSERT_EQ(now.fingerprint.testbed, "other-machine");
+
+  ::testing::internal::CaptureStdout();
+  const std::vector<std::string> failures =
+      FailureMessages([&] { EXPECT_NO_REGRESSION(now); });
+  const std::string out = ::testing::internal::GetCapturedStdout();
+  ASSERT_EQ(failures.size(), 1u) << Joined(failures);
+  EXPECT_NE(failures[0].find("\n  Actual: regression\n"), std::string::npos)
+      << failures[0];
+  EXPECT_NE(failures[0].find("2 of this testbed (other-machine)"),
+            std::string::npos)
+      << failures[0];
+  EXPECT_EQ(failures[0].find("time not judged"), std::string::npos)
+      << failures[0];
+  EXPECT_EQ(out.find("time not judged"), std::string::npos) << out;
+  EXPECT_EQ(PropertyValue("perfcheck.orders.regression"), "regression");
+  EXPECT_FALSE(fs::exists(Candidates().PathFor(test_id_)));
+  perfcheck::SetTestbedName("");
+}
+
+TEST_F(PerfcheckTestbedGate, InvalidTestbedEnvironmentFailsNamingIt) {
+  ASSERT_TRUE(Baselines().Record(test_id_, Orders()).ok());
+  const std::string baseline_text = ReadFile(Baselines().PathFor(test_id_));
+  for (const char* bad : {"my laptop", "auto-1a2b3c4d"}) {
+    SCOPED_TRACE(bad);
+    testbed_env_.Set(bad);
+    const std::vector<std::string> failures =
+        FailureMessages([&] { EXPECT_NO_REGRESSION(Orders()); });
+    ASSERT_EQ(failures.size(), 1u) << Joined(failures);
+    EXPECT_NE(failures[0].find("PERFCHECK_TESTBED"), std::string::npos)
+        << failures[0];
+    EXPECT_EQ(PropertyValue("perfcheck.orders.regression"), "error");
+  }
+  EXPECT_NONFATAL_FAILURE(EXPECT_NO_REGRESSION(Orders()), "PERFCHECK_TESTBED");
+  EXPECT_FATAL_FAILURE(ASSERT_NO_REGRESSION(Orders()), "PERFCHECK_TESTBED");
+
+  // Nor is a run recorded, or a candidate written, under a wrong name.
+  ScopedEnv update("PERFCHECK_UPDATE_BASELINES", "1");
+  EXPECT_NONFATAL_FAILURE(EXPECT_NO_REGRESSION(Orders()), "PERFCHECK_TESTBED");
+  update.Set(nullptr);
+  EXPECT_EQ(ReadFile(Baselines().PathFor(test_id_)), baseline_text);
+  fs::remove(Baselines().PathFor(test_id_));
+  EXPECT_NONFATAL_FAILURE(EXPECT_NO_REGRESSION(Orders()), "PERFCHECK_TESTBED");
+  EXPECT_FALSE(fs::exists(Candidates().PathFor(test_id_)));
+
+  // A valid name given in-process wins over the environment.
+  perfcheck::SetTestbedName("laptop");
+  const std::vector<std::string> failures =
+      FailureMessages([&] { EXPECT_NO_REGRESSION(Orders()); });
+  EXPECT_TRUE(failures.empty()) << Joined(failures);
+  perfcheck::SetTestbedName("");
+  testbed_env_.Set(nullptr);
+}
+
+// The two gates, EXPECT_NO_REGRESSION on a Result and `perfcheck compare` on
+// the baseline file and the result file, give one answer per scenario, and
+// every metric's verdict equals CompareToBaseline's.
+struct GateScenario {
+  std::string name;
+  std::vector<perfcheck::Result> recorded;
+  perfcheck::Result now;
+  perfcheck::Verdict p50;
+  perfcheck::Verdict error_rate;
+  std::string property;  // perfcheck.orders.regression
+};
+
+std::vector<GateScenario> GateScenarios() {
+  using perfcheck::Verdict;
+  const perfcheck::Result ci =
+      OnTestbed(MakeResult("orders", 1'000'000, 2000), "ci");
+  const perfcheck::Result laptop =
+      OnTestbed(MakeResult("orders", 1'000'000, 2000), "laptop");
+  return {
+      {"unchanged",
+       {ci, ci, ci},
+       ci,
+       Verdict::kUnchanged,
+       Verdict::kUnchanged,
+       "unchanged"},
+      {"slower_same_testbed",
+       {ci, ci, ci},
+       OnTestbed(MakeResult("orders", 2'000'000, 2000), "ci"),
+       Verdict::kRegression,
+       Verdict::kUnchanged,
+       "regression"},
+      {"faster_same_testbed",
+       {ci, ci},
+       OnTestbed(MakeResult("orders", 500'000, 2000), "ci"),
+       Verdict::kImprovement,
+       Verdict::kUnchanged,
+       "improvement"},
+      {"other_testbed_slower",
+       {laptop, laptop},
+       OnTestbed(MakeResult("orders", 2'000'000, 2000), "ci"),
+       Verdict::kNotComparable,
+       Verdict::kUnchanged,
+       "not_comparable"},
+      {"other_testbed_faster",
+       {laptop, laptop},
+       OnTestbed(MakeResult("orders", 500'000, 2000), "ci"),
+       Verdict::kNotComparable,
+       Verdict::kUnchanged,
+       "not_comparable"},
+      {"same_name_other_speed",
+       {ci, ci},
+       OnTestbed(MakeResult("orders", 2'000'000, 2000), "ci", 20'000'000),
+       Verdict::kNotComparable,
+       Verdict::kUnchanged,
+       "not_comparable"},
+      {"unrecorded_baseline",
+       {OnTestbed(MakeResult("orders", 1'000'000, 2000), "", 0)},
+       OnTestbed(MakeResult("orders", 2'000'000, 2000), "ci"),
+       Verdict::kNotComparable,
+       Verdict::kUnchanged,
+       "not_comparable"},
+      {"error_rate_jump_other_testbed",
+       {laptop, laptop},
+       OnTestbed(MakeResult("orders", 1'000'000, 2000, 500), "ci"),
+       Verdict::kNotComparable,
+       Verdict::kRegression,
+       "regression"},
+      {"error_rate_jump_same_testbed",
+       {ci, ci},
+       OnTestbed(MakeResult("orders", 1'000'000, 2000, 500), "ci"),
+       Verdict::kUnchanged,
+       Verdict::kRegression,
+       "regression"},
+  };
+}
+
+TEST_F(PerfcheckTestbedGate, TheTwoGatePathsAgree) {
+  for (const GateScenario& s : GateScenarios()) {
+    SCOPED_TRACE(s.name);
+    const fs::path dir = root_ / s.name;
+    perfcheck::testing::PerfFlags flags = perfcheck::testing::GetFlags();
+    flags.baseline_dir = dir / "baselines";
+    flags.candidate_dir = dir / "candidates";
+    perfcheck::testing::SetFlags(flags);
+    const perfcheck::BaselineStore store(dir / "baselines");
+    for (const perfcheck::Result& r : s.recorded) {
+      ASSERT_TRUE(store.Record(test_id_, r).ok());
+    }
+    const fs::path result_file = dir / "new" / "orders.json";
+    const perfcheck::Status written =
+        perfcheck::WriteResultFile(s.now, result_file);
+    ASSERT_TRUE(written.ok()) << written.message();
+
+    // (i) EXPECT_NO_REGRESSION.
+    ::testing::internal::CaptureStdout();
+    const std::vector<std::string> failures =
+        FailureMessages([&] { EXPECT_NO_REGRESSION(s.now); });
+    ::testing::internal::GetCapturedStdout();
+    const bool gate_failed = !failures.empty();
+    const std::string property = PropertyValue("perfcheck.orders.regression");
+
+    // (ii) perfcheck compare on the two files.
+    const perfcheck::StatusOr<perfcheck::ComparisonReport> compared =
+        perfcheck::CompareFiles(store.PathFor(test_id_), result_file, {});
+    ASSERT_TRUE(compared.ok()) << compared.status().message();
+
+    // (iii) CompareToBaseline on what the files hold.
+    auto loaded = store.Load(test_id_);
+    ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+    ASSERT_TRUE(loaded->has_value());
+    const perfcheck::BaselineEntry& entry = (*loaded)->entries.at("orders");
+    const perfcheck::StatusOr<perfcheck::Result> read_back =
+        perfcheck::ReadResultFile(result_file);
+    ASSERT_TRUE(read_back.ok()) << read_back.status().message();
+    EXPECT_TRUE(*read_back == s.now);
+    const perfcheck::RegressionReport expected =
+        perfcheck::CompareToBaseline(entry, *read_back);
+
+    // One overall answer.
+    EXPECT_EQ(gate_failed, compared->HasRegression())
+        << Joined(failures) << perfcheck::RenderTable(*compared, false);
+    EXPECT_EQ(gate_failed, expected.HasRegression()) << expected.Describe();
+    EXPECT_EQ(property, s.property);
+    if (gate_failed) {
+      ASSERT_EQ(failures.size(), 1u) << Joined(failures);
+      EXPECT_NE(failures[0].find("Actual: regression"), std::string::npos)
+          << failures[0];
+    }
+    // One verdict per metric, all six of them.
+    ASSERT_EQ(compared->rows.size(), std::size(perfcheck::kGatedMetrics))
+        << perfcheck::RenderTable(*compared, false);
+    ASSERT_EQ(expected.metrics.size(), std::size(perfcheck::kGatedMetrics));
+    for (const perfcheck::MetricComparison& mc : expected.metrics) {
+      const std::string metric(perfcheck::MetricName(mc.metric));
+      const perfcheck::MetricComparisonRow* row = nullptr;
+      for (const auto& r : compared->rows) {
+        if (r.benchmark == "orders" && r.metric == metric) row = &r;
+      }
+      ASSERT_NE(row, nullptr) << metric;
+      EXPECT_EQ(row->verdict, mc.verdict)
+          << metric << ": compare says " << perfcheck::VerdictName(row->verdict)
+          << ", the gate " << perfcheck::VerdictName(mc.verdict);
+    }
+    // Why time was not judged is said by both.
+    EXPECT_EQ(compared->testbed_notes.empty(), expected.TimeJudged());
+    if (!expected.TimeJudged()) {
+      ASSERT_EQ(compared->testbed_notes.size(), 1u);
+      EXPECT_EQ(compared->testbed_notes[0],
+                "orders: " + expected.TestbedNote());
+    }
+    // And the scenario is the one it claims to be.
+    auto verdict_of = [&](perfcheck::Metric m) {
+      for (const auto& mc : expected.metrics) {
+        if (mc.metric == m) return mc.verdict;
+      }
+      return perfcheck::Verdict::kError;
+    };
+    EXPECT_EQ(verdict_of(perfcheck::Metric::kP50), s.p50)
+        << expected.Describe();
+    EXPECT_EQ(verdict_of(perfcheck::Metric::kErrorRate), s.error_rate)
+        << expected.Describe();
+  }
 }
 
 TEST(PerfcheckNoRegressionOutsideFixture, ConfiguredByEnvironment) {

@@ -9,6 +9,8 @@
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "perfcheck/baseline.h"
 #include "perfcheck/format.h"
@@ -583,12 +585,261 @@ TEST(RegressionGateTest, MachineDifferencesComeFromTheNewestBaselineRun) {
   EXPECT_TRUE(CompareToBaseline(entry, now).machine_differences.empty());
 }
 
+// --------------------------------------------------------------- testbeds --
+
+// kSamples operations spread evenly over [low, 1.2 * low), run back to back
+// (elapsed = their sum), measured on `testbed` with speed probe `probe_ns`
+// (0: unknown), plus `errors` failures. Fixed values: no randomness.
+Result BedRun(Nanos low, const std::string& testbed, double probe_ns = 0,
+              int errors = 0) {
+  Result r("op");
+  for (int i = 0; i < kSamples; ++i) {
+    const Nanos v = low + low * i / (5 * kSamples);
+    r.latency.Record(v);
+    r.elapsed_ns += v;
+  }
+  for (int i = 0; i < errors; ++i) r.AddError("status_5xx", "HTTP 503");
+  r.fingerprint.testbed = testbed;
+  r.fingerprint.speed_probe_ns = probe_ns;
+  return r;
+}
+
+constexpr Metric kTimeMetrics[] = {Metric::kP50, Metric::kP95, Metric::kP99,
+                                   Metric::kMean, Metric::kThroughput};
+
+void ExpectTimeNotComparable(const RegressionReport& report) {
+  for (Metric m : kTimeMetrics) {
+    EXPECT_EQ(VerdictOf(report, m), Verdict::kNotComparable)
+        << MetricName(m) << "\n"
+        << report.Describe();
+  }
+  EXPECT_FALSE(report.TimeJudged());
+}
+
+TEST(RegressionTestbedTest, AnotherTestbedsTimeIsNotComparable) {
+  const BaselineEntry laptop =
+      EntryOf({BedRun(1'000'000, "laptop"), BedRun(1'000'000, "laptop"),
+               BedRun(1'000'000, "laptop")});
+  // Twice as slow and twice as fast: neither is judged.
+  for (Nanos low : {Nanos{2'000'000}, Nanos{500'000}}) {
+    SCOPED_TRACE(low);
+    const RegressionReport report =
+        CompareToBaseline(laptop, BedRun(low, "ci"));
+    ASSERT_EQ(report.metrics.size(), std::size(kGatedMetrics));
+    ExpectTimeNotComparable(report);
+    EXPECT_EQ(VerdictOf(report, Metric::kErrorRate), Verdict::kUnchanged);
+    EXPECT_FALSE(report.HasRegression());
+    EXPECT_FALSE(report.HasImprovement());
+    EXPECT_EQ(report.testbed, "ci");
+    EXPECT_EQ(report.testbed_runs, 0u);
+    EXPECT_EQ(report.baseline_runs, 3u);
+    EXPECT_EQ(
+        report.other_testbeds,
+        (std::vector<std::pair<std::string, std::size_t>>{{"laptop", 3}}));
+    EXPECT_EQ(report.TestbedNote(),
+              "time not judged: the baseline holds no run of this testbed "
+              "(ci), only 3 runs of testbed laptop");
+    // The values are still shown, for information.
+    const double expected_change = low > 1'000'000 ? 1.0 : -0.5;
+    EXPECT_NEAR(Get(report, Metric::kP50).change, expected_change, 0.01);
+    const std::string text = report.Describe();
+    EXPECT_NE(text.find(report.TestbedNote()), std::string::npos) << text;
+    EXPECT_NE(text.find("not comparable"), std::string::npos) << text;
+    EXPECT_NE(text.find("0 of this testbed (ci)"), std::string::npos) << text;
+  }
+}
+
+TEST(RegressionTestbedTest, SameNameButOtherSpeedProbeIsNotComparable) {
+  const BaselineEntry ci = EntryOf({BedRun(1'000'000, "ci", 10'000'000),
+                                    BedRun(1'000'000, "ci", 10'000'000),
+                                    BedRun(1'000'000, "ci", 10'000'000)});
+  // This machine's probe took twice as long: a slower VM of the same name.
+  RegressionReport report =
+      CompareToBaseline(ci, BedRun(2'000'000, "ci", 20'000'000));
+  ExpectTimeNotComparable(report);
+  EXPECT_FALSE(report.HasRegression());
+  EXPECT_EQ(report.testbed_runs, 0u);
+  EXPECT_EQ(report.TestbedNote(),
+            "time not judged: the baseline holds no run of this testbed (ci), "
+            "only 3 runs of testbed ci [this machine 2.00x slower by the "
+            "speed probe]");
+  EXPECT_NE(report.TestbedNote().find("speed probe"), std::string::npos);
+
+  // And twice as fast.
+  report = CompareToBaseline(ci, BedRun(500'000, "ci", 5'000'000));
+  ExpectTimeNotComparable(report);
+  EXPECT_FALSE(report.HasImprovement());
+  EXPECT_NE(report.TestbedNote().find("2.00x faster by the speed probe"),
+            std::string::npos)
+      << report.TestbedNote();
+
+  // Within the margin (1.2x) it is the same testbed, and judged.
+  report = CompareToBaseline(ci, BedRun(2'000'000, "ci", 12'000'000));
+  EXPECT_TRUE(report.TimeJudged());
+  EXPECT_EQ(VerdictOf(report, Metric::kP50), Verdict::kRegression);
+  // An unknown probe on either side does not split a testbed.
+  report = CompareToBaseline(ci, BedRun(2'000'000, "ci", 0));
+  EXPECT_TRUE(report.TimeJudged());
+  EXPECT_EQ(VerdictOf(report, Metric::kP50), Verdict::kRegression);
+}
+
+TEST(RegressionTestbedTest, SameTestbedUnchangedIsNoRegression) {
+  const BaselineEntry ci = EntryOf({BedRun(1'000'000, "ci", 10'000'000),
+                                    BedRun(1'000'000, "ci", 10'000'000),
+                                    BedRun(1'000'000, "ci", 10'000'000)});
+  const RegressionReport report =
+      CompareToBaseline(ci, BedRun(1'000'000, "ci", 10'500'000));
+  for (Metric m : kGatedMetrics) {
+    EXPECT_EQ(VerdictOf(report, m), Verdict::kUnchanged) << MetricName(m);
+  }
+  EXPECT_FALSE(report.HasRegression());
+  EXPECT_FALSE(report.HasImprovement());
+  EXPECT_TRUE(report.TimeJudged());
+  EXPECT_EQ(report.TestbedNote(), "");
+  EXPECT_EQ(report.testbed, "ci");
+  EXPECT_EQ(report.testbed_runs, 3u);
+  EXPECT_TRUE(report.other_testbeds.empty());
+  EXPECT_NE(report.Describe().find("3 of this testbed (ci)"), std::string::npos)
+      << report.Describe();
+}
+
+TEST(RegressionTestbedTest, SameTestbedTwiceAsSlowIsARegression) {
+  const BaselineEntry ci = EntryOf({BedRun(1'000'000, "ci", 10'000'000),
+                                    BedRun(1'000'000, "ci", 10'000'000),
+                                    BedRun(1'000'000, "ci", 10'000'000)});
+  const RegressionReport report =
+      CompareToBaseline(ci, BedRun(2'000'000, "ci", 10'000'000));
+  EXPECT_TRUE(report.TimeJudged());
+  EXPECT_TRUE(report.HasRegression());
+  for (Metric m : kTimeMetrics) {
+    EXPECT_EQ(VerdictOf(report, m), Verdict::kRegression) << MetricName(m);
+  }
+  EXPECT_EQ(VerdictOf(report, Metric::kErrorRate), Verdict::kUnchanged);
+}
+
+TEST(RegressionTestbedTest, EachTestbedIsJudgedAgainstItsOwnRuns) {
+  // One entry, two testbeds: a fast laptop and a CI runner twice as slow.
+  const BaselineEntry entry =
+      EntryOf({BedRun(1'000'000, "laptop"), BedRun(2'000'000, "ci"),
+               BedRun(1'000'000, "laptop"), BedRun(2'000'000, "ci"),
+               BedRun(1'000'000, "laptop"), BedRun(2'000'000, "ci")});
+  const Result ci_speed = BedRun(2'000'000, "ci");
+
+  // On CI, CI's speed is no change.
+  const RegressionReport on_ci = CompareToBaseline(entry, ci_speed);
+  EXPECT_FALSE(on_ci.HasRegression()) << on_ci.Describe();
+  EXPECT_FALSE(on_ci.HasImprovement()) << on_ci.Describe();
+  for (Metric m : kGatedMetrics) {
+    EXPECT_EQ(VerdictOf(on_ci, m), Verdict::kUnchanged) << MetricName(m);
+  }
+  EXPECT_EQ(on_ci.baseline_runs, 6u);
+  EXPECT_EQ(on_ci.testbed_runs, 3u);
+  EXPECT_EQ(on_ci.other_testbeds,
+            (std::vector<std::pair<std::string, std::size_t>>{{"laptop", 3}}));
+  EXPECT_EQ(Get(on_ci, Metric::kP50).baseline,
+            static_cast<double>(ci_speed.latency.Percentile(50)));
+
+  // The same values measured on the laptop are twice as slow as the laptop.
+  Result laptop_at_ci_speed = ci_speed;
+  laptop_at_ci_speed.fingerprint.testbed = "laptop";
+  const RegressionReport on_laptop =
+      CompareToBaseline(entry, laptop_at_ci_speed);
+  EXPECT_TRUE(on_laptop.HasRegression());
+  EXPECT_EQ(VerdictOf(on_laptop, Metric::kP50), Verdict::kRegression)
+      << on_laptop.Describe();
+  EXPECT_EQ(on_laptop.testbed_runs, 3u);
+  EXPECT_EQ(on_laptop.other_testbeds,
+            (std::vector<std::pair<std::string, std::size_t>>{{"ci", 3}}));
+  EXPECT_NEAR(Get(on_laptop, Metric::kP50).change, 1.0, 0.01);
+
+  // And the laptop's speed on CI is an improvement, not a regression.
+  const RegressionReport fast_ci =
+      CompareToBaseline(entry, BedRun(1'000'000, "ci"));
+  EXPECT_FALSE(fast_ci.HasRegression());
+  EXPECT_EQ(VerdictOf(fast_ci, Metric::kP50), Verdict::kImprovement);
+}
+
+TEST(RegressionTestbedTest, ErrorRateIsJudgedAcrossTestbeds) {
+  const BaselineEntry laptop =
+      EntryOf({BedRun(1'000'000, "laptop"), BedRun(1'000'000, "laptop")});
+  // 0% -> 20% errors (500 of 2500 operations) on another testbed.
+  const RegressionReport report =
+      CompareToBaseline(laptop, BedRun(1'000'000, "ci", 0, 500));
+  ExpectTimeNotComparable(report);
+  const MetricComparison& e = Get(report, Metric::kErrorRate);
+  EXPECT_EQ(e.verdict, Verdict::kRegression) << report.Describe();
+  EXPECT_NEAR(e.measured, 0.2, 1e-12);
+  EXPECT_EQ(e.baseline, 0.0);
+  EXPECT_TRUE(report.HasRegression());
+  // Fewer errors than before is judged across testbeds too.
+  const BaselineEntry flaky = EntryOf({BedRun(1'000'000, "laptop", 0, 500)});
+  const RegressionReport better =
+      CompareToBaseline(flaky, BedRun(1'000'000, "ci"));
+  EXPECT_EQ(VerdictOf(better, Metric::kErrorRate), Verdict::kImprovement);
+  EXPECT_TRUE(better.HasImprovement());
+  EXPECT_FALSE(better.TimeJudged());
+}
+
+TEST(RegressionTestbedTest, UnrecordedRunsAreNotComparableWithATestbed) {
+  // Runs read from a v1 file carry no testbed.
+  const BaselineEntry v1 =
+      EntryOf({BedRun(1'000'000, ""), BedRun(1'000'000, "")});
+  const RegressionReport report =
+      CompareToBaseline(v1, BedRun(2'000'000, "ci", 12'000'000));
+  ExpectTimeNotComparable(report);
+  EXPECT_FALSE(report.HasRegression());
+  EXPECT_EQ(VerdictOf(report, Metric::kErrorRate), Verdict::kUnchanged);
+  EXPECT_EQ(
+      report.other_testbeds,
+      (std::vector<std::pair<std::string, std::size_t>>{{"(unrecorded)", 2}}));
+  EXPECT_EQ(report.TestbedNote(),
+            "time not judged: the baseline holds no run of this testbed (ci), "
+            "only 2 runs of an unrecorded testbed (recorded before testbeds)");
+
+  // Neither side knows its testbed: judged as before testbeds.
+  const RegressionReport both_unknown =
+      CompareToBaseline(v1, BedRun(2'000'000, ""));
+  EXPECT_TRUE(both_unknown.TimeJudged());
+  EXPECT_EQ(VerdictOf(both_unknown, Metric::kP50), Verdict::kRegression);
+  EXPECT_EQ(both_unknown.testbed_runs, 2u);
+  EXPECT_EQ(both_unknown.TestbedNote(), "");
+}
+
+TEST(RegressionTestbedTest, NoteListsEveryOtherTestbed) {
+  const BaselineEntry entry =
+      EntryOf({BedRun(1'000'000, ""), BedRun(1'000'000, "laptop"),
+               BedRun(1'000'000, "laptop")});
+  const RegressionReport report =
+      CompareToBaseline(entry, BedRun(1'000'000, "auto-1a2b3c4d"));
+  ExpectTimeNotComparable(report);
+  EXPECT_EQ(report.TestbedNote(),
+            "time not judged: the baseline holds no run of this testbed "
+            "(auto-1a2b3c4d), only 1 run of an unrecorded testbed (recorded "
+            "before testbeds), 2 runs of testbed laptop");
+}
+
 TEST(VerdictNameTest, NamesEveryVerdict) {
   EXPECT_EQ(VerdictName(Verdict::kUnchanged), "unchanged");
   EXPECT_EQ(VerdictName(Verdict::kRegression), "regression");
   EXPECT_EQ(VerdictName(Verdict::kImprovement), "improvement");
   EXPECT_EQ(VerdictName(Verdict::kNoisy), "noisy");
   EXPECT_EQ(VerdictName(Verdict::kInsufficientData), "insufficient data");
+  EXPECT_EQ(VerdictName(Verdict::kNotComparable), "not comparable");
+  EXPECT_EQ(VerdictName(Verdict::kError), "error");
+  EXPECT_EQ(VerdictName(Verdict::kMissingInNew), "missing in new");
+  EXPECT_EQ(VerdictName(Verdict::kNew), "new");
+  EXPECT_EQ(VerdictName(Verdict::kCalibration), "calibration");
+}
+
+TEST(VerdictNameTest, OnlyRegressionAndErrorFail) {
+  EXPECT_TRUE(IsFailure(Verdict::kRegression));
+  EXPECT_TRUE(IsFailure(Verdict::kError));
+  for (Verdict v :
+       {Verdict::kUnchanged, Verdict::kImprovement, Verdict::kNoisy,
+        Verdict::kInsufficientData, Verdict::kNotComparable,
+        Verdict::kMissingInNew, Verdict::kNew, Verdict::kCalibration}) {
+    EXPECT_FALSE(IsFailure(v)) << VerdictName(v);
+  }
 }
 
 }  // namespace

@@ -5,9 +5,11 @@
 //  - Google Benchmark JSON (benchmark_json.h): metric cpu_time and/or
 //    real_time, judged on the repetitions;
 //  - perfcheck result files (perfcheck.result/v1), or baseline files
-//    (perfcheck.baseline/v1) as the old side: metrics p50, p95, p99 and
-//    throughput, judged by the existing noise-band gate (regression.h), so a
-//    `perfcheck compare` and an EXPECT_NO_REGRESSION agree;
+//    (perfcheck.baseline/v1 or v2) as the old side: every metric
+//    EXPECT_NO_REGRESSION judges (p50, p95, p99, mean, throughput, error
+//    rate), by the same CompareToBaseline (regression.h) with the same
+//    verdicts, so a `perfcheck compare` and an EXPECT_NO_REGRESSION agree
+//    (testbeds included: time of another testbed is "not comparable");
 //  - a directory: every *.json file in it (not recursive), all of one kind.
 //
 // Verdict for Google Benchmark timings (per benchmark and metric). Let r be

@@ -288,7 +288,8 @@ Status BaselineStore::Record(std::string_view test_id, const Result& result,
 
   BaselineEntry& entry = file.entries[result.name];
   entry.name = result.name;
-  const std::string& testbed = run.fingerprint.testbed;
+  // A copy: the run is moved into the entry below.
+  const std::string testbed = run.fingerprint.testbed;
   auto same_testbed = [&testbed](const BaselineRun& r) {
     return r.fingerprint.testbed == testbed;
   };

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "perfcheck/result.h"
 #include "perfcheck/result_json.h"
@@ -452,6 +453,151 @@ TEST(BenchmarkInstructions, PairedRounds) {
   EXPECT_NEAR(r.rows[0].change, 0.12, 0.001);
 }
 
+// ---------------------------------------------------------------- testbeds --
+
+BenchmarkFile Fixture(const std::string& name, const std::string& testbed,
+                      double probe_ns = 0) {
+  BenchmarkFile f = ReadBenchmarkFile(kDir + "/" + name).value();
+  f.context.fingerprint.testbed = testbed;
+  f.context.fingerprint.speed_probe_ns = probe_ns;
+  return f;
+}
+
+std::vector<BenchmarkVerdict> VerdictsOf(const ComparisonReport& r) {
+  std::vector<BenchmarkVerdict> out;
+  for (const auto& row : r.rows) out.push_back(row.verdict);
+  return out;
+}
+
+bool IsJudgement(BenchmarkVerdict v) {
+  return v == BenchmarkVerdict::kUnchanged ||
+         v == BenchmarkVerdict::kRegression ||
+         v == BenchmarkVerdict::kImprovement || v == BenchmarkVerdict::kNoisy ||
+         v == BenchmarkVerdict::kInsufficientData;
+}
+
+TEST(BenchmarkTestbeds, AnotherTestbedsTimesAreNotComparable) {
+  const ComparisonReport plain = CompareBenchmarks(
+      Fixture("old.json", ""), Fixture("new_regressed.json", ""), {});
+  ASSERT_TRUE(plain.HasRegression());
+  ASSERT_TRUE(plain.testbed_notes.empty());
+
+  const ComparisonReport r = CompareBenchmarks(
+      Fixture("old.json", "laptop"), Fixture("new_regressed.json", "ci"), {});
+  EXPECT_FALSE(r.HasRegression());
+  ASSERT_EQ(r.rows.size(), plain.rows.size());
+  for (std::size_t i = 0; i < r.rows.size(); ++i) {
+    SCOPED_TRACE(r.rows[i].benchmark + " " + r.rows[i].metric);
+    if (IsJudgement(plain.rows[i].verdict)) {
+      EXPECT_EQ(r.rows[i].verdict, BenchmarkVerdict::kNotComparable);
+    } else {
+      // One-sided rows say what they said.
+      EXPECT_EQ(r.rows[i].verdict, plain.rows[i].verdict);
+    }
+    // The values are still shown.
+    if (!std::isnan(plain.rows[i].change)) {
+      EXPECT_EQ(r.rows[i].change, plain.rows[i].change);
+    }
+  }
+  EXPECT_EQ(Row(r, "BM_Slow").verdict, BenchmarkVerdict::kNotComparable);
+  EXPECT_EQ(Row(r, "BM_Renamed").verdict, BenchmarkVerdict::kMissingInNew);
+  EXPECT_EQ(Row(r, "BM_RenamedV2").verdict, BenchmarkVerdict::kNew);
+  ASSERT_EQ(r.testbed_notes.size(), 1u);
+  EXPECT_EQ(r.testbed_notes[0],
+            "time not judged: the baseline was recorded on testbed laptop, "
+            "this is testbed ci");
+  EXPECT_NE(RenderTable(r, false).find("OTHER TESTBED: time not judged"),
+            std::string::npos);
+  EXPECT_NE(RenderMarkdown(r).find("Time was **not judged**"),
+            std::string::npos);
+  EXPECT_NE(RenderJson(r).find("\"testbed_notes\""), std::string::npos);
+  EXPECT_NE(RenderJson(r).find("not comparable"), std::string::npos);
+}
+
+TEST(BenchmarkTestbeds, FailedRunsStillFailOnAnotherTestbed) {
+  const ComparisonReport r = CompareBenchmarks(
+      Fixture("old.json", "laptop"), Fixture("new_errors.json", "ci"), {});
+  EXPECT_EQ(Row(r, "BM_Slow").verdict, BenchmarkVerdict::kError);
+  EXPECT_EQ(Row(r, "BM_Fast").verdict, BenchmarkVerdict::kNotComparable);
+  EXPECT_TRUE(r.HasRegression());
+}
+
+TEST(BenchmarkTestbeds, SameNameOtherSpeedProbeIsNotComparable) {
+  const ComparisonReport r =
+      CompareBenchmarks(Fixture("old.json", "ci", 10'000'000),
+                        Fixture("new_regressed.json", "ci", 20'000'000), {});
+  EXPECT_FALSE(r.HasRegression());
+  EXPECT_EQ(Row(r, "BM_Slow").verdict, BenchmarkVerdict::kNotComparable);
+  ASSERT_EQ(r.testbed_notes.size(), 1u);
+  EXPECT_EQ(r.testbed_notes[0],
+            "time not judged: the baseline was recorded on testbed ci [this "
+            "machine 2.00x slower by the speed probe], this is testbed ci");
+}
+
+TEST(BenchmarkTestbeds, UnrecordedOldSideIsNotComparable) {
+  const ComparisonReport r = CompareBenchmarks(
+      Fixture("old.json", ""), Fixture("new_regressed.json", "ci"), {});
+  EXPECT_FALSE(r.HasRegression());
+  EXPECT_EQ(Row(r, "BM_Slow").verdict, BenchmarkVerdict::kNotComparable);
+  ASSERT_EQ(r.testbed_notes.size(), 1u);
+  EXPECT_NE(r.testbed_notes[0].find("an unrecorded testbed"), std::string::npos)
+      << r.testbed_notes[0];
+}
+
+TEST(BenchmarkTestbeds, SameTestbedAndUnknownNewTestbedAreJudgedAsBefore) {
+  const ComparisonReport plain = CompareBenchmarks(
+      Fixture("old.json", ""), Fixture("new_regressed.json", ""), {});
+  // The new side knows no testbed (a file from elsewhere): judged.
+  const ComparisonReport unknown = CompareBenchmarks(
+      Fixture("old.json", "laptop"), Fixture("new_regressed.json", ""), {});
+  EXPECT_EQ(VerdictsOf(unknown), VerdictsOf(plain));
+  EXPECT_TRUE(unknown.HasRegression());
+  EXPECT_TRUE(unknown.testbed_notes.empty());
+  // The same testbed, probes within the margin: judged.
+  const ComparisonReport same =
+      CompareBenchmarks(Fixture("old.json", "ci", 10'000'000),
+                        Fixture("new_regressed.json", "ci", 12'000'000), {});
+  EXPECT_EQ(VerdictsOf(same), VerdictsOf(plain));
+  EXPECT_EQ(Row(same, "BM_Slow").verdict, BenchmarkVerdict::kRegression);
+  EXPECT_TRUE(same.testbed_notes.empty());
+}
+
+TEST(BenchmarkTestbeds, CalibratedComparisonsAreJudgedAcrossTestbeds) {
+  CompareOptions cal;
+  cal.calibrate = true;
+  const ComparisonReport plain = CompareBenchmarks(
+      Fixture("cal_old.json", ""), Fixture("cal_new_regressed.json", ""), cal);
+  const ComparisonReport r =
+      CompareBenchmarks(Fixture("cal_old.json", "laptop"),
+                        Fixture("cal_new_regressed.json", "ci"), cal);
+  EXPECT_EQ(VerdictsOf(r), VerdictsOf(plain));
+  EXPECT_EQ(Row(r, "BM_Slow").verdict, BenchmarkVerdict::kRegression);
+  EXPECT_EQ(Row(r, "BM_Fast").verdict, BenchmarkVerdict::kUnchanged);
+  EXPECT_TRUE(r.HasRegression());
+  EXPECT_TRUE(r.testbed_notes.empty());
+}
+
+TEST(BenchmarkTestbeds, CountersAreJudgedAcrossTestbeds) {
+  CompareOptions opt;
+  opt.metric = TimeMetric::kCounter;
+  opt.counter = "instructions";
+  const ComparisonReport plain = CompareBenchmarks(
+      Fixture("instr_old.json", ""), Fixture("instr_new.json", ""), opt);
+  const ComparisonReport r =
+      CompareBenchmarks(Fixture("instr_old.json", "laptop"),
+                        Fixture("instr_new.json", "ci"), opt);
+  EXPECT_EQ(VerdictsOf(r), VerdictsOf(plain));
+  EXPECT_EQ(Row(r, "BM_Parse", "instructions").verdict,
+            BenchmarkVerdict::kRegression);
+  EXPECT_TRUE(r.HasRegression());
+  EXPECT_TRUE(r.testbed_notes.empty());
+  // The same files judged on time are not.
+  const ComparisonReport t = CompareBenchmarks(
+      Fixture("instr_old.json", "laptop"), Fixture("instr_new.json", "ci"), {});
+  EXPECT_EQ(Row(t, "BM_Parse").verdict, BenchmarkVerdict::kNotComparable);
+  EXPECT_EQ(t.testbed_notes.size(), 1u);
+}
+
 // Golden: the calibrated Markdown, factor line included.
 TEST(BenchmarkCalibration, MarkdownGolden) {
   CompareOptions cal;
@@ -494,7 +640,11 @@ TEST(BenchmarkCompare, ResultFilesAndDirectories) {
   EXPECT_TRUE(files->HasRegression());
   StatusOr<ComparisonReport> dirs = CompareFiles(dir / "old", dir / "new", {});
   ASSERT_TRUE(dirs.ok()) << dirs.status().message();
-  EXPECT_EQ(dirs->rows.size(), 4u);  // p50, p95, p99, throughput
+  // Every metric EXPECT_NO_REGRESSION gates, in its order.
+  std::vector<std::string> metrics;
+  for (const auto& row : dirs->rows) metrics.push_back(row.metric);
+  EXPECT_EQ(metrics, (std::vector<std::string>{"p50", "p95", "p99", "mean",
+                                               "throughput", "error_rate"}));
   StatusOr<ComparisonReport> mixed =
       CompareFiles(kDir + "/old.json", dir / "new", {});
   ASSERT_FALSE(mixed.ok());
