@@ -14,6 +14,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@
 #include "perfcheck/benchmark_compare.h"
 #include "perfcheck/benchmark_run.h"
 #include "perfcheck/fingerprint.h"
+#include "perfcheck/gate_policy.h"
 #include "threshold.h"
 
 namespace perfcheck::cli {
@@ -177,6 +179,8 @@ ComparisonReport Confirm(const ComparisonReport& first,
 int RunWithBinary(const CompareFlags& f, const CompareOptions& options,
                   const BenchmarkRunOptions& run) {
   const std::string baseline = f.inputs[0];
+  const std::string candidate =
+      f.candidate.empty() ? baseline + ".candidate.json" : f.candidate;
   std::string json;
   StatusOr<BenchmarkFile> fresh = RunBenchmark(f.run_binary, run, &json);
   if (!fresh.ok()) return Usage(fresh.status().message());
@@ -188,64 +192,89 @@ int RunWithBinary(const CompareFlags& f, const CompareOptions& options,
   };
   mark_here(*fresh);
   if (!f.save.empty() && !WriteText(f.save, json, false)) return kExitUsage;
-  std::error_code ec;
-  if (!std::filesystem::exists(baseline, ec)) {
-    const std::string candidate =
-        f.candidate.empty() ? baseline + ".candidate.json" : f.candidate;
-    std::filesystem::create_directories(
-        std::filesystem::path(candidate).parent_path().empty()
-            ? std::filesystem::path(".")
-            : std::filesystem::path(candidate).parent_path(),
-        ec);
-    if (!WriteText(candidate, json, false)) return kExitUsage;
-    std::cout << "perfcheck compare: no baseline at " << baseline
-              << "; nothing to judge. Candidate written to " << candidate
-              << "\n  record it with: perfcheck baseline update " << baseline
-              << " " << candidate << "\n";
-    return kExitOk;
-  }
-  StatusOr<BenchmarkFile> old_file = ReadBenchmarkFile(baseline);
-  if (!old_file.ok()) return Usage(old_file.status().message());
   fresh->source = f.save.empty() ? f.run_binary : f.save;
-  if (Status s = CheckComparable(*old_file, *fresh, options); !s.ok()) {
-    return Usage(s.message());
-  }
-  ComparisonReport report = CompareBenchmarks(*old_file, *fresh, options);
-  if (!report.testbed_notes.empty()) {
-    // Another machine's times: nothing to judge here. Leave a candidate from
-    // which this testbed's baseline can be recorded.
-    const std::string candidate =
-        f.candidate.empty() ? baseline + ".candidate.json" : f.candidate;
-    std::filesystem::create_directories(
-        std::filesystem::path(candidate).parent_path().empty()
-            ? std::filesystem::path(".")
-            : std::filesystem::path(candidate).parent_path(),
-        ec);
-    const bool written = WriteText(candidate, json, false);
-    const int status = Finish(f, report);
-    std::cout << "perfcheck compare: time not judged (the baseline comes from "
-                 "another testbed). "
-              << (written ? "Candidate written to " + candidate : "")
-              << "\n  to gate time on this testbed, record it (perfcheck "
-                 "baseline update "
-              << baseline << " " << candidate
-              << ") or compare A/B on this runner (perfcheck compare "
-                 "--interleave BASE_BIN HEAD_BIN)\n";
-    return written ? status : kExitUsage;
-  }
-  if (report.Count(BenchmarkVerdict::kRegression) > 0 && f.confirm) {
-    std::cout << RenderTable(report, UseColor(f.color))
-              << "  regression seen; confirming with a second run...\n";
-    StatusOr<BenchmarkFile> again = RunBenchmark(f.run_binary, run);
-    if (!again.ok()) return Usage(again.status().message());
-    again->source = f.run_binary + " (re-run)";
-    mark_here(*again);
-    if (Status s = CheckComparable(*old_file, *again, options); !s.ok()) {
-      return Usage(s.message());
+
+  // The same policy as EXPECT_NO_REGRESSION (gate_policy.h); recording is
+  // `perfcheck baseline update`, so there is no update step here.
+  std::optional<BenchmarkFile> old_file;
+  auto judge =
+      [&](const BenchmarkFile& run_file) -> StatusOr<ComparisonReport> {
+    if (Status s = CheckComparable(*old_file, run_file, options); !s.ok()) {
+      return s;
     }
-    report = Confirm(report, CompareBenchmarks(*old_file, *again, options));
+    return CompareBenchmarks(*old_file, run_file, options);
+  };
+  GateSteps<ComparisonReport> steps;
+  steps.judge = [&]() -> StatusOr<std::optional<ComparisonReport>> {
+    std::error_code ec;
+    if (!std::filesystem::exists(baseline, ec)) {
+      return std::optional<ComparisonReport>();
+    }
+    StatusOr<BenchmarkFile> loaded = ReadBenchmarkFile(baseline);
+    if (!loaded.ok()) return loaded.status();
+    old_file = std::move(*loaded);
+    StatusOr<ComparisonReport> report = judge(*fresh);
+    if (!report.ok()) return report.status();
+    return std::optional<ComparisonReport>(std::move(*report));
+  };
+  if (f.confirm) {
+    steps.rejudge =
+        [&](const ComparisonReport& first) -> StatusOr<ComparisonReport> {
+      std::cout << RenderTable(first, UseColor(f.color))
+                << "  regression seen; confirming with a second run...\n";
+      StatusOr<BenchmarkFile> again = RunBenchmark(f.run_binary, run);
+      if (!again.ok()) return again.status();
+      again->source = f.run_binary + " (re-run)";
+      mark_here(*again);
+      StatusOr<ComparisonReport> second = judge(*again);
+      if (!second.ok()) return second.status();
+      return Confirm(first, std::move(*second));
+    };
   }
-  return Finish(f, report);
+  steps.write_candidate = [&]() -> Status {
+    std::error_code ec;
+    const std::filesystem::path dir =
+        std::filesystem::path(candidate).parent_path();
+    std::filesystem::create_directories(dir.empty() ? "." : dir, ec);
+    return WriteText(candidate, json, false)
+               ? Status()
+               : Status::Error("cannot write '" + candidate + "'");
+  };
+  steps.regressed = [](const ComparisonReport& r) { return r.HasRegression(); };
+  steps.time_judged = [](const ComparisonReport& r) {
+    return r.testbed_notes.empty();
+  };
+
+  const StatusOr<GateDecision<ComparisonReport>> decision =
+      RunGatePolicy(steps);
+  if (!decision.ok()) return Usage(decision.status().message());
+  switch (decision->outcome) {
+    case GateOutcome::kNoBaseline:
+      if (!decision->candidate.ok()) return kExitUsage;
+      std::cout << "perfcheck compare: no baseline at " << baseline
+                << "; nothing to judge. Candidate written to " << candidate
+                << "\n  record it with: perfcheck baseline update " << baseline
+                << " " << candidate << "\n";
+      return kExitOk;
+    case GateOutcome::kNotComparable: {
+      // Another machine's times: nothing to judge here. The candidate is
+      // what this testbed's baseline can be recorded from.
+      const int status = Finish(f, *decision->first);
+      if (!decision->candidate.ok()) return kExitUsage;
+      std::cout << "perfcheck compare: time not judged (the baseline comes "
+                   "from another testbed). Candidate written to "
+                << candidate
+                << "\n  to gate time on this testbed, record it (perfcheck "
+                   "baseline update "
+                << baseline << " " << candidate
+                << ") or compare A/B on this runner (perfcheck compare "
+                   "--interleave BASE_BIN HEAD_BIN)\n";
+      return status;
+    }
+    default:
+      return Finish(f, decision->confirmation ? *decision->confirmation
+                                              : *decision->first);
+  }
 }
 
 int RunCompare(const CompareFlags& f) {

@@ -1,11 +1,12 @@
 // Baselines: the stored reference a run is compared with by EXPECT_NO_REGRESSION.
 //
-// One JSON file per test (schema "perfcheck.baseline/v2", docs/baseline-schema.md)
-// at <dir>/<test id>.json, where the test id is "Suite.Test" with every
-// character outside [A-Za-z0-9._-] replaced by '_'. A file holds one entry per
-// result name; an entry keeps the last few recorded runs of each testbed
-// (testbed.h; the runs of one testbed are its noise band), each with its gated
-// metrics, encoded histogram and fingerprint, plus per-metric tolerances.
+// One JSON file per test (schema "perfcheck.baseline/v2",
+// docs/baseline-schema.md) at <dir>/<test id>.json, where the test id is
+// "Suite.Test" with every character outside [A-Za-z0-9._-] replaced by '_'. A
+// file holds one entry per result name; an entry keeps the last few recorded
+// runs of each testbed (testbed.h; the runs of one testbed are its noise
+// band), each with its gated metrics, encoded histogram and fingerprint, plus
+// per-metric tolerances.
 // Files of schema v1 (before testbeds) still read: their runs have no
 // testbed, so their times are never judged, their error rates are; the next
 // update writes v2 and keeps those runs.

@@ -187,7 +187,8 @@ std::string_view MetricName(Metric m) { return InfoFor(m).name; }
 bool IsBaselineSchema(std::string_view schema) {
   for (std::string_view known : {kBaselineSchema, kBaselineSchemaV1}) {
     if (schema == known) return true;
-    if (schema.size() > known.size() && schema.substr(0, known.size()) == known &&
+    if (schema.size() > known.size() &&
+        schema.substr(0, known.size()) == known &&
         schema[known.size()] == '.') {
       return true;
     }

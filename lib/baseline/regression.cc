@@ -384,7 +384,8 @@ RegressionReport CompareToBaseline(const BaselineEntry& entry,
             run.fingerprint.speed_probe_ns / result.fingerprint.speed_probe_ns;
         char buf[64];
         // ratio > 1: the recording machine took longer, this one is faster.
-        std::snprintf(buf, sizeof buf, " [this machine %.2fx %s by the speed probe]",
+        std::snprintf(buf, sizeof buf,
+                      " [this machine %.2fx %s by the speed probe]",
                       ratio >= 1 ? ratio : 1 / ratio,
                       ratio >= 1 ? "faster" : "slower");
         ++others[TestbedLabel(run.fingerprint) + buf];

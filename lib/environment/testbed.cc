@@ -120,9 +120,8 @@ void SetTestbedName(std::string name) {
 std::string DerivedTestbedName(const Fingerprint& f) {
   std::uint64_t h = 0xcbf29ce484222325ULL;
   // A separator byte between fields keeps ("ab","c") and ("a","bc") apart.
-  for (const std::string& field :
-       {f.cpu_model, std::to_string(f.cores), f.os, f.kernel, f.compiler,
-        f.build_type}) {
+  for (const std::string& field : {f.cpu_model, std::to_string(f.cores), f.os,
+                                   f.kernel, f.compiler, f.build_type}) {
     h = Fnv1a(field, h);
     h = Fnv1a(std::string_view("\x1f", 1), h);
   }

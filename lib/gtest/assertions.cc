@@ -1,6 +1,7 @@
 // The predicate-formatters behind perfcheck's gtest macros. SLA verdicts come
 // from perfcheck/sla.h and the baseline gate from baseline.h/regression.h, so
 // this file only adds gtest's shape: messages, properties, registration.
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <iostream>
@@ -11,6 +12,7 @@
 
 #include "perfcheck/baseline.h"
 #include "perfcheck/format.h"
+#include "perfcheck/gate_policy.h"
 #include "perfcheck/gtest.h"
 #include "perfcheck/perf_listener.h"
 #include "perfcheck/regression.h"
@@ -197,135 +199,160 @@ AssertionResult Gate(const char* x_expr, Result r, const Measurable* spec) {
   const std::string path = store.PathFor(test_id).string();
   const std::string against = "against " + path;
 
-  if (update->has_value()) {
-    const bool replace = **update == UpdateMode::kReplace;
-    const Status s = store.Record(test_id, r, **update);
-    if (!s.ok()) {
-      return fail("error", against,
-                  "cannot update the baseline: " + s.message());
-    }
-    Print("baseline for " + who + " updated in " + path +
-          (replace ? " (replace)" : " (append)"));
-    Record(p + "regression", "baseline_updated");
-    RegisterResult(r, "regression", true, "baseline updated");
-    return AssertionSuccess();
-  }
-
-  const StatusOr<std::optional<BaselineFile>> loaded = store.Load(test_id);
-  if (!loaded.ok()) {
-    // The message names the file; it is left as it is for a human to fix.
-    return fail("error", against,
-                "cannot read the baseline: " + loaded.status().message());
-  }
-  const BaselineEntry* entry = nullptr;
-  if (loaded->has_value()) {
-    auto it = (*loaded)->entries.find(r.name);
-    if (it != (*loaded)->entries.end() && !it->second.runs.empty()) {
-      entry = &it->second;
-    }
-  }
-  if (entry == nullptr) {
-    // Never write into the baselines here: a baseline is a reviewed decision.
-    const BaselineStore candidates(CandidateDir());
-    const Status s = candidates.Record(test_id, r, UpdateMode::kAppend);
-    if (s.ok()) {
-      Print("no baseline for " + who + "; candidate written to " +
-            candidates.PathFor(test_id).string());
-    } else {
-      Print("no baseline for " + who +
-            "; cannot write a candidate: " + s.message());
-    }
-    Record(p + "regression", "no_baseline");
-    RegisterResult(r, "regression", true, "no baseline");
-    return AssertionSuccess();
-  }
-
   GateOptions options;
   options.tolerance = *tolerance;
   const std::string expected =
       against + " (tolerance " + FormatPercent(*tolerance) + ")";
-  auto compare = [&](const Result& run) -> std::optional<RegressionReport> {
+  const BaselineStore candidates(CandidateDir());
+  // Loaded once: the confirmation run is judged against the same file.
+  std::optional<BaselineFile> file;
+  const BaselineEntry* entry = nullptr;
+  std::string error_expected = expected;
+  auto compare = [&](const Result& run) -> StatusOr<RegressionReport> {
     try {
       return CompareToBaseline(*entry, run, options);
     } catch (const std::invalid_argument&) {
-      return std::nullopt;  // e.g. histograms of another precision
+      // E.g. histograms of another precision.
+      return Status::Error("the baseline entry '" + r.name +
+                           "' cannot be compared with this run (different "
+                           "histogram configuration); re-record it");
     }
   };
-  std::optional<RegressionReport> report = compare(r);
-  if (!report) {
-    return fail("error", expected,
-                "the baseline entry '" + r.name +
-                    "' cannot be compared with this run (different histogram "
-                    "configuration); re-record it");
-  }
-  std::string described = report->Describe();
+  Result second;  // the confirmation run, when there is one
 
-  if (report->HasRegression() && spec != nullptr) {
-    // One slow run can be a neighbour's noise; a regression must repeat.
-    Result second = spec->Run();
-    std::optional<RegressionReport> second_report = compare(second);
-    const std::string first_text =
-        described + MachineNote(*report, described) + "  " + PercentileLine(r);
-    if (second_report && !second_report->HasRegression()) {
+  GateSteps<RegressionReport> steps;
+  if (update->has_value()) {
+    steps.update = [&]() -> Status {
+      error_expected = against;
+      if (Status s = store.Record(test_id, r, **update); !s.ok()) {
+        return Status::Error("cannot update the baseline: " + s.message());
+      }
+      return Status();
+    };
+  }
+  steps.judge = [&]() -> StatusOr<std::optional<RegressionReport>> {
+    StatusOr<std::optional<BaselineFile>> loaded = store.Load(test_id);
+    if (!loaded.ok()) {
+      // The message names the file; it is left as it is for a human to fix.
+      error_expected = against;
+      return Status::Error("cannot read the baseline: " +
+                           loaded.status().message());
+    }
+    file = std::move(*loaded);
+    if (file) {
+      auto it = file->entries.find(r.name);
+      if (it != file->entries.end() && !it->second.runs.empty()) {
+        entry = &it->second;
+      }
+    }
+    if (entry == nullptr) return std::optional<RegressionReport>();
+    StatusOr<RegressionReport> report = compare(r);
+    if (!report.ok()) return report.status();
+    return std::optional<RegressionReport>(std::move(*report));
+  };
+  if (spec != nullptr) {
+    steps.rejudge = [&](const RegressionReport&) -> StatusOr<RegressionReport> {
+      second = spec->Run();
+      return compare(second);
+    };
+  }
+  steps.write_candidate = [&] {
+    // Never into the baselines: a baseline is a reviewed decision.
+    return candidates.Record(test_id, r, UpdateMode::kAppend);
+  };
+  steps.regressed = [](const RegressionReport& x) { return x.HasRegression(); };
+  steps.time_judged = [](const RegressionReport& x) { return x.TimeJudged(); };
+
+  const StatusOr<GateDecision<RegressionReport>> decision =
+      RunGatePolicy(steps);
+  if (!decision.ok()) {
+    return fail("error", error_expected, decision.status().message());
+  }
+  const std::string candidate_note =
+      decision->candidate.ok()
+          ? "candidate written to " + candidates.PathFor(test_id).string()
+          : "cannot write a candidate: " + decision->candidate.message();
+  auto text_of = [](const RegressionReport& x) {
+    const std::string described = x.Describe();
+    return described + MachineNote(x, described);
+  };
+
+  switch (decision->outcome) {
+    case GateOutcome::kBaselineUpdated:
+      Print("baseline for " + who + " updated in " + path +
+            (**update == UpdateMode::kReplace ? " (replace)" : " (append)"));
+      Record(p + "regression", "baseline_updated");
+      RegisterResult(r, "regression", true, "baseline updated");
+      return AssertionSuccess();
+
+    case GateOutcome::kNoBaseline:
+      Print("no baseline for " + who + "; " + candidate_note);
+      Record(p + "regression", "no_baseline");
+      RegisterResult(r, "regression", true, "no baseline");
+      return AssertionSuccess();
+
+    case GateOutcome::kNotComparable: {
+      // Another machine's times say nothing about this one: pass, say so,
+      // and leave a candidate from which this testbed can be recorded.
+      const RegressionReport& report = *decision->first;
+      Print(who + ": " + report.TestbedNote() + " (error rate judged: " +
+            std::string(VerdictName(report.metrics.back().verdict)) + ").\n" +
+            "  To gate time on this machine, record its testbed: " +
+            "PERFCHECK_UPDATE_BASELINES=1 (a few runs; name it with "
+            "PERFCHECK_TESTBED=NAME), or compare A/B with the base build on "
+            "this runner (docs/regression-method.md, \"Testbeds\").\n  " +
+            static_cast<char>(std::toupper(candidate_note[0])) +
+            candidate_note.substr(1));
+      Record(p + "regression", "not_comparable");
+      RegisterResult(r, "regression", true, "other testbed");
+      return AssertionSuccess();
+    }
+
+    case GateOutcome::kUnconfirmed: {
+      const std::string first_text =
+          text_of(*decision->first) + "  " + PercentileLine(r);
       r = std::move(second);
       RecordValues(r);
       Print(who +
             ": the first run regressed but the confirmation run did "
             "not; passing. First run:\n" +
             first_text);
-      Record(p + "regression", OverallVerdict(*second_report));
+      Record(p + "regression", OverallVerdict(*decision->confirmation));
       RegisterResult(r, "regression", true, "confirmed by re-run");
       return AssertionSuccess();
     }
-    r = std::move(second);
-    RecordValues(r);
-    std::string second_text =
-        second_report
-            ? second_report->Describe() +
-                  MachineNote(*second_report, second_report->Describe())
-            : std::string("(cannot be compared)\n");
-    return fail("regression", expected,
-                "regression in the first run and in the confirmation run\n"
-                "First run:\n" +
-                    first_text + "\nConfirmation run:\n" + second_text + "  " +
-                    PercentileLine(r));
+
+    case GateOutcome::kRegression: {
+      const std::string first_text =
+          text_of(*decision->first) + "  " + PercentileLine(r);
+      if (!decision->confirmation) {
+        return fail("regression", expected, "regression\n" + first_text);
+      }
+      r = std::move(second);
+      RecordValues(r);
+      return fail("regression", expected,
+                  "regression in the first run and in the confirmation run\n"
+                  "First run:\n" +
+                      first_text + "\nConfirmation run:\n" +
+                      text_of(*decision->confirmation) + "  " +
+                      PercentileLine(r));
+    }
+
+    case GateOutcome::kPass:
+      break;
   }
 
-  if (report->HasRegression()) {
-    return fail("regression", expected,
-                "regression\n" + described + MachineNote(*report, described) +
-                    "  " + PercentileLine(r));
-  }
-
-  if (!report->TimeJudged()) {
-    // Another machine's times say nothing about this one: pass, say so, and
-    // leave a candidate from which this testbed can be recorded.
-    const BaselineStore candidates(CandidateDir());
-    const Status s = candidates.Record(test_id, r, UpdateMode::kAppend);
-    Print(who + ": " + report->TestbedNote() + " (error rate judged: " +
-          std::string(VerdictName(report->metrics.back().verdict)) + ").\n" +
-          "  To gate time on this machine, record its testbed: " +
-          "PERFCHECK_UPDATE_BASELINES=1 (a few runs; name it with "
-          "PERFCHECK_TESTBED=NAME), or compare A/B with the base build on "
-          "this runner (docs/regression-method.md, \"Testbeds\").\n  " +
-          (s.ok() ? "Candidate written to " +
-                        candidates.PathFor(test_id).string()
-                  : "Cannot write a candidate: " + s.message()));
-    Record(p + "regression", "not_comparable");
-    RegisterResult(r, "regression", true, "other testbed");
-    return AssertionSuccess();
-  }
-
-  const std::string verdict = OverallVerdict(*report);
-  if (report->HasImprovement()) {
+  const RegressionReport& report = *decision->first;
+  const std::string verdict = OverallVerdict(report);
+  if (report.HasImprovement()) {
     Print(who + " improved against " + path +
           "; refresh the baseline with PERFCHECK_UPDATE_BASELINES=1 (or "
           "--perfcheck_update_baselines):\n" +
-          described);
+          report.Describe());
   }
-  if (!report->machine_differences.empty()) {
+  if (!report.machine_differences.empty()) {
     std::string diffs;
-    for (const auto& d : report->machine_differences) {
+    for (const auto& d : report.machine_differences) {
       diffs += (diffs.empty() ? "" : "; ") + d;
     }
     Print(who + ": the baseline was measured on another machine (" + diffs +

@@ -218,11 +218,12 @@ void FieldReader::ReadTestbed(const Json& v, std::string_view path,
   // Optional: runs and results written before testbeds existed have neither.
   if (v.contains("testbed")) {
     f->testbed = String(v, path, "testbed");
-    const bool derived = f->testbed.rfind(kDerivedTestbedPrefix, 0) == 0 &&
-                         f->testbed.size() == kDerivedTestbedPrefix.size() + 8 &&
-                         f->testbed.find_first_not_of(
-                             "0123456789abcdef",
-                             kDerivedTestbedPrefix.size()) == std::string::npos;
+    const bool derived =
+        f->testbed.rfind(kDerivedTestbedPrefix, 0) == 0 &&
+        f->testbed.size() == kDerivedTestbedPrefix.size() + 8 &&
+        f->testbed.find_first_not_of("0123456789abcdef",
+                                     kDerivedTestbedPrefix.size()) ==
+            std::string::npos;
     if (!derived) {
       if (Status st = ValidateTestbedName(f->testbed); !st.ok()) {
         Fail(Join(path, "testbed"), st.message());
@@ -364,7 +365,8 @@ Json FingerprintToJson(const Fingerprint& f) {
   j["git_sha"] = f.git_sha;
   j["hostname_hash"] = f.hostname_hash;
   if (!f.testbed.empty()) j["testbed"] = f.testbed;
-  if (f.speed_probe_ns > 0) j["speed_probe_ns"] = NumberToJson(f.speed_probe_ns);
+  if (f.speed_probe_ns > 0)
+    j["speed_probe_ns"] = NumberToJson(f.speed_probe_ns);
   return j;
 }
 
