@@ -21,9 +21,17 @@
 //    estimate of their median (Walsh averages) with the signed-rank interval;
 //  then
 //    regression   interval entirely above 1 (credibly slower), its upper end
-//                 reaches T (a change of the threshold's size is plausible) and
-//                 the estimate is at least sqrt(T) (half the threshold on the
-//                 log scale): significant AND as large as the threshold;
+//                 reaches T and the estimate is at least
+//                   interleaved: sqrt(T) (half the threshold on the log
+//                     scale): the rounds' interval covers between-process
+//                     noise, so this is significant AND as large as the
+//                     threshold;
+//                   two runs: T itself. One process per side shows only the
+//                     noise inside a process, not the larger drift between
+//                     processes and moments, so its narrow interval is no
+//                     evidence of size: the estimate must reach the
+//                     threshold (measured in docs/benchmark-gate.md, "Two
+//                     runs in separate processes");
 //    improvement  the mirror image below 1;
 //    noisy        neither, but the estimate is beyond T either way, or the
 //                 interval is wider than the threshold band [1/T, T]: the data
