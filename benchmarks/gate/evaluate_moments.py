@@ -18,6 +18,9 @@ maybe with a busy neighbour. This script separates the two steps:
            variant (NEW; for A/A every other BASE run) and judges each pair
            per benchmark with
              perfcheck compare OLD NEW            (the two-run rule)
+             ... --confirm  the same, counted only when a second NEW
+                        process (another run of that variant) regresses too
+                        against the same OLD, as perfcheck_add_benchmark does
              mean:10%   mean of NEW > 1.10 x mean of OLD (pytest-benchmark)
              min:10%    min of NEW > 1.10 x min of OLD
            by hog condition of the two runs: "no" (neither), "yes" (both),
@@ -120,6 +123,7 @@ def judge(args):
         for old, new in itertools.product(base, news):
             if old["path"] != new["path"]:
                 pairs.append((kind, old, new))
+    verdict_of = {}  # (old, new) -> {benchmark: verdict}
     for kind, old, new in pairs:
         cond = ("yes" if old["hog"] else "no") if old["hog"] == new["hog"] else "one side"
         p = subprocess.run([args.perfcheck, "compare", old["path"], new["path"],
@@ -129,6 +133,7 @@ def judge(args):
             sys.exit(f"perfcheck failed ({p.returncode}): {p.stderr}")
         report_rows = json.loads(p.stdout)["rows"]
         verdicts = {row["benchmark"]: row["verdict"] for row in report_rows}
+        verdict_of[(old["path"], new["path"])] = verdicts
         for row in report_rows:
             if row["benchmark"] != CAL:
                 rows.append({"kind": kind, "cond": cond, "benchmark": row["benchmark"],
@@ -145,12 +150,34 @@ def judge(args):
                       sum(tb[name]) / len(tb[name]) > (1 + threshold) * sum(ta[name]) / len(ta[name]))
                 count("min:10%", cond_key, kind, min(tb[name]) > (1 + threshold) * min(ta[name]))
 
+    # --confirm (perfcheck_add_benchmark's default): a regression counts only
+    # when a second NEW process, judged against the same OLD, regresses too.
+    # The second process is the next run of the same variant and hog
+    # condition (cyclically), never OLD or NEW itself.
+    for kind, old, new in pairs:
+        cond = ("yes" if old["hog"] else "no") if old["hog"] == new["hog"] else "one side"
+        same = [r for r in runs if r["kind"] == kind and r["hog"] == new["hog"]
+                and r["path"] not in (old["path"], new["path"])]
+        if not same:
+            continue
+        after = [r for r in same if r["name"] > new["name"]]
+        again = (after or same)[0]
+        first = verdict_of[(old["path"], new["path"])]
+        second = verdict_of.get((old["path"], again["path"]), {})
+        for name, verdict in first.items():
+            if name == CAL:
+                continue
+            for cond_key in (cond, "all"):
+                count("perfcheck two runs --confirm", cond_key, kind,
+                      verdict == "regression" and second.get(name) == "regression")
+
     print(f"{len(base)} BASE runs, {len(runs)} runs in all, {len(pairs)} pairs; "
           f"threshold {args.threshold}")
     print()
     print("| rule | CPU hog | A/A false alarms | 3% false alarms | 10% detected | 20% detected |")
     print("|:--|:--|--:|--:|--:|--:|")
-    for method in ("perfcheck two runs", "mean:10%", "min:10%"):
+    for method in ("perfcheck two runs", "perfcheck two runs --confirm", "mean:10%",
+                   "min:10%"):
         for cond in ("no", "yes", "one side", "all"):
             cells = []
             for kind in KINDS:
