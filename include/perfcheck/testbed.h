@@ -75,6 +75,11 @@ TestbedMatch MatchTestbed(const Fingerprint& recorded,
 // "laptop" or "auto-1a2b3c4d"; "(unrecorded)" when empty.
 std::string TestbedLabel(const Fingerprint& f);
 
+// " [this machine 1.90x faster by the speed probe]": how `current` compares
+// with `recorded` by their probes; "" when either probe is unknown.
+std::string SpeedDifference(const Fingerprint& recorded,
+                            const Fingerprint& current);
+
 }  // namespace perfcheck
 
 #endif  // PERFCHECK_TESTBED_H_

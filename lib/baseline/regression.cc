@@ -379,18 +379,10 @@ RegressionReport CompareToBaseline(const BaselineEntry& entry,
       case TestbedMatch::kSame:
         same.push_back(&run);
         break;
-      case TestbedMatch::kOtherSpeed: {
-        const double ratio =
-            run.fingerprint.speed_probe_ns / result.fingerprint.speed_probe_ns;
-        char buf[64];
-        // ratio > 1: the recording machine took longer, this one is faster.
-        std::snprintf(buf, sizeof buf,
-                      " [this machine %.2fx %s by the speed probe]",
-                      ratio >= 1 ? ratio : 1 / ratio,
-                      ratio >= 1 ? "faster" : "slower");
-        ++others[TestbedLabel(run.fingerprint) + buf];
+      case TestbedMatch::kOtherSpeed:
+        ++others[TestbedLabel(run.fingerprint) +
+                 SpeedDifference(run.fingerprint, result.fingerprint)];
         break;
-      }
       default:
         ++others[TestbedLabel(run.fingerprint)];
     }

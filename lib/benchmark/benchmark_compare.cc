@@ -457,15 +457,7 @@ void ExcludeOtherTestbed(const BenchmarkFile& old_file,
     }
   }
   std::string why = TestbedLabel(was);
-  if (match == TestbedMatch::kOtherSpeed && now.speed_probe_ns > 0) {
-    char buf[96];
-    const double ratio = was.speed_probe_ns / now.speed_probe_ns;
-    std::snprintf(buf, sizeof buf,
-                  " [this machine %.2fx %s by the speed probe]",
-                  ratio >= 1 ? ratio : 1 / ratio,
-                  ratio >= 1 ? "faster" : "slower");
-    why += buf;
-  }
+  if (match == TestbedMatch::kOtherSpeed) why += SpeedDifference(was, now);
   report.testbed_notes.push_back(
       "time not judged: the baseline was recorded on " +
       (was.testbed.empty()

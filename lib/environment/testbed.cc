@@ -158,4 +158,20 @@ std::string TestbedLabel(const Fingerprint& f) {
   return f.testbed.empty() ? "(unrecorded)" : f.testbed;
 }
 
+std::string SpeedDifference(const Fingerprint& recorded,
+                            const Fingerprint& current) {
+  const double a = recorded.speed_probe_ns;
+  const double b = current.speed_probe_ns;
+  if (!(a > 0) || !(b > 0) || !std::isfinite(a) || !std::isfinite(b)) {
+    return "";
+  }
+  // a / b > 1: the recording machine took longer, this one is faster.
+  const double ratio = a / b;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, " [this machine %.2fx %s by the speed probe]",
+                ratio >= 1 ? ratio : 1 / ratio,
+                ratio >= 1 ? "faster" : "slower");
+  return buf;
+}
+
 }  // namespace perfcheck
