@@ -207,9 +207,17 @@ int ShowFile(const std::filesystem::path& path) {
     ShowPerfcheck(path.string(), *b);
     return kExitOk;
   }
-  StatusOr<BenchmarkFile> g = ParseBenchmarkJson(*text, path.string());
+  StatusOr<std::vector<BenchmarkFile>> g =
+      ParseBenchmarkBaseline(*text, path.string());
   if (!g.ok()) return Fail(g.status().message());
-  ShowBenchmark(path.string(), *text, *g);
+  ShowBenchmark(path.string(), *text, g->front());
+  // Runs of other testbeds kept in the same file (time is judged within one).
+  for (std::size_t i = 1; i < g->size(); ++i) {
+    const BenchmarkFile& other = (*g)[i];
+    std::cout << "  other testbed " << TestbedLabel(other.context.fingerprint)
+              << ": " << other.benchmarks.size() << " benchmark(s), run of "
+              << other.context.date << "\n";
+  }
   return kExitOk;
 }
 

@@ -210,7 +210,8 @@ int RunWithBinary(const CompareFlags& f, const CompareOptions& options,
     if (!std::filesystem::exists(baseline, ec)) {
       return std::optional<ComparisonReport>();
     }
-    StatusOr<BenchmarkFile> loaded = ReadBenchmarkFile(baseline);
+    // The run of this testbed when the file holds several (testbed.h).
+    StatusOr<BenchmarkFile> loaded = ReadBenchmarkBaseline(baseline, here);
     if (!loaded.ok()) return loaded.status();
     old_file = std::move(*loaded);
     StatusOr<ComparisonReport> report = judge(*fresh);

@@ -110,10 +110,25 @@ StatusOr<BenchmarkFile> ReadBenchmarkFile(const std::filesystem::path& path);
 // fingerprint of this machine} is added for `perfcheck baseline show`, and
 // the file is replaced atomically (temporary file + rename) under an
 // exclusive flock on "<path>.lock"; parent directories are created. On any
-// error the existing file is untouched.
+// error the existing file is untouched. The runs of other testbeds
+// (testbed.h) already in the file are kept in
+// "perfcheck_baseline.other_testbeds" (an array of such documents); only a
+// run of this machine's testbed is replaced. An existing file that cannot be
+// read is an error, never overwritten.
 Status WriteBenchmarkBaseline(const std::filesystem::path& path,
                               std::string_view json_text,
                               std::string_view source);
+
+// Every testbed's run of a baseline file written by WriteBenchmarkBaseline:
+// the top-level run first, then perfcheck_baseline.other_testbeds in order.
+// Errors name the file (and the other_testbeds index) and the field.
+StatusOr<std::vector<BenchmarkFile>> ParseBenchmarkBaseline(
+    std::string_view text, std::string_view source);
+
+// The run of `path` recorded on the testbed of `here` (MatchTestbed kSame),
+// else the top-level run (whose testbed then differs: time not comparable).
+StatusOr<BenchmarkFile> ReadBenchmarkBaseline(const std::filesystem::path& path,
+                                              const Fingerprint& here);
 
 // True when `text` parses as JSON with a "benchmarks" array (cheap sniffing
 // for inputs that may also be perfcheck result or baseline files).

@@ -7,8 +7,11 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <string>
+#include <vector>
 
 #include "perfcheck/benchmark_json.h"
+#include "perfcheck/testbed.h"
 #include "report/json_fields.h"
 
 namespace perfcheck {
@@ -72,9 +75,10 @@ Status WriteBenchmarkBaseline(const std::filesystem::path& path,
                          ": no benchmark has a successful run; not recorded");
   }
   json_fields::Json doc = json_fields::Json::parse(json_text);
+  const Fingerprint here = CaptureFingerprint();
   json_fields::Json meta;
   meta["recorded_at"] = NowIso8601();
-  meta["fingerprint"] = json_fields::FingerprintToJson(CaptureFingerprint());
+  meta["fingerprint"] = json_fields::FingerprintToJson(here);
   doc["perfcheck_baseline"] = std::move(meta);
 
   std::error_code ec;
@@ -87,8 +91,89 @@ Status WriteBenchmarkBaseline(const std::filesystem::path& path,
   }
   LockFile lock(path);
   if (!lock.error().empty()) return Status::Error(lock.error());
+  // Under the lock: the runs of other testbeds already in the file move
+  // along, so a laptop's update never pushes out CI's run.
+  bool exists = false;
+  {
+    std::error_code st;
+    exists = std::filesystem::exists(path, st);
+  }
+  if (exists) {
+    StatusOr<std::string> old_text = json_fields::ReadFile(path);
+    if (!old_text.ok()) return old_text.status();
+    // Never overwrite what cannot be read: the file stays as it is.
+    StatusOr<std::vector<BenchmarkFile>> old_runs =
+        ParseBenchmarkBaseline(*old_text, path.string());
+    if (!old_runs.ok()) return old_runs.status();
+    json_fields::Json old_doc = json_fields::Json::parse(*old_text);
+    json_fields::Json others = json_fields::Json::array();
+    std::vector<json_fields::Json> kept;
+    json_fields::Json top = old_doc;
+    if (top.contains("perfcheck_baseline") &&
+        top["perfcheck_baseline"].is_object()) {
+      if (auto it = top["perfcheck_baseline"].find("other_testbeds");
+          it != top["perfcheck_baseline"].end()) {
+        for (const json_fields::Json& o : *it) kept.push_back(o);
+        top["perfcheck_baseline"].erase("other_testbeds");
+      }
+    }
+    kept.insert(kept.begin(), std::move(top));
+    // old_runs[i] is the parsed form of kept[i] (same order).
+    for (std::size_t i = 0; i < kept.size() && i < old_runs->size(); ++i) {
+      const std::string& testbed = (*old_runs)[i].context.fingerprint.testbed;
+      if (testbed == here.testbed) continue;  // replaced by this run
+      others.push_back(std::move(kept[i]));
+    }
+    if (!others.empty()) {
+      doc["perfcheck_baseline"]["other_testbeds"] = std::move(others);
+    }
+  }
   return json_fields::WriteFileAtomically(path,
                                           json_fields::Dump(doc, 2) + "\n");
+}
+
+StatusOr<std::vector<BenchmarkFile>> ParseBenchmarkBaseline(
+    std::string_view text, std::string_view source) {
+  StatusOr<BenchmarkFile> top = ParseBenchmarkJson(text, source);
+  if (!top.ok()) return top.status();
+  std::vector<BenchmarkFile> runs;
+  runs.push_back(std::move(*top));
+  const json_fields::Json doc = json_fields::Json::parse(text);
+  const auto meta = doc.find("perfcheck_baseline");
+  if (meta == doc.end() || !meta->is_object()) return runs;
+  const auto others = meta->find("other_testbeds");
+  if (others == meta->end()) return runs;
+  if (!others->is_array()) {
+    return Status::Error(std::string(source) +
+                         ": field 'perfcheck_baseline.other_testbeds': "
+                         "expected an array of Google Benchmark documents");
+  }
+  for (std::size_t i = 0; i < others->size(); ++i) {
+    const std::string where = std::string(source) +
+                              " (perfcheck_baseline.other_testbeds[" +
+                              std::to_string(i) + "])";
+    StatusOr<BenchmarkFile> run =
+        ParseBenchmarkJson(json_fields::Dump((*others)[i], -1), where);
+    if (!run.ok()) return run.status();
+    run->source = std::string(source);
+    runs.push_back(std::move(*run));
+  }
+  return runs;
+}
+
+StatusOr<BenchmarkFile> ReadBenchmarkBaseline(const std::filesystem::path& path,
+                                              const Fingerprint& here) {
+  StatusOr<std::string> text = json_fields::ReadFile(path);
+  if (!text.ok()) return text.status();
+  StatusOr<std::vector<BenchmarkFile>> runs =
+      ParseBenchmarkBaseline(*text, path.string());
+  if (!runs.ok()) return runs.status();
+  for (BenchmarkFile& run : *runs) {
+    if (MatchTestbed(run.context.fingerprint, here) == TestbedMatch::kSame) {
+      return std::move(run);
+    }
+  }
+  return std::move(runs->front());
 }
 
 }  // namespace perfcheck

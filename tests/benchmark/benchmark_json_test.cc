@@ -1,8 +1,14 @@
 #include "perfcheck/benchmark_json.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
+
+#include "perfcheck/testbed.h"
 
 namespace perfcheck {
 namespace {
@@ -125,6 +131,111 @@ TEST(BenchmarkJson, MalformedInputsNameFileAndProblem) {
   EXPECT_FALSE(ParseBenchmarkJson("[1,2]", "arr.json").ok());
   EXPECT_TRUE(LooksLikeBenchmarkJson(R"({"benchmarks": []})"));
   EXPECT_FALSE(LooksLikeBenchmarkJson(R"({"benchmarks": )"));
+}
+
+// ---- baselines holding several testbeds (WriteBenchmarkBaseline) ----------
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+class BenchmarkBaselineTestbeds : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("perfcheck_bench_testbeds_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    path_ = dir_ / "bench.json";
+  }
+  void TearDown() override {
+    SetTestbedName("");
+    std::filesystem::remove_all(dir_);
+  }
+  // Records fixture `run` (a file of data/) as the baseline on `testbed`.
+  void Record(const std::string& testbed, const std::string& run) {
+    SetTestbedName(testbed);
+    const std::string text = ReadText(kDir + "/" + run);
+    const Status s = WriteBenchmarkBaseline(path_, text, run);
+    ASSERT_TRUE(s.ok()) << s.message();
+  }
+  static Fingerprint On(const std::string& testbed) {
+    Fingerprint f;
+    f.testbed = testbed;
+    return f;
+  }
+  std::filesystem::path dir_;
+  std::filesystem::path path_;
+};
+
+TEST_F(BenchmarkBaselineTestbeds, AnotherTestbedsRunIsKeptNotReplaced) {
+  Record("laptop", "old.json");
+  Record("ci", "new_regressed.json");
+  StatusOr<std::vector<BenchmarkFile>> runs =
+      ParseBenchmarkBaseline(ReadText(path_.string()), path_.string());
+  ASSERT_TRUE(runs.ok()) << runs.status().message();
+  ASSERT_EQ(runs->size(), 2u);
+  EXPECT_EQ((*runs)[0].context.fingerprint.testbed, "ci");
+  EXPECT_EQ((*runs)[1].context.fingerprint.testbed, "laptop");
+
+  // Each testbed reads its own run; an unknown one gets the newest.
+  const double laptop_fast =
+      ReadBenchmarkBaseline(path_, On("laptop"))->Find("BM_Fast")->cpu_ns[0];
+  const double ci_fast =
+      ReadBenchmarkBaseline(path_, On("ci"))->Find("BM_Fast")->cpu_ns[0];
+  EXPECT_EQ(laptop_fast,
+            ReadBenchmarkFile(kDir + "/old.json")->Find("BM_Fast")->cpu_ns[0]);
+  EXPECT_EQ(ci_fast, ReadBenchmarkFile(kDir + "/new_regressed.json")
+                         ->Find("BM_Fast")
+                         ->cpu_ns[0]);
+  StatusOr<BenchmarkFile> other = ReadBenchmarkBaseline(path_, On("other"));
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(other->context.fingerprint.testbed, "ci");
+}
+
+TEST_F(BenchmarkBaselineTestbeds, SameTestbedIsReplacedOthersStay) {
+  Record("laptop", "old.json");
+  Record("ci", "old.json");
+  Record("ci", "new_same.json");
+  Record("laptop", "new_regressed.json");
+  StatusOr<std::vector<BenchmarkFile>> runs =
+      ParseBenchmarkBaseline(ReadText(path_.string()), path_.string());
+  ASSERT_TRUE(runs.ok()) << runs.status().message();
+  ASSERT_EQ(runs->size(), 2u);
+  EXPECT_EQ((*runs)[0].context.fingerprint.testbed, "laptop");
+  EXPECT_EQ((*runs)[1].context.fingerprint.testbed, "ci");
+  EXPECT_EQ(
+      ReadBenchmarkBaseline(path_, On("ci"))->Find("BM_Fast")->cpu_ns[0],
+      ReadBenchmarkFile(kDir + "/new_same.json")->Find("BM_Fast")->cpu_ns[0]);
+}
+
+TEST_F(BenchmarkBaselineTestbeds, MalformedOtherTestbedsFailsAndKeepsTheFile) {
+  Record("laptop", "old.json");
+  std::string text = ReadText(path_.string());
+  const std::string key = "\"perfcheck_baseline\": {";
+  const std::size_t at = text.find(key);
+  ASSERT_NE(at, std::string::npos);
+  text.insert(at + key.size(), "\"other_testbeds\": 7, ");
+  {
+    std::ofstream out(path_, std::ios::binary | std::ios::trunc);
+    out << text;
+  }
+  StatusOr<std::vector<BenchmarkFile>> runs =
+      ParseBenchmarkBaseline(text, path_.string());
+  ASSERT_FALSE(runs.ok());
+  EXPECT_NE(
+      runs.status().message().find("field 'perfcheck_baseline.other_testbeds'"),
+      std::string::npos)
+      << runs.status().message();
+  SetTestbedName("ci");
+  const Status s = WriteBenchmarkBaseline(
+      path_, ReadText(kDir + "/new_same.json"), "new_same.json");
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(ReadText(path_.string()), text) << "a failed update changed it";
 }
 
 }  // namespace
