@@ -1,15 +1,14 @@
 // The policy every baseline gate follows: EXPECT_NO_REGRESSION,
 // `perfcheck compare BASELINE --run BIN` and perfcheck_add_benchmark.
 //
-//   update mode?          record the run, judge nothing          ->
-//   kBaselineUpdated no baseline?          write a candidate, pass ->
-//   kNoBaseline judge the run no time judged?       (only other testbeds' runs)
-//   candidate  -> kNotComparable regressed?            measure once more and
-//   judge again when the adapter
-//                         can; still regressed                   -> kRegression
-//                         not in the confirmation                ->
-//                         kUnconfirmed
-//   otherwise                                                    -> kPass
+//   1. update mode: record the run, judge nothing     -> kBaselineUpdated
+//   2. no baseline: write a candidate, pass            -> kNoBaseline
+//   3. judge the run; if it regressed, measure once more and judge again
+//      when the adapter can: still regressed          -> kRegression
+//                            not in the confirmation  -> kUnconfirmed
+//   4. no time judged (only other testbeds' runs):
+//      write a candidate, pass                         -> kNotComparable
+//   5. otherwise                                       -> kPass
 //
 // One slow run can be a neighbour's burst; a real regression is slower every
 // time, so a first regression must repeat when a re-measurement is possible.
