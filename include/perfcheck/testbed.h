@@ -23,7 +23,7 @@
 // between processes on one idle VM and by up to 2.2x with both cores hogged).
 // What it cannot see: machines that differ only in memory or I/O speed (name
 // your testbeds when that matters), nor one machine's drift between moments
-// (memory-heavy tests ran 25-35% slower for minutes on one VM while the probe
+// (the example tests ran 25-55% slower for minutes on one VM while the probe
 // did not move; docs/regression-method.md, "Testbeds").
 //
 // Thread-safety: every function may be called from any thread.
