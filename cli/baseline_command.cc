@@ -153,6 +153,30 @@ void ShowBenchmark(const std::string& path, const std::string& text,
   }
 }
 
+// One testbed's runs of an entry: time is judged within one testbed only.
+void ShowTestbed(const BaselineEntry& entry, const std::string& testbed) {
+  std::size_t n = 0;
+  for (const BaselineRun& run : entry.runs)
+    n += TestbedLabel(run.fingerprint) == testbed ? 1 : 0;
+  std::cout << "    testbed " << testbed << ": " << n << " run(s)\n";
+  for (const BaselineRun& run : entry.runs) {
+    if (TestbedLabel(run.fingerprint) != testbed) continue;
+    std::cout << "      " << run.recorded_at << "  n=" << run.samples
+              << "  p50 " << FormatNanos(run.metrics.at(Metric::kP50))
+              << "  p95 " << FormatNanos(run.metrics.at(Metric::kP95))
+              << "  p99 " << FormatNanos(run.metrics.at(Metric::kP99)) << "  "
+              << FormatRate(run.metrics.at(Metric::kThroughput)) << "  errors "
+              << FormatPercent(run.metrics.at(Metric::kErrorRate)) << "  ("
+              << run.fingerprint.cpu_model << ", " << run.fingerprint.cores
+              << " cores";
+    if (run.fingerprint.speed_probe_ns > 0) {
+      std::cout << ", speed probe "
+                << FormatNanos(run.fingerprint.speed_probe_ns);
+    }
+    std::cout << ")\n";
+  }
+}
+
 void ShowPerfcheck(const std::string& path, const BaselineFile& file) {
   std::cout << path << ": perfcheck baseline of test " << file.test_id << "\n";
   for (const auto& [name, entry] : file.entries) {
@@ -171,29 +195,7 @@ void ShowPerfcheck(const std::string& path, const BaselineFile& file) {
       if (std::find(testbeds.begin(), testbeds.end(), label) == testbeds.end())
         testbeds.push_back(label);
     }
-    for (const std::string& testbed : testbeds) {
-    std::size_t n = 0;
-    for (const BaselineRun& run : entry.runs)
-      n += TestbedLabel(run.fingerprint) == testbed ? 1 : 0;
-    std::cout << "    testbed " << testbed << ": " << n << " run(s)\n";
-    for (const BaselineRun& run : entry.runs) {
-      if (TestbedLabel(run.fingerprint) != testbed) continue;
-      std::cout << "      " << run.recorded_at << "  n=" << run.samples
-                << "  p50 " << FormatNanos(run.metrics.at(Metric::kP50))
-                << "  p95 " << FormatNanos(run.metrics.at(Metric::kP95))
-                << "  p99 " << FormatNanos(run.metrics.at(Metric::kP99)) << "  "
-                << FormatRate(run.metrics.at(Metric::kThroughput))
-                << "  errors "
-                << FormatPercent(run.metrics.at(Metric::kErrorRate)) << "  ("
-                << run.fingerprint.cpu_model << ", " << run.fingerprint.cores
-                << " cores";
-      if (run.fingerprint.speed_probe_ns > 0) {
-        std::cout << ", speed probe "
-                  << FormatNanos(run.fingerprint.speed_probe_ns);
-      }
-      std::cout << ")\n";
-    }
-    }
+    for (const std::string& testbed : testbeds) ShowTestbed(entry, testbed);
   }
 }
 

@@ -10,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include "scoped_env.h"
+
 namespace perfcheck {
 namespace {
 
@@ -19,30 +21,7 @@ bool FullyMatches(const std::string& text, const char* pattern) {
   return std::regex_match(text, std::regex(pattern));
 }
 
-// Sets an environment variable for the lifetime of the object and restores
-// the previous value afterwards, so tests do not leak into each other.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    if (const char* old = getenv(name)) previous_ = old;
-    if (value == nullptr) {
-      unsetenv(name);
-    } else {
-      setenv(name, value, 1);
-    }
-  }
-  ~ScopedEnv() {
-    if (previous_) {
-      setenv(name_, previous_->c_str(), 1);
-    } else {
-      unsetenv(name_);
-    }
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> previous_;
-};
+using perfcheck::test::ScopedEnv;
 
 TEST(FingerprintTest, LinuxFieldsAreFilled) {
   const Fingerprint f = CaptureFingerprint();

@@ -22,6 +22,7 @@
 #include "perfcheck/regression.h"
 #include "perfcheck/result_json.h"
 #include "perfcheck/testbed.h"
+#include "scoped_env.h"
 
 namespace {
 
@@ -112,35 +113,7 @@ std::string Joined(const std::vector<std::string>& messages) {
   return out;
 }
 
-// Sets (or, with nullptr, unsets) an environment variable for the lifetime
-// of the object and restores the previous value afterwards.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    if (const char* old = std::getenv(name)) previous_ = old;
-    Set(value);
-  }
-  ~ScopedEnv() {
-    if (previous_) {
-      ::setenv(name_, previous_->c_str(), 1);
-    } else {
-      ::unsetenv(name_);
-    }
-  }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-  void Set(const char* value) {
-    if (value == nullptr) {
-      ::unsetenv(name_);
-    } else {
-      ::setenv(name_, value, 1);
-    }
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> previous_;
-};
+using perfcheck::test::ScopedEnv;
 
 // ------------------------------------------------------------ pass paths ----
 

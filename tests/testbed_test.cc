@@ -10,36 +10,12 @@
 #include <string>
 
 #include "perfcheck/fingerprint.h"
+#include "scoped_env.h"
 
 namespace perfcheck {
 namespace {
 
-// Sets (or, with nullptr, unsets) an environment variable for the lifetime
-// of the object and restores the previous value afterwards.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    if (const char* old = getenv(name)) previous_ = old;
-    if (value == nullptr) {
-      unsetenv(name);
-    } else {
-      setenv(name, value, 1);
-    }
-  }
-  ~ScopedEnv() {
-    if (previous_) {
-      setenv(name_, previous_->c_str(), 1);
-    } else {
-      unsetenv(name_);
-    }
-  }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  const char* name_;
-  std::optional<std::string> previous_;
-};
+using perfcheck::test::ScopedEnv;
 
 // Every test starts and ends with no override and no PERFCHECK_TESTBED.
 class TestbedTest : public ::testing::Test {
