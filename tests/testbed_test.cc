@@ -338,5 +338,31 @@ TEST_F(TestbedTest, CaptureCarriesTheSpeedProbeMeasuredOnce) {
   EXPECT_EQ(MatchTestbed(f, CaptureFingerprint()), TestbedMatch::kSame);
 }
 
+TEST_F(TestbedTest, StoredNamesAreUserNamesOrDerivedKeys) {
+  EXPECT_TRUE(ValidateStoredTestbedName("laptop").ok());
+  EXPECT_TRUE(ValidateStoredTestbedName("auto-1a2b3c4d").ok());
+  EXPECT_TRUE(
+      ValidateStoredTestbedName(DerivedTestbedName(Fingerprint{})).ok());
+  // "auto-" is reserved for exactly 8 lowercase hex digits.
+  for (const char* bad : {"auto-1a2b3c4", "auto-1a2b3c4d5", "auto-1A2B3C4D",
+                          "auto-laptop", "my laptop", ""}) {
+    EXPECT_FALSE(ValidateStoredTestbedName(bad).ok()) << bad;
+  }
+}
+
+TEST_F(TestbedTest, TimeNotJudgedNoteNamesEveryRecordedTestbed) {
+  EXPECT_EQ(TimeNotJudgedNote("ci", {{"laptop", 3}}),
+            "time not judged: the baseline holds no run of this testbed (ci), "
+            "only 3 runs of testbed laptop");
+  EXPECT_EQ(TimeNotJudgedNote("ci", {{std::string(kUnrecordedTestbedLabel), 1},
+                                     {"laptop", 2}}),
+            "time not judged: the baseline holds no run of this testbed (ci), "
+            "only 1 run of an unrecorded testbed (recorded before testbeds), "
+            "2 runs of testbed laptop");
+  EXPECT_EQ(TimeNotJudgedNote("", {}),
+            "time not judged: the baseline holds no run of this testbed "
+            "(unknown), only none");
+}
+
 }  // namespace
 }  // namespace perfcheck

@@ -30,8 +30,11 @@
 #ifndef PERFCHECK_TESTBED_H_
 #define PERFCHECK_TESTBED_H_
 
+#include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "perfcheck/fingerprint.h"
 #include "perfcheck/status.h"
@@ -47,6 +50,10 @@ inline constexpr std::string_view kDerivedTestbedPrefix = "auto-";
 // A user-given testbed name: 1-64 characters of [A-Za-z0-9._-], not starting
 // with "auto-". The error says what is wrong (the caller adds where).
 Status ValidateTestbedName(std::string_view name);
+
+// A name as stored in a run: a valid user-given name or a derived one
+// ("auto-" + 8 lowercase hex digits). The error says what is wrong.
+Status ValidateStoredTestbedName(std::string_view name);
 
 // The name given for this process: SetTestbedName()'s, else the
 // PERFCHECK_TESTBED environment variable; "" when none. An invalid
@@ -74,13 +81,25 @@ enum class TestbedMatch {
 TestbedMatch MatchTestbed(const Fingerprint& recorded,
                           const Fingerprint& current);
 
-// "laptop" or "auto-1a2b3c4d"; "(unrecorded)" when empty.
+// The label of runs recorded before testbeds existed.
+inline constexpr std::string_view kUnrecordedTestbedLabel = "(unrecorded)";
+
+// "laptop" or "auto-1a2b3c4d"; kUnrecordedTestbedLabel when empty.
 std::string TestbedLabel(const Fingerprint& f);
 
 // " [this machine 1.90x faster by the speed probe]": how `current` compares
 // with `recorded` by their probes; "" when either probe is unknown.
 std::string SpeedDifference(const Fingerprint& recorded,
                             const Fingerprint& current);
+
+// Why time was not judged, the same words for every gate: "time not judged:
+// the baseline holds no run of this testbed (ci), only 3 runs of testbed
+// laptop, 2 runs of an unrecorded testbed (recorded before testbeds)".
+// `recorded`: label (TestbedLabel, plus SpeedDifference when the name
+// matched) and run count of each testbed the baseline holds.
+std::string TimeNotJudgedNote(
+    std::string_view current,
+    const std::vector<std::pair<std::string, std::size_t>>& recorded);
 
 }  // namespace perfcheck
 

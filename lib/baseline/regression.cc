@@ -293,18 +293,7 @@ bool RegressionReport::TimeJudged() const {
 }
 
 std::string RegressionReport::TestbedNote() const {
-  if (TimeJudged()) return "";
-  std::string held;
-  for (const auto& [label, runs] : other_testbeds) {
-    held += std::string(held.empty() ? "" : ", ") + std::to_string(runs) +
-            " run" + (runs == 1 ? "" : "s") + " of " +
-            (label.rfind("(unrecorded)", 0) == 0
-                 ? "an unrecorded testbed (recorded before testbeds)"
-                 : "testbed " + label);
-  }
-  return "time not judged: the baseline holds no run of this testbed (" +
-         (testbed.empty() ? std::string("(unknown)") : testbed) +
-         "), only " + (held.empty() ? std::string("none") : held);
+  return TimeJudged() ? "" : TimeNotJudgedNote(testbed, other_testbeds);
 }
 
 std::string RegressionReport::Describe() const {

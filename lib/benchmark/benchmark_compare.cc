@@ -456,14 +456,10 @@ void ExcludeOtherTestbed(const BenchmarkFile& old_file,
         break;
     }
   }
-  std::string why = TestbedLabel(was);
-  if (match == TestbedMatch::kOtherSpeed) why += SpeedDifference(was, now);
+  std::string label = TestbedLabel(was);
+  if (match == TestbedMatch::kOtherSpeed) label += SpeedDifference(was, now);
   report.testbed_notes.push_back(
-      "time not judged: the baseline was recorded on " +
-      (was.testbed.empty()
-           ? std::string("an unrecorded testbed (before testbeds)")
-           : "testbed " + why) +
-      ", this is testbed " + TestbedLabel(now));
+      TimeNotJudgedNote(now.testbed, {{label, std::size_t{1}}}));
 }
 
 }  // namespace

@@ -64,6 +64,17 @@ double MeasureProbe() {
   return best;
 }
 
+// recorded / current probe; nullopt when either is unknown.
+std::optional<double> ProbeRatio(const Fingerprint& recorded,
+                                 const Fingerprint& current) {
+  const double a = recorded.speed_probe_ns;
+  const double b = current.speed_probe_ns;
+  if (!(a > 0) || !(b > 0) || !std::isfinite(a) || !std::isfinite(b)) {
+    return std::nullopt;
+  }
+  return a / b;
+}
+
 }  // namespace
 
 Status ValidateTestbedName(std::string_view name) {
@@ -88,6 +99,18 @@ Status ValidateTestbedName(std::string_view name) {
                          "', which is reserved for derived names");
   }
   return Status();
+}
+
+Status ValidateStoredTestbedName(std::string_view name) {
+  const std::string_view prefix = kDerivedTestbedPrefix;
+  if (name.substr(0, prefix.size()) == prefix) {
+    const std::string_view hex = name.substr(prefix.size());
+    if (hex.size() == 8 &&
+        hex.find_first_not_of("0123456789abcdef") == std::string_view::npos) {
+      return Status();
+    }
+  }
+  return ValidateTestbedName(name);
 }
 
 StatusOr<std::string> GivenTestbedName() {
@@ -145,33 +168,43 @@ TestbedMatch MatchTestbed(const Fingerprint& recorded,
   }
   if (recorded.testbed.empty()) return TestbedMatch::kUnrecorded;
   if (recorded.testbed != current.testbed) return TestbedMatch::kOtherTestbed;
-  const double a = recorded.speed_probe_ns;
-  const double b = current.speed_probe_ns;
-  if (a > 0 && b > 0 && std::isfinite(a) && std::isfinite(b) &&
-      std::max(a, b) / std::min(a, b) > kSpeedProbeMargin) {
+  const std::optional<double> ratio = ProbeRatio(recorded, current);
+  if (ratio && std::max(*ratio, 1 / *ratio) > kSpeedProbeMargin) {
     return TestbedMatch::kOtherSpeed;
   }
   return TestbedMatch::kSame;
 }
 
 std::string TestbedLabel(const Fingerprint& f) {
-  return f.testbed.empty() ? "(unrecorded)" : f.testbed;
+  return f.testbed.empty() ? std::string(kUnrecordedTestbedLabel) : f.testbed;
 }
 
 std::string SpeedDifference(const Fingerprint& recorded,
                             const Fingerprint& current) {
-  const double a = recorded.speed_probe_ns;
-  const double b = current.speed_probe_ns;
-  if (!(a > 0) || !(b > 0) || !std::isfinite(a) || !std::isfinite(b)) {
-    return "";
-  }
-  // a / b > 1: the recording machine took longer, this one is faster.
-  const double ratio = a / b;
+  const std::optional<double> ratio = ProbeRatio(recorded, current);
+  if (!ratio) return "";
+  // > 1: the recording machine took longer, this one is faster.
   char buf[64];
   std::snprintf(buf, sizeof buf, " [this machine %.2fx %s by the speed probe]",
-                ratio >= 1 ? ratio : 1 / ratio,
-                ratio >= 1 ? "faster" : "slower");
+                *ratio >= 1 ? *ratio : 1 / *ratio,
+                *ratio >= 1 ? "faster" : "slower");
   return buf;
+}
+
+std::string TimeNotJudgedNote(
+    std::string_view current,
+    const std::vector<std::pair<std::string, std::size_t>>& recorded) {
+  std::string held;
+  for (const auto& [label, runs] : recorded) {
+    held += std::string(held.empty() ? "" : ", ") + std::to_string(runs) +
+            " run" + (runs == 1 ? "" : "s") + " of " +
+            (label == kUnrecordedTestbedLabel
+                 ? "an unrecorded testbed (recorded before testbeds)"
+                 : "testbed " + label);
+  }
+  return "time not judged: the baseline holds no run of this testbed (" +
+         (current.empty() ? std::string("unknown") : std::string(current)) +
+         "), only " + (held.empty() ? std::string("none") : held);
 }
 
 }  // namespace perfcheck

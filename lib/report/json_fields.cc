@@ -218,16 +218,8 @@ void FieldReader::ReadTestbed(const Json& v, std::string_view path,
   // Optional: runs and results written before testbeds existed have neither.
   if (v.contains("testbed")) {
     f->testbed = String(v, path, "testbed");
-    const bool derived =
-        f->testbed.rfind(kDerivedTestbedPrefix, 0) == 0 &&
-        f->testbed.size() == kDerivedTestbedPrefix.size() + 8 &&
-        f->testbed.find_first_not_of("0123456789abcdef",
-                                     kDerivedTestbedPrefix.size()) ==
-            std::string::npos;
-    if (!derived) {
-      if (Status st = ValidateTestbedName(f->testbed); !st.ok()) {
-        Fail(Join(path, "testbed"), st.message());
-      }
+    if (Status st = ValidateStoredTestbedName(f->testbed); !st.ok()) {
+      Fail(Join(path, "testbed"), st.message());
     }
   }
   if (v.contains("speed_probe_ns")) {

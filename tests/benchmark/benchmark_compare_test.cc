@@ -504,8 +504,8 @@ TEST(BenchmarkTestbeds, AnotherTestbedsTimesAreNotComparable) {
   EXPECT_EQ(Row(r, "BM_RenamedV2").verdict, BenchmarkVerdict::kNew);
   ASSERT_EQ(r.testbed_notes.size(), 1u);
   EXPECT_EQ(r.testbed_notes[0],
-            "time not judged: the baseline was recorded on testbed laptop, "
-            "this is testbed ci");
+            "time not judged: the baseline holds no run of this testbed "
+            "(ci), only 1 run of testbed laptop");
   EXPECT_NE(RenderTable(r, false).find("OTHER TESTBED: time not judged"),
             std::string::npos);
   EXPECT_NE(RenderMarkdown(r).find("Time was **not judged**"),
@@ -530,8 +530,9 @@ TEST(BenchmarkTestbeds, SameNameOtherSpeedProbeIsNotComparable) {
   EXPECT_EQ(Row(r, "BM_Slow").verdict, BenchmarkVerdict::kNotComparable);
   ASSERT_EQ(r.testbed_notes.size(), 1u);
   EXPECT_EQ(r.testbed_notes[0],
-            "time not judged: the baseline was recorded on testbed ci [this "
-            "machine 2.00x slower by the speed probe], this is testbed ci");
+            "time not judged: the baseline holds no run of this testbed "
+            "(ci), only 1 run of testbed ci [this machine 2.00x slower by "
+            "the speed probe]");
 }
 
 TEST(BenchmarkTestbeds, UnrecordedOldSideIsNotComparable) {
