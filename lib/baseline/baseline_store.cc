@@ -175,9 +175,10 @@ StatusOr<std::string> ReadIfExists(const std::filesystem::path& path,
   return json_fields::ReadFile(path);
 }
 
-bool IsV1(std::string_view schema) {
-  return schema == kBaselineSchemaV1 ||
-         schema.rfind(std::string(kBaselineSchemaV1) + ".", 0) == 0;
+// `schema` is `known` or a later minor version of it ("<known>.<minor>").
+bool IsVersionOf(std::string_view schema, std::string_view known) {
+  return schema.substr(0, known.size()) == known &&
+         (schema.size() == known.size() || schema[known.size()] == '.');
 }
 
 }  // namespace
@@ -185,15 +186,8 @@ bool IsV1(std::string_view schema) {
 std::string_view MetricName(Metric m) { return InfoFor(m).name; }
 
 bool IsBaselineSchema(std::string_view schema) {
-  for (std::string_view known : {kBaselineSchema, kBaselineSchemaV1}) {
-    if (schema == known) return true;
-    if (schema.size() > known.size() &&
-        schema.substr(0, known.size()) == known &&
-        schema[known.size()] == '.') {
-      return true;
-    }
-  }
-  return false;
+  return IsVersionOf(schema, kBaselineSchema) ||
+         IsVersionOf(schema, kBaselineSchemaV1);
 }
 
 std::optional<Metric> MetricFromName(std::string_view name) {
@@ -339,9 +333,10 @@ StatusOr<BaselineFile> BaselineFileFromJson(std::string_view text,
   try {
     const Json doc = in.Parse(text);
     // v1 files (before testbeds) read as v2 files whose runs have none.
-    const bool v1 = doc.is_object() && doc.contains("schema") &&
-                    doc["schema"].is_string() &&
-                    IsV1(doc["schema"].get<std::string>());
+    const bool v1 =
+        doc.is_object() && doc.contains("schema") &&
+        doc["schema"].is_string() &&
+        IsVersionOf(doc["schema"].get<std::string>(), kBaselineSchemaV1);
     in.CheckSchema(doc, v1 ? kBaselineSchemaV1 : kBaselineSchema);
     BaselineFile file;
     file.test_id = in.String(doc, "", "test_id");

@@ -1,7 +1,6 @@
 // The predicate-formatters behind perfcheck's gtest macros. SLA verdicts come
 // from perfcheck/sla.h and the baseline gate from baseline.h/regression.h, so
 // this file only adds gtest's shape: messages, properties, registration.
-#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <iostream>
@@ -268,10 +267,16 @@ AssertionResult Gate(const char* x_expr, Result r, const Measurable* spec) {
   if (!decision.ok()) {
     return fail("error", error_expected, decision.status().message());
   }
-  const std::string candidate_note =
-      decision->candidate.ok()
-          ? "candidate written to " + candidates.PathFor(test_id).string()
-          : "cannot write a candidate: " + decision->candidate.message();
+  // "Candidate written to ..." or "Cannot write a candidate: ...", with the
+  // first word as the sentence needs it.
+  auto candidate_note = [&](const char* candidate_word,
+                            const char* cannot_word) {
+    return decision->candidate.ok()
+               ? std::string(candidate_word) + " written to " +
+                     candidates.PathFor(test_id).string()
+               : std::string(cannot_word) +
+                     " write a candidate: " + decision->candidate.message();
+  };
   auto text_of = [](const RegressionReport& x) {
     const std::string described = x.Describe();
     return described + MachineNote(x, described);
@@ -286,7 +291,8 @@ AssertionResult Gate(const char* x_expr, Result r, const Measurable* spec) {
       return AssertionSuccess();
 
     case GateOutcome::kNoBaseline:
-      Print("no baseline for " + who + "; " + candidate_note);
+      Print("no baseline for " + who + "; " +
+            candidate_note("candidate", "cannot"));
       Record(p + "regression", "no_baseline");
       RegisterResult(r, "regression", true, "no baseline");
       return AssertionSuccess();
@@ -301,8 +307,7 @@ AssertionResult Gate(const char* x_expr, Result r, const Measurable* spec) {
             "PERFCHECK_UPDATE_BASELINES=1 (a few runs; name it with "
             "PERFCHECK_TESTBED=NAME), or compare A/B with the base build on "
             "this runner (docs/regression-method.md, \"Testbeds\").\n  " +
-            static_cast<char>(std::toupper(candidate_note[0])) +
-            candidate_note.substr(1));
+            candidate_note("Candidate", "Cannot"));
       Record(p + "regression", "not_comparable");
       RegisterResult(r, "regression", true, "other testbed");
       return AssertionSuccess();
