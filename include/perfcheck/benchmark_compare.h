@@ -176,6 +176,9 @@ struct ComparisonReport {
   std::string old_source;
   std::string new_source;
   std::string mode;  // "two runs" or "interleaved, N rounds"
+  // Interleaved rounds (ComparePaired): the estimate needs only half the
+  // threshold; two runs need all of it (see the rule above).
+  bool paired = false;
   double confidence = 0.99;
   std::vector<MetricComparisonRow> rows;
   // Differences between the two machines' fingerprints, e.g. "cores: 8 -> 2".

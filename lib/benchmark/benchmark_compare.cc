@@ -514,6 +514,7 @@ ComparisonReport ComparePaired(const std::vector<BenchmarkRound>& rounds,
   options.Validate();
   ComparisonReport report;
   report.mode = "interleaved, " + std::to_string(rounds.size()) + " rounds";
+  report.paired = true;
   report.confidence = options.confidence;
   if (rounds.empty()) return report;
   report.old_source = rounds.front().old_run.source;

@@ -374,7 +374,8 @@ std::string RenderMarkdown(const ComparisonReport& report) {
          "lies "
          "entirely above 0 and reaches the threshold, with an estimate of at "
          "least "
-         "half the threshold. **noisy**: looks different, not credibly so. "
+      << (report.paired ? "half the threshold" : "the threshold itself")
+      << ". **noisy**: looks different, not credibly so. "
          "**insufficient data**: too few repetitions to judge. "
          "Old/New are medians; Change is the Hodges-Lehmann estimate of "
          "new/old - 1. "

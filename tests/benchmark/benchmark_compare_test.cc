@@ -194,6 +194,12 @@ TEST(BenchmarkCompare, PairedRoundsCancelMachineDrift) {
   EXPECT_NEAR(r.rows[0].change, 0.12, 0.01);
   EXPECT_EQ(r.rows[0].method, "signed-rank");
   EXPECT_EQ(r.mode, "interleaved, 10 rounds");
+  // Rounds cover between-process noise: half the threshold is enough, and the
+  // PR comment says so (two runs need all of it: golden/regressed.md).
+  EXPECT_TRUE(r.paired);
+  EXPECT_NE(RenderMarkdown(r).find("an estimate of at least half the "
+                                   "threshold"),
+            std::string::npos);
   EXPECT_EQ(ComparePaired(same, {}).rows[0].verdict,
             BenchmarkVerdict::kUnchanged);
   // Too few rounds for a 99% interval: no guess.
