@@ -19,8 +19,9 @@
 // about 12 ms on a 2-vCPU cloud VM) and stores it with every run. A run is of
 // the same testbed when the names are equal AND the two probes are within
 // kSpeedProbeMargin of each other. The margin is wide on purpose: the probe
-// classifies machines, it never rescales times (the probe moved by up to ±8%
-// between processes on one idle VM and by up to 2.2x with both cores hogged).
+// classifies machines, it never rescales times (largest / smallest probe of
+// 20 processes on a 2-vCPU VM: 1.13x quiet, 1.26x with both cores hogged;
+// benchmarks/gate/probe_spread.sh).
 // What it cannot see: machines that differ only in memory or I/O speed (name
 // your testbeds when that matters), nor one machine's drift between moments
 // (the example tests ran 25-55% slower for minutes on one VM while the probe
