@@ -21,7 +21,6 @@
 #include "command.h"
 #include "perfcheck/benchmark_compare.h"
 #include "perfcheck/benchmark_run.h"
-#include "perfcheck/fingerprint.h"
 #include "perfcheck/gate_policy.h"
 #include "threshold.h"
 
@@ -184,13 +183,6 @@ int RunWithBinary(const CompareFlags& f, const CompareOptions& options,
   std::string json;
   StatusOr<BenchmarkFile> fresh = RunBenchmark(f.run_binary, run, &json);
   if (!fresh.ok()) return Usage(fresh.status().message());
-  // The binary ran here: the new side is of this machine's testbed.
-  const Fingerprint here = CaptureFingerprint();
-  auto mark_here = [&here](BenchmarkFile& file) {
-    file.context.fingerprint.testbed = here.testbed;
-    file.context.fingerprint.speed_probe_ns = here.speed_probe_ns;
-  };
-  mark_here(*fresh);
   if (!f.save.empty() && !WriteText(f.save, json, false)) return kExitUsage;
   fresh->source = f.save.empty() ? f.run_binary : f.save;
 
@@ -211,7 +203,8 @@ int RunWithBinary(const CompareFlags& f, const CompareOptions& options,
       return std::optional<ComparisonReport>();
     }
     // The run of this testbed when the file holds several (testbed.h).
-    StatusOr<BenchmarkFile> loaded = ReadBenchmarkBaseline(baseline, here);
+    StatusOr<BenchmarkFile> loaded =
+        ReadBenchmarkBaseline(baseline, fresh->context.fingerprint);
     if (!loaded.ok()) return loaded.status();
     old_file = std::move(*loaded);
     StatusOr<ComparisonReport> report = judge(*fresh);
@@ -226,7 +219,6 @@ int RunWithBinary(const CompareFlags& f, const CompareOptions& options,
       StatusOr<BenchmarkFile> again = RunBenchmark(f.run_binary, run);
       if (!again.ok()) return again.status();
       again->source = f.run_binary + " (re-run)";
-      mark_here(*again);
       StatusOr<ComparisonReport> second = judge(*again);
       if (!second.ok()) return second.status();
       return Confirm(first, std::move(*second));

@@ -51,7 +51,8 @@ struct BenchmarkRunOptions {
 };
 
 // Runs `binary` once with JSON written to a temporary file and parses it.
-// When `json_text` is given it receives the raw JSON (e.g. to save it).
+// When `json_text` is given it receives the raw JSON (e.g. to save it). The
+// run carries this machine's testbed and speed probe in its fingerprint.
 StatusOr<BenchmarkFile> RunBenchmark(const std::filesystem::path& binary,
                                      const BenchmarkRunOptions& options,
                                      std::string* json_text = nullptr);

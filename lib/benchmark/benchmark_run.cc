@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "perfcheck/fingerprint.h"
 #include "report/json_fields.h"
 
 extern char** environ;
@@ -139,6 +140,10 @@ StatusOr<BenchmarkFile> RunBenchmark(const std::filesystem::path& binary,
     return with_stderr(name + ": ran no benchmark (check the filter)");
   }
   if (json_text != nullptr) *json_text = std::move(*text);
+  // The binary ran here: its run is of this machine's testbed (testbed.h).
+  const Fingerprint here = CaptureFingerprint();
+  file->context.fingerprint.testbed = here.testbed;
+  file->context.fingerprint.speed_probe_ns = here.speed_probe_ns;
   return file;
 }
 
