@@ -13,8 +13,8 @@
 // compiler, build type; not the host name: CI runners are ephemeral).
 //
 // Two VMs of one nominal type report the same CPU string, cores, OS and
-// compiler and still differ 1.8-2.4x, so a name alone cannot tell them
-// apart. Each process also measures a speed probe once (a fixed CPU-bound
+// compiler and can still differ 1.8-2.4x (reported for this project's
+// example suite), so a name alone cannot tell them apart. Each process also measures a speed probe once (a fixed CPU-bound
 // workload: the fastest of 15 sorts of the same 16384 pseudo-random integers,
 // about 12 ms on a 2-vCPU cloud VM) and stores it with every run. A run is of
 // the same testbed when the names are equal AND the two probes are within
