@@ -14,18 +14,18 @@
 //
 // Two VMs of one nominal type report the same CPU string, cores, OS and
 // compiler and can still differ 1.8-2.4x (reported for this project's
-// example suite), so a name alone cannot tell them apart. Each process also measures a speed probe once (a fixed CPU-bound
-// workload: the fastest of 15 sorts of the same 16384 pseudo-random integers,
-// about 12 ms on a 2-vCPU cloud VM) and stores it with every run. A run is of
-// the same testbed when the names are equal AND the two probes are within
-// kSpeedProbeMargin of each other. The margin is wide on purpose: the probe
-// classifies machines, it never rescales times (largest / smallest probe of
-// 20 processes on a 2-vCPU VM: 1.13x quiet, 1.26x with both cores hogged;
-// benchmarks/gate/probe_spread.sh).
-// What it cannot see: machines that differ only in memory or I/O speed (name
-// your testbeds when that matters), nor one machine's drift between moments
-// (the example tests ran 25-55% slower for minutes on one VM while the probe
-// did not move; docs/regression-method.md, "Testbeds").
+// example suite), so a name alone cannot tell them apart. Each process also
+// measures a speed probe once (a fixed CPU-bound workload: the fastest of 15
+// sorts of the same 16384 pseudo-random integers, about 12 ms on a 2-vCPU cloud
+// VM) and stores it with every run. A run is of the same testbed when the names
+// are equal AND the two probes are within kSpeedProbeMargin of each other. The
+// margin is wide on purpose: the probe classifies machines, it never rescales
+// times (largest / smallest probe of 20 processes on a 2-vCPU VM: 1.13x
+// quiet, 1.26x with both cores hogged; benchmarks/gate/probe_spread.sh). What
+// it cannot see: machines that differ only in memory or I/O speed (name your
+// testbeds when that matters), nor one machine's drift between moments (the
+// example tests ran 25-55% slower for minutes on one VM while the probe did not
+// move; docs/regression-method.md, "Testbeds").
 //
 // Thread-safety: every function may be called from any thread.
 #ifndef PERFCHECK_TESTBED_H_

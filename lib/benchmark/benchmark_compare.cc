@@ -397,8 +397,8 @@ std::string ComparisonReport::Summary() const {
        {BenchmarkVerdict::kRegression, BenchmarkVerdict::kError,
         BenchmarkVerdict::kImprovement, BenchmarkVerdict::kNoisy,
         BenchmarkVerdict::kInsufficientData, BenchmarkVerdict::kNotComparable,
-        BenchmarkVerdict::kUnchanged,
-        BenchmarkVerdict::kMissingInNew, BenchmarkVerdict::kNew}) {
+        BenchmarkVerdict::kUnchanged, BenchmarkVerdict::kMissingInNew,
+        BenchmarkVerdict::kNew}) {
     const std::size_t n = Count(v);
     if (n == 0) continue;
     if (!out.empty()) out += ", ";

@@ -183,10 +183,10 @@ std::string RenderTable(const ComparisonReport& report, bool color) {
        ConfidencePercent(report.confidence) + " interval", "p", "threshold",
        "verdict"}};
   for (const MetricComparisonRow& r : report.rows) {
-    cells.push_back(
-        {r.benchmark, r.metric, Value(r, r.old_value), Value(r, r.new_value),
-         ChangeText(r, r.change), IntervalText(r, " .. "), PValue(r.p_value),
-         Threshold(r), std::string(BenchmarkVerdictName(r.verdict))});
+    cells.push_back({r.benchmark, r.metric, Value(r, r.old_value),
+                     Value(r, r.new_value), ChangeText(r, r.change),
+                     IntervalText(r, " .. "), PValue(r.p_value), Threshold(r),
+                     std::string(BenchmarkVerdictName(r.verdict))});
   }
   std::vector<std::size_t> width(cells.front().size(), 0);
   for (const auto& row : cells) {
