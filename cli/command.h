@@ -33,6 +33,7 @@ using AddCommand = void (*)(CLI::App& app, CommandRunner& run);
 void AddLoadCommand(CLI::App& app, CommandRunner& run);
 void AddCompareCommand(CLI::App& app, CommandRunner& run);
 void AddBaselineCommand(CLI::App& app, CommandRunner& run);
+void AddAbCommand(CLI::App& app, CommandRunner& run);
 
 }  // namespace perfcheck::cli
 

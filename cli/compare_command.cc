@@ -6,12 +6,10 @@
 //
 // Exit codes (command.h): 0 no regression, 1 regression (or a benchmark that
 // no longer runs), 2 usage or input error.
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cmath>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -22,6 +20,7 @@
 #include "perfcheck/benchmark_compare.h"
 #include "perfcheck/benchmark_run.h"
 #include "perfcheck/gate_policy.h"
+#include "report_output.h"
 #include "threshold.h"
 
 namespace perfcheck::cli {
@@ -64,44 +63,6 @@ int Usage(const std::string& message) {
   return kExitUsage;
 }
 
-// "10%", "2.5%" or a fraction "0.1".
-StatusOr<double> ParseFraction(std::string text) {
-  bool percent = false;
-  if (!text.empty() && text.back() == '%') {
-    percent = true;
-    text.pop_back();
-  }
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || end == nullptr || *end != '\0' || !std::isfinite(v) ||
-      v <= 0) {
-    return Status::Error("threshold '" + text + (percent ? "%" : "") +
-                         "': expected a positive percentage like 10% or a "
-                         "fraction like 0.1");
-  }
-  return percent ? v / 100.0 : v;
-}
-
-bool UseColor(const std::string& mode) {
-  if (mode == "always") return true;
-  if (mode == "never") return false;
-  const char* term = std::getenv("TERM");
-  return ::isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr &&
-         !(term != nullptr && std::string(term) == "dumb");
-}
-
-bool WriteText(const std::string& path, const std::string& text, bool append) {
-  std::ofstream out(
-      path, std::ios::binary | (append ? std::ios::app : std::ios::trunc));
-  out << text;
-  out.close();
-  if (!out) {
-    std::cerr << "perfcheck compare: cannot write '" << path << "'\n";
-    return false;
-  }
-  return true;
-}
-
 // Prints and writes the report as asked; returns false on a write error.
 bool Emit(const CompareFlags& f, const ComparisonReport& report) {
   std::string main_text;
@@ -114,24 +75,21 @@ bool Emit(const CompareFlags& f, const ComparisonReport& report) {
   }
   if (f.output.empty()) {
     std::cout << main_text << std::flush;
-  } else if (!WriteText(f.output, main_text, false)) {
+  } else if (!WriteText("perfcheck compare", f.output, main_text, false)) {
     return false;
   }
   if (!f.markdown_file.empty() &&
-      !WriteText(f.markdown_file, RenderMarkdown(report), false)) {
+      !WriteText("perfcheck compare", f.markdown_file, RenderMarkdown(report),
+                 false)) {
     return false;
   }
   if (!f.json_file.empty() &&
-      !WriteText(f.json_file, RenderJson(report), false)) {
+      !WriteText("perfcheck compare", f.json_file, RenderJson(report), false)) {
     return false;
   }
-  if (f.step_summary) {
-    // GitHub Actions renders this file on the run's summary page.
-    const char* summary = std::getenv("GITHUB_STEP_SUMMARY");
-    if (summary != nullptr && *summary != '\0' &&
-        !WriteText(summary, RenderMarkdown(report) + "\n", true)) {
-      return false;
-    }
+  if (f.step_summary &&
+      !AppendStepSummary("perfcheck compare", RenderMarkdown(report))) {
+    return false;
   }
   return true;
 }
@@ -183,7 +141,9 @@ int RunWithBinary(const CompareFlags& f, const CompareOptions& options,
   std::string json;
   StatusOr<BenchmarkFile> fresh = RunBenchmark(f.run_binary, run, &json);
   if (!fresh.ok()) return Usage(fresh.status().message());
-  if (!f.save.empty() && !WriteText(f.save, json, false)) return kExitUsage;
+  if (!f.save.empty() && !WriteText("perfcheck compare", f.save, json, false)) {
+    return kExitUsage;
+  }
   fresh->source = f.save.empty() ? f.run_binary : f.save;
 
   // The same policy as EXPECT_NO_REGRESSION (gate_policy.h); recording is
@@ -229,7 +189,7 @@ int RunWithBinary(const CompareFlags& f, const CompareOptions& options,
     const std::filesystem::path dir =
         std::filesystem::path(candidate).parent_path();
     std::filesystem::create_directories(dir.empty() ? "." : dir, ec);
-    return WriteText(candidate, json, false)
+    return WriteText("perfcheck compare", candidate, json, false)
                ? Status()
                : Status::Error("cannot write '" + candidate + "'");
   };

@@ -15,6 +15,7 @@ constexpr perfcheck::cli::AddCommand kCommands[] = {
     &perfcheck::cli::AddLoadCommand,
     &perfcheck::cli::AddCompareCommand,
     &perfcheck::cli::AddBaselineCommand,
+    &perfcheck::cli::AddAbCommand,
 };
 
 }  // namespace

@@ -91,6 +91,8 @@ perfcheck_install_component(contract
   DEPENDS component:gtest pkg-config:PERFCHECK_HTTPLIB:cpp-httplib OpenSSL)
 perfcheck_install_component(http TARGETS perfcheck_http DEPENDS OpenSSL)
 perfcheck_install_component(benchmark TARGETS perfcheck_benchmark)
+# A/B rounds of gtest perf binaries; its rows are the compare gate's.
+perfcheck_install_component(ab TARGETS perfcheck_ab DEPENDS component:benchmark)
 # In-benchmark helpers (calibration workload, perf counters): need Google Benchmark.
 perfcheck_install_component(gbench TARGETS perfcheck_gbench DEPENDS benchmark)
 

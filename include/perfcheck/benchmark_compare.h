@@ -243,6 +243,9 @@ StatusOr<ComparisonReport> CompareFiles(const std::filesystem::path& old_path,
 std::string RenderTable(const ComparisonReport& report, bool color);
 std::string RenderJson(const ComparisonReport& report);
 std::string RenderMarkdown(const ComparisonReport& report);
+// One row's change as the renderers print it: "+12.3% (+8.1% .. +16.0%)",
+// error rates in points ("+2.00 pts (...)"), "-" when not computable.
+std::string RenderChange(const MetricComparisonRow& row);
 
 }  // namespace perfcheck
 

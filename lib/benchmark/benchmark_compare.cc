@@ -9,6 +9,7 @@
 #include <string>
 
 #include "benchmark/series_metric.h"
+#include "perfcheck/change_rule.h"
 #include "perfcheck/rank_tests.h"
 #include "perfcheck/statistics.h"
 #include "perfcheck/testbed.h"
@@ -29,45 +30,10 @@ using benchmark_internal::ValuesOf;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// A shift on the log scale: estimate and interval of log(new / old).
-struct LogShift {
-  double estimate = 0;
-  double low = 0;
-  double high = 0;
-  double p_value = kNaN;
-};
+// The threshold of `threshold` (relative) on the log scale of JudgeShift.
+double LogThreshold(double threshold) { return std::log1p(threshold); }
 
-// How sure the size of a change must be (see the header).
-enum class Sides {
-  // Interleaved rounds: the interval covers between-process noise, so a
-  // change whose interval reaches the threshold with an estimate of half of
-  // it is a credible change of the threshold's size.
-  kPaired,
-  // One process per side: the interval covers only the noise inside each
-  // process. Processes of the same binary differ by more (2-4% on a quiet
-  // 2-vCPU VM, up to 27% in one of them; docs/benchmark-gate.md, "Two runs
-  // in separate processes"), so the estimate itself must reach the
-  // threshold; the interval only has to exclude no change.
-  kTwoRuns,
-};
-
-// The verdict rule of the header, on the log scale.
-BenchmarkVerdict Judge(const LogShift& s, double threshold, Sides sides) {
-  const double t = std::log1p(threshold);
-  const double size = sides == Sides::kPaired ? t / 2 : t;
-  if (s.low > 0 && s.high >= t && s.estimate >= size) {
-    return BenchmarkVerdict::kRegression;
-  }
-  if (s.high < 0 && s.low <= -t && s.estimate <= -size) {
-    return BenchmarkVerdict::kImprovement;
-  }
-  if (std::fabs(s.estimate) >= t || s.high - s.low > 2 * t) {
-    return BenchmarkVerdict::kNoisy;
-  }
-  return BenchmarkVerdict::kUnchanged;
-}
-
-void FillChange(MetricComparisonRow& row, const LogShift& s) {
+void FillChange(MetricComparisonRow& row, const Shift& s) {
   row.change = std::expm1(s.estimate);
   row.change_low = std::expm1(s.low);
   row.change_high = std::expm1(s.high);
@@ -98,7 +64,7 @@ std::vector<double> Logs(const std::vector<double>& v) {
 // The counter rule of the header: counts are near-deterministic, so the size
 // of the change (ratio of the medians, `ratio` on the log scale) decides and
 // the interval only has to agree on the direction.
-BenchmarkVerdict JudgeCount(const LogShift& s, double ratio, double threshold) {
+BenchmarkVerdict JudgeCount(const Shift& s, double ratio, double threshold) {
   const double t = std::log1p(threshold);
   if (s.high - s.low > 2 * t) return BenchmarkVerdict::kNoisy;
   if (ratio >= t) {
@@ -182,7 +148,7 @@ MetricComparisonRow CompareSeries(const BenchmarkSeries& o,
   std::vector<double> ov = ValuesOf(o, m);
   const std::vector<double>& nv = ValuesOf(n, m);
   for (double& x : ov) x *= scale;
-  LogShift s;
+  Shift s;
   if (ov.size() >= options.min_repetitions &&
       nv.size() >= options.min_repetitions) {
     if (!AllPositive(ov) || !AllPositive(nv)) {
@@ -245,7 +211,8 @@ MetricComparisonRow CompareSeries(const BenchmarkSeries& o,
     row.change = std::expm1(ratio);
     row.verdict = JudgeCount(s, ratio, row.threshold);
   } else {
-    row.verdict = Judge(s, row.threshold, Sides::kTwoRuns);
+    row.verdict =
+        JudgeShift(s, LogThreshold(row.threshold), Evidence::kTwoRuns);
   }
   return row;
 }
@@ -584,20 +551,19 @@ ComparisonReport ComparePaired(const std::vector<BenchmarkRound>& rounds,
       } else {
         row.old_value = Median(olds);
         row.new_value = Median(news);
-        const ShiftEstimate w = WalshShift(diffs, options.confidence);
-        const LogShift s{w.estimate, w.low, w.high, w.p_value};
-        FillChange(row, s);
-        if (diffs.size() < options.min_repetitions || !std::isfinite(s.low) ||
-            !std::isfinite(s.high)) {
-          row.verdict = BenchmarkVerdict::kInsufficientData;
-          AppendNote(row.note,
-                     "too few rounds for an interval at this confidence");
+        const PairedJudgement j =
+            JudgePairedRounds(diffs, LogThreshold(row.threshold),
+                              options.confidence, options.min_repetitions);
+        FillChange(row, j.shift);
+        if (j.verdict == BenchmarkVerdict::kInsufficientData) {
+          row.verdict = j.verdict;
+          AppendNote(row.note, j.note);
         } else if (row.is_count) {
           const double ratio = Median(diffs);
           row.change = std::expm1(ratio);
-          row.verdict = JudgeCount(s, ratio, row.threshold);
+          row.verdict = JudgeCount(j.shift, ratio, row.threshold);
         } else {
-          row.verdict = Judge(s, row.threshold, Sides::kPaired);
+          row.verdict = j.verdict;
         }
       }
       report.rows.push_back(name == kCalibrationBenchmarkName

@@ -383,4 +383,11 @@ std::string RenderMarkdown(const ComparisonReport& report) {
   return out.str();
 }
 
+std::string RenderChange(const MetricComparisonRow& row) {
+  std::string text = ChangeText(row, row.change);
+  const std::string interval = IntervalText(row, " .. ");
+  if (interval != "-") text += " (" + interval + ")";
+  return text;
+}
+
 }  // namespace perfcheck

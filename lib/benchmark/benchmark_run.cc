@@ -1,21 +1,15 @@
 #include "perfcheck/benchmark_run.h"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <random>
 #include <stdexcept>
-#include <thread>
 
+#include "perfcheck/child_process.h"
 #include "perfcheck/fingerprint.h"
 #include "report/json_fields.h"
-
-extern char** environ;
 
 namespace perfcheck {
 namespace {
@@ -50,12 +44,6 @@ class TempFile {
   std::string path_;
 };
 
-std::string Tail(const std::string& s, std::size_t n) {
-  std::string t = s.size() > n ? "..." + s.substr(s.size() - n) : s;
-  while (!t.empty() && (t.back() == '\n' || t.back() == ' ')) t.pop_back();
-  return t;
-}
-
 }  // namespace
 
 StatusOr<BenchmarkFile> RunBenchmark(const std::filesystem::path& binary,
@@ -79,58 +67,20 @@ StatusOr<BenchmarkFile> RunBenchmark(const std::filesystem::path& binary,
   if (!options.filter.empty())
     args.push_back("--benchmark_filter=" + options.filter);
   args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
+  ChildProcessOptions child;
+  child.argv = std::move(args);
   // The console table goes nowhere: the JSON file is the result.
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null",
-                                   O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err.path().c_str(),
-                                   O_WRONLY | O_TRUNC, 0600);
-  pid_t pid = 0;
-  const int rc = ::posix_spawn(&pid, name.c_str(), &actions, nullptr,
-                               argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
-    return Status::Error(name + ": cannot start: " + std::strerror(rc));
-  }
-  const auto deadline = std::chrono::steady_clock::now() + options.timeout;
-  int status = 0;
-  bool timed_out = false;
-  while (true) {
-    const pid_t r = ::waitpid(pid, &status, WNOHANG);
-    if (r == pid) break;
-    if (r < 0 && errno != EINTR) {
-      return Status::Error(name + ": waitpid failed: " + std::strerror(errno));
-    }
-    if (std::chrono::steady_clock::now() > deadline) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      timed_out = true;
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  StatusOr<std::string> err_text = json_fields::ReadFile(err.path());
-  const std::string stderr_tail = err_text.ok() ? Tail(*err_text, 400) : "";
+  child.stderr_path = err.path();
+  child.timeout = options.timeout;
+  StatusOr<ChildProcessEnd> end = RunChildProcess(child);
+  if (!end.ok()) return end.status();
+  const std::string stderr_tail = FileTail(err.path(), 400);
   auto with_stderr = [&](std::string msg) {
     if (!stderr_tail.empty()) msg += "; stderr: " + stderr_tail;
     return Status::Error(msg);
   };
-  if (timed_out) {
-    return with_stderr(name + ": killed after the timeout of " +
-                       std::to_string(options.timeout.count()) + " s");
-  }
-  if (WIFSIGNALED(status)) {
-    return with_stderr(name + ": killed by signal " +
-                       std::to_string(WTERMSIG(status)));
-  }
-  if (WEXITSTATUS(status) != 0) {
-    return with_stderr(name + ": exited with status " +
-                       std::to_string(WEXITSTATUS(status)));
+  if (!end->Succeeded()) {
+    return with_stderr(name + ": " + end->Describe(child.timeout));
   }
   StatusOr<std::string> text = json_fields::ReadFile(out.path());
   if (!text.ok()) return with_stderr(name + ": no JSON output");

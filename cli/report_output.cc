@@ -1,0 +1,61 @@
+#include "report_output.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+
+namespace perfcheck::cli {
+
+bool UseColor(const std::string& mode) {
+  if (mode == "always") return true;
+  if (mode == "never") return false;
+  const char* term = std::getenv("TERM");
+  return ::isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr &&
+         !(term != nullptr && std::string(term) == "dumb");
+}
+
+bool WriteText(std::string_view command, const std::string& path,
+               const std::string& text, bool append) {
+  errno = 0;
+  std::ofstream out(
+      path, std::ios::binary | (append ? std::ios::app : std::ios::trunc));
+  out << text;
+  out.close();
+  if (!out) {
+    std::cerr << command << ": cannot write '" << path << "'"
+              << (errno != 0 ? std::string(": ") + std::strerror(errno) : "")
+              << "\n";
+    return false;
+  }
+  return true;
+}
+
+bool AppendStepSummary(std::string_view command, const std::string& markdown) {
+  const char* summary = std::getenv("GITHUB_STEP_SUMMARY");
+  if (summary == nullptr || *summary == '\0') return true;
+  return WriteText(command, summary, markdown + "\n", true);
+}
+
+StatusOr<double> ParseFraction(std::string text) {
+  bool percent = false;
+  if (!text.empty() && text.back() == '%') {
+    percent = true;
+    text.pop_back();
+  }
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || end == nullptr || *end != '\0' || !std::isfinite(v) ||
+      v <= 0) {
+    return Status::Error("threshold '" + text + (percent ? "%" : "") +
+                         "': expected a positive percentage like 10% or a "
+                         "fraction like 0.1");
+  }
+  return percent ? v / 100.0 : v;
+}
+
+}  // namespace perfcheck::cli

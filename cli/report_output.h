@@ -1,0 +1,33 @@
+// What the gate commands (compare, ab) share on the way out: colour on a
+// terminal, report files, $GITHUB_STEP_SUMMARY, and the relative threshold
+// syntax ("10%" or "0.1").
+#ifndef PERFCHECK_CLI_REPORT_OUTPUT_H_
+#define PERFCHECK_CLI_REPORT_OUTPUT_H_
+
+#include <string>
+#include <string_view>
+
+#include "perfcheck/status.h"
+
+namespace perfcheck::cli {
+
+// "auto": stdout is a terminal, NO_COLOR unset and TERM not "dumb";
+// "always" / "never" as said.
+bool UseColor(const std::string& mode);
+
+// Writes (or appends) `text` to `path`; on failure prints
+// "<command>: cannot write 'PATH': <reason>" to stderr and returns false.
+bool WriteText(std::string_view command, const std::string& path,
+               const std::string& text, bool append);
+
+// Appends `markdown` to the file named by $GITHUB_STEP_SUMMARY (GitHub
+// Actions renders it on the run's page); true when the variable is unset.
+bool AppendStepSummary(std::string_view command, const std::string& markdown);
+
+// "10%", "2.5%" or a fraction "0.1"; positive and finite. The error quotes
+// the text: "threshold 'x': expected a positive percentage like 10% ...".
+StatusOr<double> ParseFraction(std::string text);
+
+}  // namespace perfcheck::cli
+
+#endif  // PERFCHECK_CLI_REPORT_OUTPUT_H_
