@@ -19,7 +19,7 @@
 //    aggregates-only files: Welch interval from mean, stddev and repetitions;
 //  - interleaved rounds (ComparePaired): one ratio per round, Hodges-Lehmann
 //    estimate of their median (Walsh averages) with the signed-rank interval;
-//  then
+//  then (JudgeShift in change_rule.h, the rule `perfcheck ab` uses too)
 //    regression   interval entirely above 1 (credibly slower), its upper end
 //                 reaches T and the estimate is at least
 //                   interleaved: sqrt(T) (half the threshold on the log

@@ -72,47 +72,62 @@ std::vector<std::string> ParseTestList(std::string_view text,
   return tests;
 }
 
-StatusOr<std::vector<std::string>> ListTests(
-    const std::filesystem::path& binary, const ListOptions& options) {
+namespace {
+
+// The raw `--gtest_list_tests` output with `filter` (may be empty).
+StatusOr<std::string> ListOutput(const std::filesystem::path& binary,
+                                 const std::string& filter,
+                                 const ListOptions& options) {
   ab_internal::TempDir temp("list");
   if (temp.path().empty()) {
     return Status::Error(std::string("cannot create a temporary directory: ") +
                          std::strerror(errno));
   }
-  const std::filesystem::path& dir = temp.path();
   ChildProcessOptions child;
   child.argv = {binary.string(), "--gtest_list_tests"};
-  if (!options.filter.empty()) {
-    child.argv.push_back("--gtest_filter=" + options.filter);
-  }
+  if (!filter.empty()) child.argv.push_back("--gtest_filter=" + filter);
   child.argv.insert(child.argv.end(), options.extra_args.begin(),
                     options.extra_args.end());
-  child.stdout_path = dir / "stdout";
-  child.stderr_path = dir / "stderr";
+  child.stdout_path = temp.path() / "stdout";
+  child.stderr_path = temp.path() / "stderr";
   child.timeout = options.timeout;
   child.cancel = options.cancel;
   StatusOr<ChildProcessEnd> end = RunChildProcess(child);
   if (!end.ok()) return end.status();
-  const std::string name = binary.string();
   if (!end->Succeeded()) {
-    return Status::Error(name + ": listing its tests (--gtest_list_tests) " +
+    return Status::Error(binary.string() +
+                         ": listing its tests (--gtest_list_tests) " +
                          end->Describe(options.timeout) +
                          OutputTail(child.stdout_path, child.stderr_path));
   }
-  const std::string listed = FileTail(child.stdout_path, 64u << 20);
+  return FileTail(child.stdout_path, 64u << 20);
+}
+
+}  // namespace
+
+StatusOr<std::vector<std::string>> ListTests(
+    const std::filesystem::path& binary, const ListOptions& options) {
+  StatusOr<std::string> listed = ListOutput(binary, options.filter, options);
+  if (!listed.ok()) return listed.status();
   const bool with_disabled =
       std::find(options.extra_args.begin(), options.extra_args.end(),
                 "--gtest_also_run_disabled_tests") != options.extra_args.end();
-  std::vector<std::string> tests = ParseTestList(listed, with_disabled);
-  if (tests.empty()) {
-    if (!options.filter.empty() && !ParseTestList(listed, true).empty()) {
-      return Status::Error(name + ": no test matches --filter '" +
+  std::vector<std::string> tests = ParseTestList(*listed, with_disabled);
+  if (!tests.empty()) return tests;
+  if (!options.filter.empty()) {
+    // gtest prints nothing for a filter that matches nothing: ask again
+    // without it to tell a bad filter from a binary that is not gtest.
+    StatusOr<std::string> all = ListOutput(binary, "", options);
+    if (all.ok() && !ParseTestList(*all, true).empty()) {
+      return Status::Error(binary.string() + ": no test matches --filter '" +
                            options.filter + "'");
     }
-    return Status::Error(name + ": lists no test (is it a GoogleTest binary?)" +
-                         OutputTail(child.stdout_path, child.stderr_path));
   }
-  return tests;
+  std::string shown = *listed;
+  if (shown.size() > 400) shown = shown.substr(0, 400) + "...";
+  return Status::Error(
+      binary.string() + ": lists no test (is it a GoogleTest binary?)" +
+      (shown.empty() ? "; it printed nothing" : "; it printed: " + shown));
 }
 
 StatusOr<TestRun> RunTest(const std::filesystem::path& binary,
@@ -139,6 +154,7 @@ StatusOr<TestRun> RunTest(const std::filesystem::path& binary,
       {"PERFCHECK_UPDATE_BASELINES", "0"},
       // One report file per child would overwrite the user's.
       {"GTEST_OUTPUT", ""},
+      {"XML_OUTPUT_FILE", ""},
   };
   child.stdout_path = options.work_dir / "stdout";
   child.stderr_path = options.work_dir / "stderr";

@@ -224,7 +224,10 @@ StatusOr<AbReport> RunAb(const std::vector<BinaryPair>& pairs,
     for (Entry& e : entries) {
       if (!e.open) continue;
       e.rows = JudgeTest(e.rounds, judge);
-      if (Settled(e.rows) || round == options.max_rounds) {
+      // A test that never completed on a side has nothing more to show.
+      const bool never_completed =
+          e.rows.size() == 1 && e.rows.front().metric == "test";
+      if (Settled(e.rows) || never_completed || round == options.max_rounds) {
         e.open = false;
       } else {
         progress(e.label + ": not settled after " + std::to_string(round) +

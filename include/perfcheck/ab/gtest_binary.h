@@ -7,8 +7,10 @@
 // here), PERFCHECK_BASELINE_DIR to an empty one and PERFCHECK_UPDATE_BASELINES
 // off: inside an A/B run, the stored-baseline gate (EXPECT_NO_REGRESSION)
 // finds no baseline and passes, so the A/B comparison is the only judge of
-// time. A flag in EXTRA_ARGS wins over these variables, as it always does.
-// BINARY may be a wrapper script that sets variables and execs a binary with
+// time. GTEST_OUTPUT and XML_OUTPUT_FILE are emptied, so no child overwrites
+// the caller's XML report. A flag in EXTRA_ARGS wins over these variables, as
+// it always does. BINARY may be a wrapper script that sets variables and execs
+// a binary with
 // "$@".
 //
 // Errors (Status): the binary cannot be started or its list cannot be read,
