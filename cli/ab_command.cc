@@ -35,6 +35,7 @@ struct AbFlags {
   int rounds = 10;
   int max_rounds = 0;  // 0: twice --rounds
   std::string threshold = "10%";
+  std::vector<std::string> threshold_for;
   std::string error_rate_threshold = "1%";
   double confidence = 0.99;
   std::string run_timeout = "10m";
@@ -118,6 +119,11 @@ int RunAbCommand(const AbFlags& f) {
   StatusOr<double> t = ParseFraction(f.threshold);
   if (!t.ok()) return Usage("--threshold: " + t.status().message());
   options.judge.threshold = *t;
+  for (const std::string& spec : f.threshold_for) {
+    StatusOr<std::pair<std::string, double>> o = ParseThresholdFor(spec);
+    if (!o.ok()) return Usage(o.status().message());
+    options.judge.thresholds.push_back(*o);
+  }
   StatusOr<double> e = ParseFraction(f.error_rate_threshold);
   if (!e.ok() || *e > 1) {
     return Usage("--error-rate-threshold '" + f.error_rate_threshold +
@@ -202,6 +208,9 @@ void AddAbCommand(CLI::App& app, CommandRunner& run) {
       ->check(CLI::Range(1, 1000));
   sub->add_option("--threshold", f.threshold,
                   "Smallest slowdown that counts, e.g. 10% (default) or 0.1");
+  sub->add_option("--threshold-for", f.threshold_for,
+                  "REGEX=PERCENT override for rows TEST/RESULT (repeatable; "
+                  "first match wins), e.g. 'ErpDb.*=20%'");
   sub->add_option("--error-rate-threshold", f.error_rate_threshold,
                   "Smallest error-rate increase that counts, in points "
                   "(default 1%)");

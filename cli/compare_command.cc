@@ -236,14 +236,9 @@ int RunCompare(const CompareFlags& f) {
   if (!t.ok()) return Usage(t.status().message());
   options.threshold = *t;
   for (const std::string& spec : f.threshold_for) {
-    const std::size_t eq = spec.rfind('=');
-    if (eq == std::string::npos || eq == 0) {
-      return Usage("--threshold-for '" + spec +
-                   "': expected REGEX=PERCENT, e.g. BM_Parse.*=5%");
-    }
-    StatusOr<double> v = ParseFraction(spec.substr(eq + 1));
-    if (!v.ok()) return Usage(v.status().message());
-    options.thresholds.push_back({spec.substr(0, eq), *v});
+    StatusOr<std::pair<std::string, double>> o = ParseThresholdFor(spec);
+    if (!o.ok()) return Usage(o.status().message());
+    options.thresholds.push_back(*o);
   }
   options.confidence = f.confidence;
   options.min_repetitions = f.min_repetitions;

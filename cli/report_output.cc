@@ -58,4 +58,16 @@ StatusOr<double> ParseFraction(std::string text) {
   return percent ? v / 100.0 : v;
 }
 
+StatusOr<std::pair<std::string, double>> ParseThresholdFor(
+    const std::string& spec) {
+  const std::size_t eq = spec.rfind('=');
+  if (eq == std::string::npos || eq == 0) {
+    return Status::Error("--threshold-for '" + spec +
+                         "': expected REGEX=PERCENT, e.g. BM_Parse.*=5%");
+  }
+  StatusOr<double> v = ParseFraction(spec.substr(eq + 1));
+  if (!v.ok()) return v.status();
+  return std::make_pair(spec.substr(0, eq), *v);
+}
+
 }  // namespace perfcheck::cli

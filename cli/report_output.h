@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "perfcheck/status.h"
 
@@ -27,6 +28,11 @@ bool AppendStepSummary(std::string_view command, const std::string& markdown);
 // "10%", "2.5%" or a fraction "0.1"; positive and finite. The error quotes
 // the text: "threshold 'x': expected a positive percentage like 10% ...".
 StatusOr<double> ParseFraction(std::string text);
+
+// "REGEX=PERCENT" (--threshold-for), e.g. "BM_Parse.*=5%"; the regex is the
+// part before the last '='.
+StatusOr<std::pair<std::string, double>> ParseThresholdFor(
+    const std::string& spec);
 
 }  // namespace perfcheck::cli
 

@@ -91,8 +91,8 @@ MetricComparisonRow JudgeMetric(const TestRounds& test, const std::string& name,
               Verdict::kInsufficientData);
   row.is_rate = m == Metric::kThroughput;
   row.is_fraction = m == Metric::kErrorRate;
-  row.threshold =
-      row.is_fraction ? options.error_rate_threshold : options.threshold;
+  row.threshold = row.is_fraction ? options.error_rate_threshold
+                                  : options.ThresholdFor(row.benchmark);
   std::vector<double> changes, olds, news;
   std::size_t unusable = 0;
   for (const Round& round : test.rounds) {
@@ -149,10 +149,25 @@ MetricComparisonRow JudgeMetric(const TestRounds& test, const std::string& name,
 
 }  // namespace
 
+double JudgeOptions::ThresholdFor(std::string_view name) const {
+  // One matching rule for both gates: CompareOptions holds it.
+  CompareOptions compare;
+  compare.threshold = threshold;
+  compare.thresholds = thresholds;
+  return compare.ThresholdFor(name);
+}
+
 void JudgeOptions::Validate() const {
   if (!(threshold > 0) || !std::isfinite(threshold)) {
     throw std::invalid_argument("ab::JudgeOptions: threshold must be > 0");
   }
+  for (const auto& [pattern, value] : thresholds) {
+    if (!(value > 0) || !std::isfinite(value)) {
+      throw std::invalid_argument("ab::JudgeOptions: threshold for '" +
+                                  pattern + "' must be > 0");
+    }
+  }
+  ThresholdFor("");  // compiles every regex
   if (!(error_rate_threshold > 0) || !(error_rate_threshold <= 1)) {
     throw std::invalid_argument(
         "ab::JudgeOptions: error_rate_threshold must be in (0, 1]");

@@ -29,6 +29,19 @@ struct Entry {
   bool not_perf = false;
 };
 
+// The row of a test only one side lists: shown, never run.
+MetricComparisonRow OneSidedTestRow(const std::string& test, Verdict verdict,
+                                    const std::string& note) {
+  MetricComparisonRow row;
+  row.benchmark = test;
+  row.metric = "test";
+  row.verdict = verdict;
+  row.old_value = row.new_value = row.change = std::nan("");
+  row.change_low = row.change_high = row.p_value = std::nan("");
+  row.note = note;
+  return row;
+}
+
 std::string Seconds(std::chrono::nanoseconds d) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.2f s",
@@ -109,14 +122,9 @@ StatusOr<AbReport> RunAb(const std::vector<BinaryPair>& pairs,
     bool common = false;
     for (const std::string& t : base) {
       if (!head_set.count(t)) {
-        MetricComparisonRow row;
-        row.benchmark = label(t);
-        row.metric = "test";
-        row.verdict = Verdict::kMissingInNew;
-        row.old_value = row.new_value = row.change = std::nan("");
-        row.change_low = row.change_high = row.p_value = std::nan("");
-        row.note = "listed by the base only; not run";
-        one_sided.push_back(row);
+        one_sided.push_back(
+            OneSidedTestRow(label(t), Verdict::kMissingInNew,
+                            "listed by the base only; not run"));
         continue;
       }
       common = true;
@@ -130,14 +138,8 @@ StatusOr<AbReport> RunAb(const std::vector<BinaryPair>& pairs,
     }
     for (const std::string& t : head) {
       if (base_set.count(t)) continue;
-      MetricComparisonRow row;
-      row.benchmark = label(t);
-      row.metric = "test";
-      row.verdict = Verdict::kNew;
-      row.old_value = row.new_value = row.change = std::nan("");
-      row.change_low = row.change_high = row.p_value = std::nan("");
-      row.note = "listed by the head only; not run";
-      one_sided.push_back(row);
+      one_sided.push_back(OneSidedTestRow(label(t), Verdict::kNew,
+                                          "listed by the head only; not run"));
     }
     if (!common) {
       return Status::Error(pairs[i].base.string() + " and " +
@@ -246,7 +248,7 @@ StatusOr<AbReport> RunAb(const std::vector<BinaryPair>& pairs,
     c.old_source += " and " + std::to_string(pairs.size() - 1) + " more";
     c.new_source += " and " + std::to_string(pairs.size() - 1) + " more";
   }
-  c.mode = "A/B, a fresh process per test, " +
+  c.mode = "A/B, a fresh process per test, up to " +
            std::to_string(report.rounds_run) + " rounds";
   if (report.look_rounds.size() > 1) {
     std::string looks;

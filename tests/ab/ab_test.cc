@@ -182,6 +182,19 @@ TEST(JudgeTest, ChangeBelowTheThresholdIsUnchanged) {
             Verdict::kRegression);
 }
 
+TEST(JudgeTest, PerRowThresholdOverrides) {
+  JudgeOptions o;
+  o.thresholds = {{"^Other/", 0.01}, {"Suite\\.Test/op", 0.5}};
+  EXPECT_EQ(o.ThresholdFor("Suite.Test/op"), 0.5);
+  EXPECT_EQ(o.ThresholdFor("Else/op"), 0.10);
+  const auto rows = JudgeTest(Rounds(10, 1.25), o);
+  EXPECT_EQ(RowOf(rows, "p50").verdict, Verdict::kUnchanged);
+  EXPECT_EQ(RowOf(rows, "p50").threshold, 0.5);
+  EXPECT_EQ(RowOf(rows, "error_rate").threshold, 0.01);
+  o.thresholds = {{"(", 0.2}};
+  EXPECT_THROW(o.Validate(), std::invalid_argument);
+}
+
 TEST(JudgeTest, ErrorRateIsJudgedAsADifferenceInPoints) {
   // 100 successes and 5 failures per run: +4.8 points, above 1 point.
   const auto rows = JudgeTest(Rounds(10, 1.0, 0, 5), JudgeOptions{});

@@ -28,6 +28,8 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "perfcheck/ab/gtest_binary.h"
@@ -48,12 +50,19 @@ struct TestRounds {
 };
 
 struct JudgeOptions {
-  double threshold = 0.10;             // relative, time and throughput
+  double threshold = 0.10;  // relative, time and throughput
+  // Per-row overrides of `threshold`: the first ECMAScript regex that matches
+  // part of the row name "TEST/RESULT" (std::regex_search) wins, as in
+  // CompareOptions::thresholds.
+  std::vector<std::pair<std::string, double>> thresholds;
   double error_rate_threshold = 0.01;  // absolute (1 point)
   double confidence = 0.99;            // of every interval, in (0, 1)
   std::size_t min_rounds = 5;          // fewer: "insufficient data"
 
-  // Throws std::invalid_argument for values out of range.
+  // The time threshold for row `name`; throws std::invalid_argument for a
+  // bad regex.
+  double ThresholdFor(std::string_view name) const;
+  // Throws std::invalid_argument for values out of range or a bad regex.
   void Validate() const;
 };
 
