@@ -70,7 +70,9 @@ struct BinaryPair {
 };
 
 struct AbOptions {
-  int rounds = 10;      // first look; >= 1 (99% intervals need >= 8)
+  // First look; >= 1. A finite interval needs 8 rounds at 99%, 10 at the
+  // 99.67% of each of three looks (the default).
+  int rounds = 10;
   int max_rounds = 20;  // >= rounds; equal: one look, no extension
   std::string filter;   // --gtest_filter for both sides; empty: all
   std::vector<std::string> extra_args;  // passed to every test process
