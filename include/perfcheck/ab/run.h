@@ -7,8 +7,9 @@
 // How it runs
 //  - Tests: the --gtest_list_tests of both binaries of each pair (--filter
 //    applies). Tests on one side only get a "missing in new" / "new" row and
-//    are not run. Tests that wrote no perfcheck result in the first round on
-//    either side are not perf tests: listed, never run again.
+//    are not run. A test that completed on both sides in the first round
+//    without writing any perfcheck result is not a perf test: listed, never
+//    run again.
 //  - Rounds: in each, the remaining tests in a random order; per test, base
 //    and head back to back in a random order, each in a fresh process
 //    (gtest_binary.h). A fixed order would give one side the systematically
@@ -31,9 +32,10 @@
 //
 // Errors (Status, exit 2 in the CLI): a binary that cannot be started, does
 // not list tests, lists none matching the filter, or pairs whose lists have
-// no test in common. A test that crashes, hangs or fails is data: its rounds
-// are skipped and counted in the row's note; a head that never completes
-// where the base does is the verdict "error".
+// no test in common. A test that crashes or hangs is data: those rounds are
+// skipped and counted in the row's note; a head that never completes where
+// the base does is the verdict "error". A test whose own assertions fail
+// still has its results judged; the note counts the failures.
 //
 // Thread-safety: one RunAb at a time per process is the intended use (it
 // runs children one after another); it touches no global state except
