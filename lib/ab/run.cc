@@ -42,6 +42,17 @@ MetricComparisonRow OneSidedTestRow(const std::string& test, Verdict verdict,
   return row;
 }
 
+// A side that has not completed a single run yet has nothing to compare
+// with: more rounds of a test that keeps crashing only cost time.
+bool NeverCompletedOnASide(const TestRounds& t) {
+  bool base = false, head = false;
+  for (const Round& r : t.rounds) {
+    base = base || r.base.completed;
+    head = head || r.head.completed;
+  }
+  return !base || !head;
+}
+
 std::string Seconds(std::chrono::nanoseconds d) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.2f s",
@@ -226,10 +237,8 @@ StatusOr<AbReport> RunAb(const std::vector<BinaryPair>& pairs,
     for (Entry& e : entries) {
       if (!e.open) continue;
       e.rows = JudgeTest(e.rounds, judge);
-      // A test that never completed on a side has nothing more to show.
-      const bool never_completed =
-          e.rows.size() == 1 && e.rows.front().metric == "test";
-      if (Settled(e.rows) || never_completed || round == options.max_rounds) {
+      if (Settled(e.rows) || NeverCompletedOnASide(e.rounds) ||
+          round == options.max_rounds) {
         e.open = false;
       } else {
         progress(e.label + ": not settled after " + std::to_string(round) +
