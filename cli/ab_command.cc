@@ -19,6 +19,7 @@
 #include "command.h"
 #include "perfcheck/ab/render.h"
 #include "perfcheck/ab/run.h"
+#include "report_flags.h"
 #include "report_output.h"
 #include "threshold.h"
 
@@ -41,12 +42,7 @@ struct AbFlags {
   std::string run_timeout = "10m";
   std::string max_time = "60m";
   std::uint64_t seed = 0;
-  std::string format = "table";
-  std::string output;
-  std::string markdown_file;
-  std::string json_file;
-  bool step_summary = false;
-  std::string color = "auto";
+  ReportFlags report;
   bool quiet = false;
 };
 
@@ -71,34 +67,11 @@ StatusOr<std::chrono::seconds> Seconds(const std::string& flag,
 }
 
 bool Emit(const AbFlags& f, const ab::AbReport& report) {
-  std::string text;
-  if (f.format == "json") {
-    text = ab::RenderAbJson(report);
-  } else if (f.format == "markdown") {
-    text = ab::RenderAbMarkdown(report);
-  } else {
-    text = ab::RenderAbTable(report, f.output.empty() && UseColor(f.color));
-  }
-  if (f.output.empty()) {
-    std::cout << text << std::flush;
-    if (!std::cout) {
-      std::cerr << kCommand << ": cannot write the report to stdout\n";
-      return false;
-    }
-  } else if (!WriteText(kCommand, f.output, text, false)) {
-    return false;
-  }
-  if (!f.markdown_file.empty() &&
-      !WriteText(kCommand, f.markdown_file, ab::RenderAbMarkdown(report),
-                 false)) {
-    return false;
-  }
-  if (!f.json_file.empty() &&
-      !WriteText(kCommand, f.json_file, ab::RenderAbJson(report), false)) {
-    return false;
-  }
-  return !f.step_summary ||
-         AppendStepSummary(kCommand, ab::RenderAbMarkdown(report));
+  return EmitReport(
+      kCommand, f.report,
+      {.table = [&](bool color) { return ab::RenderAbTable(report, color); },
+       .markdown = [&] { return ab::RenderAbMarkdown(report); },
+       .json = [&] { return ab::RenderAbJson(report); }});
 }
 
 int RunAbCommand(const AbFlags& f) {
@@ -222,16 +195,7 @@ void AddAbCommand(CLI::App& app, CommandRunner& run) {
   sub->add_option("--max-time", f.max_time,
                   "Start no test run after this; judge what ran (default 60m)");
   sub->add_option("--seed", f.seed, "Seed of the order (default: clock)");
-  sub->add_option("--format", f.format, "table (default), json or markdown")
-      ->check(CLI::IsMember({"table", "json", "markdown"}));
-  sub->add_option("--output,-o", f.output,
-                  "Write the report to FILE instead of stdout");
-  sub->add_option("--markdown", f.markdown_file, "Also write Markdown to FILE");
-  sub->add_option("--json", f.json_file, "Also write JSON to FILE");
-  sub->add_flag("--step-summary", f.step_summary,
-                "Append Markdown to $GITHUB_STEP_SUMMARY when it is set");
-  sub->add_option("--color", f.color, "auto (default: on a TTY), always, never")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
+  AddReportFlags(*sub, f.report);
   sub->add_flag("--quiet,-q", f.quiet, "No progress lines");
   sub->callback(
       [&run, flags] { run = [flags] { return RunAbCommand(*flags); }; });

@@ -20,6 +20,7 @@
 #include "perfcheck/benchmark_compare.h"
 #include "perfcheck/benchmark_run.h"
 #include "perfcheck/gate_policy.h"
+#include "report_flags.h"
 #include "report_output.h"
 #include "threshold.h"
 
@@ -33,14 +34,9 @@ struct CompareFlags {
   double confidence = 0.99;
   std::size_t min_repetitions = 5;
   std::string metric = "cpu_time";
-  std::string format = "table";
-  std::string output;
-  std::string markdown_file;
-  std::string json_file;
-  bool step_summary = false;
+  ReportFlags report;
   bool require_same_machine = false;
   bool calibrate = false;
-  std::string color = "auto";
   // --interleave
   bool interleave = false;
   int rounds = 10;
@@ -65,33 +61,11 @@ int Usage(const std::string& message) {
 
 // Prints and writes the report as asked; returns false on a write error.
 bool Emit(const CompareFlags& f, const ComparisonReport& report) {
-  std::string main_text;
-  if (f.format == "json") {
-    main_text = RenderJson(report);
-  } else if (f.format == "markdown") {
-    main_text = RenderMarkdown(report);
-  } else {
-    main_text = RenderTable(report, f.output.empty() && UseColor(f.color));
-  }
-  if (f.output.empty()) {
-    std::cout << main_text << std::flush;
-  } else if (!WriteText("perfcheck compare", f.output, main_text, false)) {
-    return false;
-  }
-  if (!f.markdown_file.empty() &&
-      !WriteText("perfcheck compare", f.markdown_file, RenderMarkdown(report),
-                 false)) {
-    return false;
-  }
-  if (!f.json_file.empty() &&
-      !WriteText("perfcheck compare", f.json_file, RenderJson(report), false)) {
-    return false;
-  }
-  if (f.step_summary &&
-      !AppendStepSummary("perfcheck compare", RenderMarkdown(report))) {
-    return false;
-  }
-  return true;
+  return EmitReport(
+      "perfcheck compare", f.report,
+      {.table = [&](bool color) { return RenderTable(report, color); },
+       .markdown = [&] { return RenderMarkdown(report); },
+       .json = [&] { return RenderJson(report); }});
 }
 
 int Finish(const CompareFlags& f, const ComparisonReport& report) {
@@ -174,7 +148,7 @@ int RunWithBinary(const CompareFlags& f, const CompareOptions& options,
   if (f.confirm) {
     steps.rejudge =
         [&](const ComparisonReport& first) -> StatusOr<ComparisonReport> {
-      std::cout << RenderTable(first, UseColor(f.color))
+      std::cout << RenderTable(first, UseColor(f.report.color))
                 << "  regression seen; confirming with a second run...\n";
       StatusOr<BenchmarkFile> again = RunBenchmark(f.run_binary, run);
       if (!again.ok()) return again.status();
@@ -359,18 +333,9 @@ void AddCompareCommand(CLI::App& app, CommandRunner& run) {
   sub->add_flag("--calibrate", f.calibrate,
                 "Scale OLD by the perfcheck/calibration benchmark's new/old "
                 "ratio before judging (baseline from another machine)");
-  sub->add_option("--format", f.format, "table (default), json or markdown")
-      ->check(CLI::IsMember({"table", "json", "markdown"}));
-  sub->add_option("--output,-o", f.output,
-                  "Write the report to FILE instead of stdout");
-  sub->add_option("--markdown", f.markdown_file, "Also write Markdown to FILE");
-  sub->add_option("--json", f.json_file, "Also write JSON to FILE");
-  sub->add_flag("--step-summary", f.step_summary,
-                "Append Markdown to $GITHUB_STEP_SUMMARY when it is set");
+  AddReportFlags(*sub, f.report);
   sub->add_flag("--require-same-machine", f.require_same_machine,
                 "Exit 2 when the fingerprints of the two runs differ");
-  sub->add_option("--color", f.color, "auto (default: on a TTY), always, never")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
   sub->add_flag(
       "--interleave", f.interleave,
       "Run OLD_BINARY and NEW_BINARY alternately and judge paired ratios");

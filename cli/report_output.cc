@@ -41,6 +41,36 @@ bool AppendStepSummary(std::string_view command, const std::string& markdown) {
   return WriteText(command, summary, markdown + "\n", true);
 }
 
+bool EmitReport(std::string_view command, const ReportFlags& f,
+                const ReportText& text) {
+  std::string main_text;
+  if (f.format == "json") {
+    main_text = text.json();
+  } else if (f.format == "markdown") {
+    main_text = text.markdown();
+  } else {
+    main_text = text.table(f.output.empty() && UseColor(f.color));
+  }
+  if (f.output.empty()) {
+    std::cout << main_text << std::flush;
+    if (!std::cout) {
+      std::cerr << command << ": cannot write the report to stdout\n";
+      return false;
+    }
+  } else if (!WriteText(command, f.output, main_text, false)) {
+    return false;
+  }
+  if (!f.markdown_file.empty() &&
+      !WriteText(command, f.markdown_file, text.markdown(), false)) {
+    return false;
+  }
+  if (!f.json_file.empty() &&
+      !WriteText(command, f.json_file, text.json(), false)) {
+    return false;
+  }
+  return !f.step_summary || AppendStepSummary(command, text.markdown());
+}
+
 StatusOr<double> ParseFraction(std::string text) {
   bool percent = false;
   if (!text.empty() && text.back() == '%') {

@@ -4,6 +4,7 @@
 #ifndef PERFCHECK_CLI_REPORT_OUTPUT_H_
 #define PERFCHECK_CLI_REPORT_OUTPUT_H_
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -11,6 +12,31 @@
 #include "perfcheck/status.h"
 
 namespace perfcheck::cli {
+
+// The output flags every gate command takes (report_flags.h registers
+// them): --format, --output, --markdown, --json, --step-summary, --color.
+struct ReportFlags {
+  std::string format = "table";  // table, json or markdown
+  std::string output;            // empty: stdout
+  std::string markdown_file;
+  std::string json_file;
+  bool step_summary = false;
+  std::string color = "auto";
+};
+
+// One report in its three renderings.
+struct ReportText {
+  std::function<std::string(bool color)> table;
+  std::function<std::string()> markdown;
+  std::function<std::string()> json;
+};
+
+// Prints (or writes to --output) the rendering --format asks for, writes the
+// --markdown / --json copies and appends Markdown to $GITHUB_STEP_SUMMARY
+// with --step-summary. False, with the reason on stderr, when any write
+// fails (stdout included).
+bool EmitReport(std::string_view command, const ReportFlags& flags,
+                const ReportText& text);
 
 // "auto": stdout is a terminal, NO_COLOR unset and TERM not "dumb";
 // "always" / "never" as said.
