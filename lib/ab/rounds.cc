@@ -72,23 +72,11 @@ std::string SideNote(const std::vector<Round>& rounds, bool head) {
   return note;
 }
 
-MetricComparisonRow BaseRow(const std::string& benchmark,
-                            const std::string& metric, Verdict verdict) {
-  MetricComparisonRow row;
-  row.benchmark = benchmark;
-  row.metric = metric;
-  row.old_value = row.new_value = row.change = kNaN;
-  row.change_low = row.change_high = row.p_value = kNaN;
-  row.verdict = verdict;
-  row.method = "signed-rank";
-  return row;
-}
-
 MetricComparisonRow JudgeMetric(const TestRounds& test, const std::string& name,
                                 Metric m, const JudgeOptions& options) {
   MetricComparisonRow row =
-      BaseRow(test.test + "/" + name, std::string(MetricName(m)),
-              Verdict::kInsufficientData);
+      EmptyRow(test.test + "/" + name, std::string(MetricName(m)),
+               Verdict::kInsufficientData);
   row.is_rate = m == Metric::kThroughput;
   row.is_fraction = m == Metric::kErrorRate;
   row.threshold = row.is_fraction ? options.error_rate_threshold
@@ -157,6 +145,20 @@ double JudgeOptions::ThresholdFor(std::string_view name) const {
   return compare.ThresholdFor(name);
 }
 
+MetricComparisonRow EmptyRow(const std::string& benchmark,
+                             const std::string& metric, Verdict verdict,
+                             const std::string& note) {
+  MetricComparisonRow row;
+  row.benchmark = benchmark;
+  row.metric = metric;
+  row.old_value = row.new_value = row.change = kNaN;
+  row.change_low = row.change_high = row.p_value = kNaN;
+  row.verdict = verdict;
+  row.method = "signed-rank";
+  row.note = note;
+  return row;
+}
+
 void JudgeOptions::Validate() const {
   if (!(threshold > 0) || !std::isfinite(threshold)) {
     throw std::invalid_argument("ab::JudgeOptions: threshold must be > 0");
@@ -206,18 +208,18 @@ std::vector<MetricComparisonRow> JudgeTest(const TestRounds& test,
     // A head that never completes where the base does is the change's
     // doing; a base that never completes leaves nothing to compare with.
     MetricComparisonRow row =
-        BaseRow(test.test, "test",
-                head_done == 0 && base_done > 0 ? Verdict::kError
-                                                : Verdict::kInsufficientData);
+        EmptyRow(test.test, "test",
+                 head_done == 0 && base_done > 0 ? Verdict::kError
+                                                 : Verdict::kInsufficientData);
     row.note = note.empty() ? "no rounds" : note;
     rows.push_back(std::move(row));
     return rows;
   }
   for (const std::string& name : names) {
     if (!in_head.count(name) || !in_base.count(name)) {
-      MetricComparisonRow row =
-          BaseRow(test.test + "/" + name, "result",
-                  in_head.count(name) ? Verdict::kNew : Verdict::kMissingInNew);
+      MetricComparisonRow row = EmptyRow(
+          test.test + "/" + name, "result",
+          in_head.count(name) ? Verdict::kNew : Verdict::kMissingInNew);
       row.note = in_head.count(name) ? "only the head wrote this result"
                                      : "only the base wrote this result";
       rows.push_back(std::move(row));

@@ -29,19 +29,6 @@ struct Entry {
   bool not_perf = false;
 };
 
-// The row of a test only one side lists: shown, never run.
-MetricComparisonRow OneSidedTestRow(const std::string& test, Verdict verdict,
-                                    const std::string& note) {
-  MetricComparisonRow row;
-  row.benchmark = test;
-  row.metric = "test";
-  row.verdict = verdict;
-  row.old_value = row.new_value = row.change = std::nan("");
-  row.change_low = row.change_high = row.p_value = std::nan("");
-  row.note = note;
-  return row;
-}
-
 // A side that has not completed a single run yet has nothing to compare
 // with: more rounds of a test that keeps crashing only cost time.
 bool NeverCompletedOnASide(const TestRounds& t) {
@@ -133,9 +120,8 @@ StatusOr<AbReport> RunAb(const std::vector<BinaryPair>& pairs,
     bool common = false;
     for (const std::string& t : base) {
       if (!head_set.count(t)) {
-        one_sided.push_back(
-            OneSidedTestRow(label(t), Verdict::kMissingInNew,
-                            "listed by the base only; not run"));
+        one_sided.push_back(EmptyRow(label(t), "test", Verdict::kMissingInNew,
+                                     "listed by the base only; not run"));
         continue;
       }
       common = true;
@@ -149,8 +135,8 @@ StatusOr<AbReport> RunAb(const std::vector<BinaryPair>& pairs,
     }
     for (const std::string& t : head) {
       if (base_set.count(t)) continue;
-      one_sided.push_back(OneSidedTestRow(label(t), Verdict::kNew,
-                                          "listed by the head only; not run"));
+      one_sided.push_back(EmptyRow(label(t), "test", Verdict::kNew,
+                                   "listed by the head only; not run"));
     }
     if (!common) {
       return Status::Error(pairs[i].base.string() + " and " +

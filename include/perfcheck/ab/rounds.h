@@ -66,6 +66,14 @@ struct JudgeOptions {
   void Validate() const;
 };
 
+// A row with no values yet (NaN values, change and interval; method
+// "signed-rank"): what JudgeTest fills in, and what stands for a whole test
+// or result that cannot be judged per metric (metric "test" or "result",
+// e.g. a test only one side lists).
+MetricComparisonRow EmptyRow(const std::string& benchmark,
+                             const std::string& metric, Verdict verdict,
+                             const std::string& note = {});
+
 // The rows for one test, in result order (first seen) then metric order
 // p50, p95, p99, mean, throughput, error rate.
 std::vector<MetricComparisonRow> JudgeTest(const TestRounds& test,
