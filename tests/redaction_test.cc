@@ -116,5 +116,79 @@ TEST(RedactUrlTest, NonUrlTextIsUnchanged) {
   }
 }
 
+TEST(IsSecretNameTest, PresignedUrlSignatures) {
+  EXPECT_TRUE(IsSecretName("X-Amz-Signature"));
+  EXPECT_TRUE(IsSecretName("signature"));
+  EXPECT_EQ(RedactUrl("/file?X-Amz-Signature=SECRETCANARY2&x=1"),
+            "/file?X-Amz-Signature=<redacted>&x=1");
+}
+
+// Issue 16: a libpq keyword/value string given where a URL was expected
+// must not be quoted with its password.
+TEST(RedactConnectionStringTest, LibpqKeywordValues) {
+  EXPECT_EQ(RedactConnectionString(
+                "host=127.0.0.1 port=5432 password=SECRETCANARY2 user=u"),
+            "host=127.0.0.1 port=5432 password=<redacted> user=u");
+  EXPECT_EQ(RedactConnectionString(
+                "host=db password='SECRET CANARY2 \\' x' dbname=d"),
+            "host=db password=<redacted> dbname=d");
+  EXPECT_EQ(RedactConnectionString("host=db password = \"SECRETCANARY2\""),
+            "host=db password = <redacted>");
+  EXPECT_EQ(RedactConnectionString("Server=db;Password=SECRETCANARY2;Db=x"),
+            "Server=db;Password=<redacted>;Db=x");
+  EXPECT_EQ(RedactConnectionString("host=db password='unterminated SECRET"),
+            "host=db password=<redacted>");
+}
+
+TEST(RedactConnectionStringTest, UrlsAndPlainText) {
+  EXPECT_EQ(RedactConnectionString("postgresql://u:SECRETCANARY2@h/db?"
+                                   "sslmode=require&password=SECRETCANARY3"),
+            "postgresql://u:<redacted>@h/db?sslmode=require&"
+            "password=<redacted>");
+  for (const char* text : {"", "hello", "host=db port=5", "a=b=c", "=x",
+                           "sqlite:relative/path.db"}) {
+    EXPECT_EQ(RedactConnectionString(text), text) << text;
+  }
+}
+
+TEST(KnownSecretsTest, EveryFormOfACredential) {
+  KnownSecrets secrets;
+  secrets.AddHeaderValue("token KEYCANARY1:SECRETCANARY2");
+  secrets.AddHeaderValue("Bearer BEARERCANARY3");
+  // base64("alice:PASSCANARY4")
+  secrets.AddHeaderValue("Basic YWxpY2U6UEFTU0NBTkFSWTQ=");
+  secrets.AddHeaderValue("sid=COOKIECANARY5; theme=dark");
+  for (const char* echoed :
+       {"token KEYCANARY1:SECRETCANARY2", "KEYCANARY1:SECRETCANARY2",
+        "SECRETCANARY2", "KEYCANARY1", "Bearer BEARERCANARY3", "BEARERCANARY3",
+        "YWxpY2U6UEFTU0NBTkFSWTQ=", "alice:PASSCANARY4", "PASSCANARY4",
+        "sid=COOKIECANARY5", "COOKIECANARY5"}) {
+    const std::string text =
+        "malformed status line 'HTTP/1.1 " + std::string(echoed) + "'";
+    const std::string shown = secrets.Redact(text);
+    EXPECT_EQ(shown.find("CANARY"), std::string::npos) << shown;
+    EXPECT_EQ(shown.find("YWxpY2U6UEFTU0"), std::string::npos) << shown;
+    EXPECT_NE(shown.find(kRedacted), std::string::npos) << shown;
+  }
+  // The scheme word alone is not a secret; text around a secret stays.
+  EXPECT_EQ(secrets.Redact("x Bearer y BEARERCANARY3 z"),
+            "x Bearer y <redacted> z");
+  // Overlapping or adjacent secrets become one marker.
+  EXPECT_EQ(secrets.Redact("KEYCANARY1SECRETCANARY2"), "<redacted>");
+}
+
+TEST(KnownSecretsTest, ShortStringsAndEmptySetsLeaveTextAlone) {
+  KnownSecrets secrets;
+  EXPECT_TRUE(secrets.empty());
+  EXPECT_EQ(secrets.Redact("HTTP/1.1 200"), "HTTP/1.1 200");
+  secrets.Add("1.1");  // shorter than kMinLength: would match everywhere
+  EXPECT_TRUE(secrets.empty());
+  secrets.AddHeaderValue("Bearer 200");  // only the whole value is kept
+  EXPECT_EQ(secrets.Redact("HTTP/1.1 200"), "HTTP/1.1 200");
+  secrets.Add("SECRETCANARY2");
+  EXPECT_EQ(secrets.Redact("a SECRETCANARY2 b SECRETCANARY2"),
+            "a <redacted> b <redacted>");
+}
+
 }  // namespace
 }  // namespace perfcheck

@@ -5,16 +5,18 @@
 #include <cctype>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "perfcheck/percent_encoding.h"
 
 namespace perfcheck {
 namespace {
 
-constexpr std::array<std::string_view, 12> kSecretWords = {
-    "authorization", "password",   "passwd",      "secret",
-    "token",         "api-key",    "api_key",     "apikey",
-    "cookie",        "credential", "private-key", "private_key"};
+constexpr std::array<std::string_view, 13> kSecretWords = {
+    "authorization", "password",    "passwd",     "secret",
+    "token",         "api-key",     "api_key",    "apikey",
+    "cookie",        "credential",  "private-key", "private_key",
+    "signature"};
 
 char Lower(char c) {
   return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -65,6 +67,56 @@ void AppendRedactedParams(std::string_view params, std::string& out) {
     out.push_back('&');
     begin = end + 1;
   }
+}
+
+// Decodes standard base64 (with padding); false when `text` is not base64.
+bool DecodeBase64(std::string_view text, std::string* out) {
+  if (text.empty() || text.size() % 4 != 0) return false;
+  auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  out->clear();
+  for (std::size_t i = 0; i < text.size(); i += 4) {
+    unsigned bits = 0;
+    int pad = 0;
+    for (std::size_t j = 0; j < 4; ++j) {
+      const char c = text[i + j];
+      int v = 0;
+      if (c == '=' && i + 4 == text.size() && j >= 2) {
+        ++pad;
+      } else if (pad > 0 || (v = value(c)) < 0) {
+        return false;
+      }
+      bits = (bits << 6) | static_cast<unsigned>(v);
+    }
+    out->push_back(static_cast<char>((bits >> 16) & 0xff));
+    if (pad < 2) out->push_back(static_cast<char>((bits >> 8) & 0xff));
+    if (pad < 1) out->push_back(static_cast<char>(bits & 0xff));
+  }
+  return true;
+}
+
+// The end of a keyword value starting at `pos` (quoted or not), and the
+// separators that end an unquoted one.
+std::size_t ValueEnd(std::string_view text, std::size_t pos) {
+  if (pos < text.size() && (text[pos] == '\'' || text[pos] == '"')) {
+    const char quote = text[pos];
+    for (std::size_t i = pos + 1; i < text.size(); ++i) {
+      if (text[i] == '\\') {
+        ++i;
+      } else if (text[i] == quote) {
+        return i + 1;
+      }
+    }
+    return text.size();  // unterminated: the rest is the value
+  }
+  const std::size_t end = text.find_first_of(" \t\r\n;&", pos);
+  return end == std::string_view::npos ? text.size() : end;
 }
 
 }  // namespace
@@ -128,6 +180,129 @@ std::string RedactUrl(std::string_view url) {
     // OAuth implicit flows put tokens in the fragment ("#access_token=...").
     out.push_back('#');
     AppendRedactedParams(url.substr(fragment + 1), out);
+  }
+  return out;
+}
+
+std::string RedactConnectionString(std::string_view text) {
+  const std::string url_safe = RedactUrl(text);
+  const std::string_view in = url_safe;
+  std::string out;
+  out.reserve(in.size());
+  std::size_t i = 0;
+  while (i < in.size()) {
+    const std::size_t equals = in.find('=', i);
+    if (equals == std::string_view::npos) break;
+    // The keyword is the run of non-separators just before '=' (libpq allows
+    // spaces around '=': skip them).
+    std::size_t key_end = equals;
+    while (key_end > i && (in[key_end - 1] == ' ' || in[key_end - 1] == '\t'))
+      --key_end;
+    std::size_t key_begin = key_end;
+    while (key_begin > i &&
+           std::string_view(" \t\r\n;&?").find(in[key_begin - 1]) ==
+               std::string_view::npos) {
+      --key_begin;
+    }
+    std::size_t value_begin = equals + 1;
+    while (value_begin < in.size() &&
+           (in[value_begin] == ' ' || in[value_begin] == '\t')) {
+      ++value_begin;
+    }
+    const std::size_t value_end = ValueEnd(in, value_begin);
+    out.append(in.substr(i, value_begin - i));
+    if (key_begin < key_end &&
+        IsSecretName(in.substr(key_begin, key_end - key_begin)) &&
+        value_end > value_begin) {
+      out.append(kRedacted);
+    } else {
+      out.append(in.substr(value_begin, value_end - value_begin));
+    }
+    i = value_end;
+  }
+  out.append(in.substr(std::min(i, in.size())));
+  return out;
+}
+
+void KnownSecrets::Add(std::string_view secret) {
+  if (secret.size() < kMinLength) return;
+  for (const std::string& s : secrets_) {
+    if (s == secret) return;
+  }
+  secrets_.emplace_back(secret);
+}
+
+void KnownSecrets::AddHeaderValue(std::string_view value) {
+  Add(value);
+  // Split on the separators of auth schemes, auth-params and cookie lists.
+  constexpr std::string_view kSeparators = " \t,;";
+  std::vector<std::string_view> parts;
+  for (std::size_t i = 0; i < value.size();) {
+    const std::size_t end = std::min(value.find_first_of(kSeparators, i),
+                                     value.size());
+    if (end > i) parts.push_back(value.substr(i, end - i));
+    i = end + 1;
+  }
+  // A first word followed by a space is the auth scheme ("Bearer", "token");
+  // a cookie list ("a=1; b=2") has none.
+  const std::size_t first =
+      parts.size() > 1 && parts[0].find('=') == std::string_view::npos &&
+              value[parts[0].size()] == ' '
+          ? 1
+          : 0;
+  auto add_pair_halves = [this](std::string_view pair) {
+    Add(pair);
+    if (const std::size_t colon = pair.find(':');
+        colon != std::string_view::npos) {
+      Add(pair.substr(0, colon));
+      Add(pair.substr(colon + 1));
+    }
+  };
+  if (first == 1) Add(value.substr(parts[1].data() - value.data()));
+  for (std::size_t p = first; p < parts.size(); ++p) {
+    std::string_view part = parts[p];
+    add_pair_halves(part);
+    if (const std::size_t equals = part.find('=');
+        equals != std::string_view::npos && equals + 1 < part.size()) {
+      std::string_view v = part.substr(equals + 1);
+      if (v.size() >= 2 && v.front() == '"' && v.back() == '"') {
+        v = v.substr(1, v.size() - 2);
+      }
+      add_pair_halves(v);
+    }
+    // Only text is worth searching for: random bytes never show up in a
+    // message, and a short garbage match would only blank out real text.
+    std::string decoded;
+    if (DecodeBase64(part, &decoded) &&
+        std::all_of(decoded.begin(), decoded.end(), [](char c) {
+          return std::isprint(static_cast<unsigned char>(c)) != 0;
+        })) {
+      add_pair_halves(decoded);
+    }
+  }
+}
+
+std::string KnownSecrets::Redact(std::string_view text) const {
+  if (secrets_.empty()) return std::string(text);
+  std::vector<bool> hidden(text.size(), false);
+  bool any = false;
+  for (const std::string& s : secrets_) {
+    for (std::size_t at = text.find(s); at != std::string_view::npos;
+         at = text.find(s, at + 1)) {
+      std::fill_n(hidden.begin() + static_cast<std::ptrdiff_t>(at), s.size(),
+                  true);
+      any = true;
+    }
+  }
+  if (!any) return std::string(text);
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (!hidden[i]) {
+      out.push_back(text[i]);
+    } else if (i == 0 || !hidden[i - 1]) {
+      out.append(kRedacted);
+    }
   }
   return out;
 }
