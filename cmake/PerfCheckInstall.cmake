@@ -52,7 +52,7 @@ endfunction()
 
 # Core: perfcheck::perfcheck. Its only public dependency is Threads
 # (nlohmann_json is header-only and kept out of the link interface).
-install(TARGETS perfcheck
+install(TARGETS perfcheck perfcheck_allocation_hooks
   EXPORT perfcheckTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}

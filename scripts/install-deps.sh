@@ -19,6 +19,8 @@ packages=(
   libsqlite3-dev libpqxx-dev libmariadb-dev
   # servers and load tools used by the perf suites
   postgresql mariadb-server wrk
+  # instruction counts (callgrind and its client-request header)
+  valgrind
 )
 
 log() { printf 'install-deps: %s\n' "$*"; }

@@ -44,6 +44,11 @@ struct MeasureOptions {
   std::uint64_t max_iterations = 1'000'000;
   std::chrono::nanoseconds max_duration = std::chrono::seconds(60);
   int threads = 1;  // 1..256
+  // Calls counted under Valgrind (instruction_counter.h), where the options
+  // above that depend on time (duration, warmup_duration, max_duration,
+  // threads) do not apply: warm-up is warmup_iterations calls, then exactly
+  // this many calls on the calling thread are counted. Must be > 0.
+  std::uint64_t instruction_iterations = 10;
   std::chrono::nanoseconds interval = std::chrono::seconds(1);  // time series
   Clock* clock = nullptr;  // nullptr: SteadyClock; not owned
 

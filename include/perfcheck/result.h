@@ -10,6 +10,8 @@
 // - config: the run's configuration as text; values of secret-named keys are
 //   redacted on insertion (SetConfig), so a Result never holds a secret.
 // - fingerprint: where it was measured.
+// - counts: machine-independent costs per operation (instructions under
+//   Valgrind, heap allocations), each absent when not counted.
 //
 // Thread-safety: a plain value; build one per thread and Merge().
 #ifndef PERFCHECK_RESULT_H_
@@ -24,6 +26,7 @@
 #include "perfcheck/clock.h"
 #include "perfcheck/fingerprint.h"
 #include "perfcheck/latency_histogram.h"
+#include "perfcheck/operation_counts.h"
 #include "perfcheck/time_series.h"
 
 namespace perfcheck {
@@ -49,6 +52,7 @@ struct Result {
   TimeSeries series;
   std::map<std::string, std::string> config;
   Fingerprint fingerprint;
+  OperationCounts counts;
 
   // Counts one failed operation in `category`, keeping `message` (cut to
   // kMaxExampleLength) as an example while fewer than kMaxErrorExamples are kept.
@@ -66,8 +70,9 @@ struct Result {
 
   // Adds `other` (same histogram configuration, else std::invalid_argument):
   // histograms, errors and series merge exactly; elapsed_ns becomes the larger of
-  // the two, as parts of one run proceed in parallel. Name, config and
-  // fingerprint stay those of *this (taken from `other` when *this is empty).
+  // the two, as parts of one run proceed in parallel. Name, config,
+  // fingerprint and counts stay those of *this (taken from `other` when *this
+  // is empty).
   void Merge(const Result& other);
 
   friend bool operator==(const Result&, const Result&) = default;

@@ -59,6 +59,7 @@ void Result::Merge(const Result& other) {
     name = other.name;
     config = other.config;
     fingerprint = other.fingerprint;
+    counts = other.counts;
   }
 }
 

@@ -1,7 +1,12 @@
 #include "perfcheck/fingerprint.h"
 
+#include "perfcheck/operation_counts.h"
 #include "perfcheck/testbed.h"
 
+#if __has_include(<gnu/libc-version.h>)
+#include <gnu/libc-version.h>
+#define PERFCHECK_HAVE_GLIBC_VERSION 1
+#endif
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -174,6 +179,27 @@ std::vector<std::string> Fingerprint::MachineDifferences(
   AddIfDifferent("build_type", build_type, other.build_type, out);
   AddIfDifferent("hostname_hash", hostname_hash, other.hostname_hash, out);
   return out;
+}
+
+const std::string& CountsKey() {
+  // What changes the instructions a given source executes: the target
+  // architecture, the compiler and its options, and the C library whose
+  // functions (memcpy, malloc, ...) the code calls. The user's build flags
+  // arrive through PERFCHECK_COUNTS_KEY (set by perfcheck's CMake functions).
+  static const std::string key = [] {
+    std::string k;
+    utsname uts{};
+    k.append(uname(&uts) == 0 ? uts.machine : "unknown-arch");
+    k.append(" ").append(CompilerName());
+    k.append(" ").append(PERFCHECK_BUILD_TYPE);
+#if defined(PERFCHECK_HAVE_GLIBC_VERSION)
+    k.append(" glibc-").append(gnu_get_libc_version());
+#endif
+    const char* extra = std::getenv("PERFCHECK_COUNTS_KEY");
+    if (extra != nullptr && *extra != '\0') k.append(" ").append(extra);
+    return k;
+  }();
+  return key;
 }
 
 Fingerprint CaptureFingerprint() {

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdint>
 #include <exception>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -10,8 +11,10 @@
 #include <utility>
 #include <vector>
 
+#include "perfcheck/allocation_counter.h"
 #include "perfcheck/fingerprint.h"
 #include "perfcheck/format.h"
+#include "perfcheck/instruction_counter.h"
 
 namespace perfcheck {
 namespace {
@@ -50,32 +53,56 @@ bool ShouldStop(const Phase& phase, Nanos now) {
          phase.done.load(std::memory_order_relaxed) >= phase.min_calls;
 }
 
-void RunWorker(Phase& phase, Result& part) {
+// One worker's calls and their allocations (allocation_counter.h; zero when
+// the hooks are not linked).
+struct CallAllocations {
+  std::uint64_t calls = 0;
+  AllocationTotals totals;
+};
+
+void RunWorker(Phase& phase, Result& part, CallAllocations& allocations) {
   Clock& clock = *phase.clock;
   const Operation& op = *phase.op;
+  const bool count_allocations = AllocationCountingAvailable();
   Nanos now = clock.NowNanos();
   while (!ShouldStop(phase, now) &&
          phase.claimed.fetch_add(1, std::memory_order_relaxed) <
              phase.call_limit) {
+    // Read outside the timed window, so counting adds nothing to the times;
+    // the reads themselves do not allocate.
+    const AllocationTotals a0 =
+        count_allocations ? ThreadAllocationTotals() : AllocationTotals{};
     const Nanos t0 = clock.NowNanos();
     Nanos t1 = 0;
+    AllocationTotals a1;
+    // The end of a call: its time, then (outside the timed window) its
+    // allocations, both before any bookkeeping that may allocate.
+    auto end_call = [&] {
+      t1 = clock.NowNanos();
+      if (count_allocations) a1 = ThreadAllocationTotals();
+    };
     bool ok = true;
     // A measured failure is data: it is counted and the run goes on.
     try {
       op();
-      t1 = clock.NowNanos();
+      end_call();
     } catch (const internal::OperationFailed&) {
-      t1 = clock.NowNanos();
+      end_call();
       ok = false;
       part.AddError("failed", "operation returned false");
     } catch (const std::exception& e) {
-      t1 = clock.NowNanos();
+      end_call();
       ok = false;
       part.AddError("exception", e.what());
     } catch (...) {
-      t1 = clock.NowNanos();
+      end_call();
       ok = false;
       part.AddError("exception", "unknown exception");
+    }
+    ++allocations.calls;
+    if (count_allocations) {
+      allocations.totals.count += a1.count - a0.count;
+      allocations.totals.bytes += a1.bytes - a0.bytes;
     }
     if (ok) part.latency.Record(t1 - t0);
     part.series.Record(t1 - phase.start, t1 - t0, ok);
@@ -131,6 +158,76 @@ void FillConfig(const MeasureOptions& options, Result& result) {
   result.SetConfig("clock", options.clock == nullptr ? "steady" : "injected");
 }
 
+// Per-call means over every worker's calls; left absent when the hooks are
+// not linked or nothing was called.
+void SetAllocationCounts(const std::vector<CallAllocations>& allocations,
+                         OperationCounts& counts) {
+  CallAllocations all;
+  for (const CallAllocations& a : allocations) {
+    all.calls += a.calls;
+    all.totals.count += a.totals.count;
+    all.totals.bytes += a.totals.bytes;
+  }
+  if (all.calls == 0 || !AllocationCountingAvailable()) return;
+  const auto calls = static_cast<double>(all.calls);
+  counts.allocations = static_cast<double>(all.totals.count) / calls;
+  counts.allocated_bytes = static_cast<double>(all.totals.bytes) / calls;
+  counts.operations = all.calls;
+  counts.key = CountsKey();
+}
+
+// The instruction-count run (instruction_counter.h): warm-up by count only
+// (a timed warm-up would make the counted code depend on the machine), then
+// exactly `instruction_iterations` calls on this thread inside one counted
+// region. Each call is still timed, so the Result is complete, but those
+// times are Valgrind's and are never judged (the gtest layer says so).
+Result MeasureInstructions(std::string name, const Operation& op,
+                           const MeasureOptions& options, Clock& clock) {
+  for (std::uint64_t i = 0; i < options.warmup_iterations; ++i) {
+    try {
+      op();
+    } catch (...) {
+      // As in WarmUp(): the counted phase records failures.
+    }
+  }
+  Result result(name);
+  result.series = TimeSeries(options.interval);
+  Phase phase;
+  phase.op = &op;
+  phase.clock = &clock;
+  phase.iteration_mode = true;
+  phase.call_limit = options.instruction_iterations;
+  phase.min_calls = 0;
+  phase.duration = 0;
+  // The call count alone bounds this phase: a deadline would make how many
+  // calls are counted depend on the machine.
+  phase.max_duration = std::numeric_limits<Nanos>::max() / 2;
+  CallAllocations allocations;
+  InstructionCounter counter;
+  if (Status started = counter.Start(); !started.ok()) {
+    throw std::runtime_error(started.message());
+  }
+  phase.start = clock.NowNanos();
+  RunWorker(phase, result, allocations);
+  StatusOr<std::uint64_t> instructions = counter.Stop();
+  const Nanos end = clock.NowNanos();
+  if (!instructions.ok()) throw std::runtime_error(instructions.status().message());
+  result.series.Finish();
+  result.elapsed_ns = end - phase.start;
+  FillConfig(options, result);
+  result.SetConfig("threads", "1");
+  result.SetConfig("counted_under", "callgrind");
+  result.SetConfig("instruction_iterations",
+                   std::to_string(options.instruction_iterations));
+  result.fingerprint = CaptureFingerprint();
+  SetAllocationCounts({allocations}, result.counts);
+  result.counts.instructions = static_cast<double>(*instructions) /
+                               static_cast<double>(allocations.calls);
+  result.counts.operations = allocations.calls;
+  result.counts.key = CountsKey();
+  return result;
+}
+
 }  // namespace
 
 void MeasureOptions::Validate() const {
@@ -144,6 +241,8 @@ void MeasureOptions::Validate() const {
           FormatNanos(static_cast<double>(max_duration.count())));
   Require(interval.count() > 0, "interval", "must be > 0",
           FormatNanos(static_cast<double>(interval.count())));
+  Require(instruction_iterations > 0, "instruction_iterations", "must be > 0",
+          "0");
   Require(warmup_duration.count() >= 0, "warmup_duration", "must be >= 0",
           FormatNanos(static_cast<double>(warmup_duration.count())));
 }
@@ -157,6 +256,9 @@ Result MeasureOperation(std::string name, Operation op,
   }
   Clock& clock =
       options.clock != nullptr ? *options.clock : SteadyClock::Instance();
+  if (InstructionCountingRequested()) {
+    return MeasureInstructions(std::move(name), op, options, clock);
+  }
 
   WarmUp(op, options, clock);
 
@@ -170,6 +272,7 @@ Result MeasureOperation(std::string name, Operation op,
     parts.back().series = TimeSeries(options.interval);
   }
   std::vector<std::exception_ptr> worker_errors(thread_count);
+  std::vector<CallAllocations> allocations(thread_count);
 
   Phase phase;
   phase.op = &op;
@@ -183,9 +286,10 @@ Result MeasureOperation(std::string name, Operation op,
 
   // Anything but the operation throwing inside a worker (e.g. bad_alloc) must
   // not terminate the test binary: it is carried to the caller instead.
-  auto guarded = [&phase, &parts, &worker_errors](std::size_t i) {
+  auto guarded = [&phase, &parts, &worker_errors,
+                  &allocations](std::size_t i) {
     try {
-      RunWorker(phase, parts[i]);
+      RunWorker(phase, parts[i], allocations[i]);
     } catch (...) {
       worker_errors[i] = std::current_exception();
       phase.abort.store(true, std::memory_order_relaxed);
@@ -218,6 +322,7 @@ Result MeasureOperation(std::string name, Operation op,
   result.elapsed_ns = end - phase.start;
   FillConfig(options, result);
   result.fingerprint = CaptureFingerprint();
+  SetAllocationCounts(allocations, result.counts);
   return result;
 }
 

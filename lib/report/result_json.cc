@@ -3,6 +3,7 @@
 #include <system_error>
 #include <utility>
 
+#include "report/counts_json.h"
 #include "report/json_fields.h"
 
 namespace perfcheck {
@@ -29,6 +30,9 @@ std::string ResultToJson(const Result& result, int indent) {
   doc["series"] = json_fields::TimeSeriesToJson(result.series);
   doc["config"] = json_fields::StringMapToJson(result.config);
   doc["fingerprint"] = json_fields::FingerprintToJson(result.fingerprint);
+  if (!result.counts.empty()) {
+    doc["counts"] = json_fields::CountsToJson(result.counts);
+  }
   return json_fields::Dump(doc, indent);
 }
 
@@ -48,6 +52,9 @@ StatusOr<Result> ResultFromJson(std::string_view text,
     r.config = in.ReadStringMap(in.Field(doc, "", "config"), "config");
     r.fingerprint =
         in.ReadFingerprint(in.Field(doc, "", "fingerprint"), "fingerprint");
+    if (doc.contains("counts")) {
+      r.counts = json_fields::ReadCounts(in, doc["counts"], "counts");
+    }
     return r;
   } catch (const FieldError& e) {
     return Status::Error(e.what());

@@ -1,0 +1,147 @@
+#include "perfcheck/instruction_counter.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <string>
+
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#define PERFCHECK_HAVE_CALLGRIND 1
+#endif
+
+namespace perfcheck {
+namespace {
+
+const std::string& OutPrefix() {
+  static const std::string prefix = [] {
+    const char* v = std::getenv("PERFCHECK_CALLGRIND_OUT");
+    return std::string(v == nullptr ? "" : v);
+  }();
+  return prefix;
+}
+
+// Callgrind numbers the dumps of a process 1, 2, ...; ours carry the tag
+// "perfcheck-<n>" so a dump requested by the code under test cannot be
+// mistaken for ours.
+std::mutex dump_mutex;
+int next_tag = 1;
+int next_part = 1;
+
+std::string ReadWholeFile(const std::string& path, bool* found) {
+  std::ifstream in(path, std::ios::binary);
+  *found = static_cast<bool>(in);
+  std::ostringstream text;
+  if (*found) text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+bool InstructionCountingRequested() { return !OutPrefix().empty(); }
+
+bool RunningOnValgrind() {
+#if defined(PERFCHECK_HAVE_CALLGRIND)
+  return RUNNING_ON_VALGRIND > 0;
+#else
+  return false;
+#endif
+}
+
+Status InstructionCounter::Start() {
+  started_ = false;
+#if !defined(PERFCHECK_HAVE_CALLGRIND)
+  return Status::Error(
+      "instruction counting: perfcheck was built without valgrind/callgrind.h "
+      "(install Debian's valgrind package and rebuild)");
+#else
+  if (!InstructionCountingRequested()) {
+    return Status::Error(
+        "instruction counting: PERFCHECK_CALLGRIND_OUT is not set (run the "
+        "binary as perfcheck's CMake functions do, under valgrind "
+        "--tool=callgrind)");
+  }
+  if (!RunningOnValgrind()) {
+    return Status::Error(
+        "instruction counting: PERFCHECK_CALLGRIND_OUT is set but the process "
+        "is not running under valgrind --tool=callgrind");
+  }
+  CALLGRIND_ZERO_STATS;
+  CALLGRIND_START_INSTRUMENTATION;
+  started_ = true;
+  return Status();
+#endif
+}
+
+StatusOr<std::uint64_t> InstructionCounter::Stop() {
+#if !defined(PERFCHECK_HAVE_CALLGRIND)
+  return Status::Error("instruction counting: not available in this build");
+#else
+  if (!started_) {
+    return Status::Error("instruction counting: Stop() without a Start()");
+  }
+  CALLGRIND_STOP_INSTRUMENTATION;
+  started_ = false;
+  std::lock_guard<std::mutex> lock(dump_mutex);
+  const std::string tag = "perfcheck-" + std::to_string(next_tag++);
+  CALLGRIND_DUMP_STATS_AT(tag.c_str());
+  const std::string base =
+      OutPrefix() + "." + std::to_string(static_cast<long>(getpid())) + ".";
+  const std::string trigger = "Trigger: Client Request: " + tag + "\n";
+  // Our dump is normally the next part; dumps of the code under test shift it.
+  constexpr int kSearch = 1000;
+  for (int part = next_part; part < next_part + kSearch; ++part) {
+    const std::string path = base + std::to_string(part);
+    bool found = false;
+    const std::string text = ReadWholeFile(path, &found);
+    if (!found) break;
+    if (text.find(trigger) == std::string::npos) continue;
+    next_part = part + 1;
+    std::error_code ignored;
+    std::filesystem::remove(path, ignored);
+    return ParseCallgrindTotals(text, path);
+  }
+  return Status::Error(
+      "instruction counting: no callgrind dump '" + tag + "' appeared as " +
+      base + "<n> (is the tool callgrind, and --callgrind-out-file=" +
+      OutPrefix() + ".%p?)");
+#endif
+}
+
+StatusOr<std::uint64_t> ParseCallgrindTotals(std::string_view text,
+                                             std::string_view source) {
+  for (std::string_view key : {"totals:", "summary:"}) {
+    std::size_t at = 0;
+    while ((at = text.find(key, at)) != std::string_view::npos) {
+      const bool line_start = at == 0 || text[at - 1] == '\n';
+      at += key.size();
+      if (!line_start) continue;
+      std::size_t end = text.find('\n', at);
+      if (end == std::string_view::npos) end = text.size();
+      std::string line(text.substr(at, end - at));
+      // The first event is Ir (instructions); further events would follow.
+      const char* p = line.c_str();
+      while (*p == ' ') ++p;
+      char* stop = nullptr;
+      errno = 0;
+      const unsigned long long value = std::strtoull(p, &stop, 10);
+      if (stop == p || errno == ERANGE || *p == '-') {
+        return Status::Error(std::string(source) + ": callgrind '" +
+                             std::string(key) + "' line is not a count: '" +
+                             line + "'");
+      }
+      return static_cast<std::uint64_t>(value);
+    }
+  }
+  return Status::Error(std::string(source) +
+                       ": no 'totals:' or 'summary:' line (not a callgrind "
+                       "dump?)");
+}
+
+}  // namespace perfcheck
