@@ -13,10 +13,9 @@ namespace perfcheck {
 namespace {
 
 constexpr std::array<std::string_view, 13> kSecretWords = {
-    "authorization", "password",    "passwd",     "secret",
-    "token",         "api-key",     "api_key",    "apikey",
-    "cookie",        "credential",  "private-key", "private_key",
-    "signature"};
+    "authorization", "password",    "passwd",   "secret", "token",
+    "api-key",       "api_key",     "apikey",   "cookie", "credential",
+    "private-key",   "private_key", "signature"};
 
 char Lower(char c) {
   return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -238,8 +237,8 @@ void KnownSecrets::AddHeaderValue(std::string_view value) {
   constexpr std::string_view kSeparators = " \t,;";
   std::vector<std::string_view> parts;
   for (std::size_t i = 0; i < value.size();) {
-    const std::size_t end = std::min(value.find_first_of(kSeparators, i),
-                                     value.size());
+    const std::size_t end =
+        std::min(value.find_first_of(kSeparators, i), value.size());
     if (end > i) parts.push_back(value.substr(i, end - i));
     i = end + 1;
   }
