@@ -18,6 +18,7 @@
 #include "load_report.h"
 #include "perfcheck/format.h"
 #include "perfcheck/http_load.h"
+#include "perfcheck/redaction.h"
 #include "perfcheck/result_json.h"
 #include "threshold.h"
 
@@ -79,8 +80,14 @@ StatusOr<http::Request> ParseEndpoint(const std::string& text) {
           : http::Request::Make(text.substr(0, space), text.substr(space + 1));
   if (r.path.empty() || r.path.front() != '/' ||
       r.path.find_first_of(" \t\r\n") != std::string::npos) {
+    // RedactUrl takes a bare query too, whatever precedes it.
+    const std::size_t query = text.find('?');
+    const std::string shown =
+        query == std::string::npos
+            ? text
+            : text.substr(0, query) + RedactUrl(text.substr(query));
     return Status::Error(
-        "endpoint '" + text +
+        "endpoint '" + shown +
         "': expected '/path' or 'METHOD /path' (percent-encode spaces)");
   }
   return r;

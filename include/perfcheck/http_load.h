@@ -39,7 +39,11 @@
 // or closed before the response completed), "protocol" (malformed status line,
 // headers, chunked encoding, body too large), "status_4xx", "status_5xx",
 // "status_other", "check" (body predicate failed). Each keeps a few example
-// messages, which never contain header values. After a failed connect a
+// messages, which never contain header values: the credentials of the run
+// (secret headers of the Target and the Requests, in every form KnownSecrets
+// derives, and secret-named query values) are replaced by kRedacted even
+// where a server echoes them inside a malformed status or header line, and
+// request targets are shown through RedactUrl. After a failed connect a
 // connection waits reconnect_backoff before trying again, so a dead server
 // is not hammered in a hot loop.
 //

@@ -54,7 +54,9 @@ struct Request {
   std::vector<Header> headers;  // added to / replacing the target's defaults
   std::string body;
   std::string content_type;  // sent when non-empty
-  // The per-endpoint statistics key; "" means "<METHOD> <path>".
+  // The per-endpoint statistics key; "" means "<METHOD> <path>", with the
+  // values of secret-named query parameters in the path redacted
+  // (perfcheck::RedactUrl).
   std::string name;
   // Accepted status codes; empty means "any 2xx or 3xx".
   std::vector<int> expected_status;
@@ -75,7 +77,8 @@ struct Request {
   Request& ExpectStatus(std::vector<int> codes);
   Request& ExpectBody(BodyPredicate predicate);
 
-  // The statistics key: `name`, or "<METHOD> <path>".
+  // The statistics key: `name`, or "<METHOD> <path>" (secret query values
+  // redacted).
   std::string DisplayName() const;
   // The request target as sent: base path + path + "?" + encoded query.
   std::string RequestTarget(const Target& target) const;

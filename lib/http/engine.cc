@@ -271,6 +271,7 @@ void EngineThread::Send(Conn& c, Nanos now) {
   c.write_off = 0;
   c.parser.Reset(r.head);
   c.parser.set_max_body_bytes(o_.max_body_bytes);
+  c.parser.set_secrets(&s_.secrets);
   if (r.body_check) c.parser.Capture(&c.body, r.max_checked_body_bytes);
   c.deadline = now + o_.request_timeout.count();
   c.phase = Phase::kSending;
@@ -448,6 +449,7 @@ void EngineThread::Complete(Conn& c, Nanos now) {
   } else {
     std::string message = "HTTP " + std::to_string(status) + " from " + r.label;
     if (category[0] == 'c') message = "response check failed: " + message;
+    message = s_.secrets.Redact(message);
     out_.aggregate.AddError(category, message);
     out_.aggregate.series.Record(offset, now - c.intended, false);
     ep.AddError(category, message);
@@ -461,7 +463,9 @@ void EngineThread::Complete(Conn& c, Nanos now) {
 void EngineThread::Fail(Conn& c, Nanos now, const char* category,
                         const std::string& message) {
   const PreparedRequest& r = s_.requests[c.req];
-  const std::string text = message + " (" + r.label + ")";
+  // Examples reach every report: whatever the server or the TLS library put
+  // into `message`, no credential of this run leaves here.
+  const std::string text = s_.secrets.Redact(message + " (" + r.label + ")");
   const Nanos offset = now - s_.start_ns;
   out_.aggregate.AddError(category, text);
   out_.aggregate.series.Record(offset, now - c.intended, false);

@@ -16,6 +16,7 @@
 #include "http/tls.h"
 #include "perfcheck/http_load.h"
 #include "perfcheck/latency_histogram.h"
+#include "perfcheck/redaction.h"
 #include "perfcheck/result.h"
 
 namespace perfcheck::http::internal {
@@ -28,7 +29,7 @@ struct PreparedRequest {
   std::vector<int> expected_status;
   BodyPredicate body_check;
   std::size_t max_checked_body_bytes = 0;
-  std::string label;  // "GET /path" for error examples (no secrets)
+  std::string label;  // "GET /path" for error examples (query redacted)
 };
 
 // Read-only for the threads, except the atomics.
@@ -41,6 +42,9 @@ struct Shared {
   std::shared_ptr<TlsClient> tls;  // null for http
   std::vector<PreparedRequest> requests;
   std::vector<std::string> endpoint_names;
+  // Every credential the requests carry; cut out of each error example, in
+  // case the server echoes one back (KnownSecrets).
+  KnownSecrets secrets;
   Nanos start_ns = 0;  // steady clock
   Nanos end_ns = 0;
   std::atomic<std::uint64_t> claimed{0};  // requests started (max_requests)

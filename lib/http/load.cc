@@ -20,6 +20,8 @@
 #include "perfcheck/fingerprint.h"
 #include "perfcheck/format.h"
 #include "perfcheck/http_load.h"
+#include "perfcheck/percent_encoding.h"
+#include "perfcheck/redaction.h"
 
 namespace perfcheck::http {
 namespace {
@@ -50,6 +52,46 @@ Status Resolve(const Target& target, sockaddr_storage* addr, socklen_t* len) {
 
 std::string FormatSeconds(std::chrono::nanoseconds d) {
   return FormatNanos(static_cast<double>(d.count()));
+}
+
+// Each form of a credential the run sends that a server could echo back:
+// secret headers (the target's defaults and the requests' own), secret-named
+// query parameters, raw and percent-encoded.
+KnownSecrets SecretsOf(const Target& target,
+                       const std::vector<Request>& requests) {
+  KnownSecrets secrets;
+  for (const Header& h : target.headers()) {
+    if (h.secret) secrets.AddHeaderValue(h.value);
+  }
+  auto add_query = [&](std::string_view query) {
+    while (!query.empty()) {
+      const std::size_t amp = query.find('&');
+      const std::string_view param = query.substr(0, amp);
+      if (const std::size_t eq = param.find('=');
+          eq != std::string_view::npos &&
+          IsSecretName(PercentDecode(param.substr(0, eq), true))) {
+        const std::string_view value = param.substr(eq + 1);
+        secrets.Add(value);
+        secrets.Add(PercentDecode(value, true));
+      }
+      query = amp == std::string_view::npos ? std::string_view()
+                                            : query.substr(amp + 1);
+    }
+  };
+  for (const Request& r : requests) {
+    for (const Header& h : r.headers) {
+      if (h.secret || IsSecretName(h.name)) secrets.AddHeaderValue(h.value);
+    }
+    for (const auto& [key, value] : r.query) {
+      if (!IsSecretName(key)) continue;
+      secrets.Add(value);
+      secrets.Add(PercentEncode(value));
+    }
+    if (const std::size_t q = r.path.find('?'); q != std::string::npos) {
+      add_query(std::string_view(r.path).substr(q + 1));
+    }
+  }
+  return secrets;
 }
 
 Result MakeResult(const std::string& name, const LoadOptions& o) {
@@ -125,9 +167,10 @@ HttpLoadResult Load(const Target& target, const std::vector<Request>& requests,
     p.expected_status = r.expected_status;
     p.body_check = r.body_check;
     p.max_checked_body_bytes = r.max_checked_body_bytes;
-    p.label = r.method + " " + r.path;
+    p.label = r.method + " " + RedactUrl(r.path);
     s.requests.push_back(std::move(p));
   }
+  s.secrets = SecretsOf(target, requests);
 
   HttpLoadResult out;
   out.open_model = s.open_model;
@@ -184,8 +227,9 @@ HttpLoadResult Load(const Target& target, const std::vector<Request>& requests,
     }
   }
   if (!setup.ok()) {
-    agg.AddError("connect", setup.message());
-    out.endpoints.begin()->second.AddError("connect", setup.message());
+    const std::string message = s.secrets.Redact(setup.message());
+    agg.AddError("connect", message);
+    out.endpoints.begin()->second.AddError("connect", message);
     return out;
   }
 

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "perfcheck/http_request.h"
+#include "perfcheck/redaction.h"
 
 namespace perfcheck::http {
 namespace {
@@ -87,7 +88,9 @@ Request& Request::ExpectBody(BodyPredicate predicate) {
 }
 
 std::string Request::DisplayName() const {
-  return name.empty() ? method + " " + path : name;
+  // The name keys reports, CSV rows and result files: a token in the path's
+  // query must not become part of it.
+  return name.empty() ? method + " " + RedactUrl(path) : name;
 }
 
 std::string Request::RequestTarget(const Target& target) const {

@@ -33,16 +33,22 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-// A printable prefix of untrusted bytes for an error message.
-std::string Printable(std::string_view s) {
+}  // namespace
+
+std::string ResponseParser::Printable(std::string_view s) const {
+  // Secrets go first: a server may echo a credential, and cutting the line
+  // short before redacting would leave the credential's first bytes behind.
+  constexpr std::size_t kMaxExcerpt = 40;
+  const std::string redacted =
+      secrets_ != nullptr
+          ? secrets_->Redact(s.substr(0, ResponseParser::kMaxHeaderBytes))
+          : std::string(s.substr(0, kMaxExcerpt));
   std::string out;
-  for (char c : s.substr(0, 40)) {
+  for (char c : std::string_view(redacted).substr(0, kMaxExcerpt)) {
     out += std::isprint(static_cast<unsigned char>(c)) ? c : '?';
   }
   return out;
 }
-
-}  // namespace
 
 void ResponseParser::Reset(bool head) {
   state_ = State::kHeaders;

@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include "perfcheck/redaction.h"
+
 namespace perfcheck::http::internal {
 
 class ResponseParser {
@@ -29,6 +31,9 @@ class ResponseParser {
     if (body_) body_->clear();
   }
   void set_max_body_bytes(std::uint64_t max) { max_body_ = max; }
+  // Secrets to cut out of the server bytes quoted in error(); nullptr: none.
+  // Must outlive the parser's use.
+  void set_secrets(const KnownSecrets* secrets) { secrets_ = secrets; }
 
   // Consumes bytes of the current response; returns how many were used (less
   // than `n` only when the response completed or failed).
@@ -65,6 +70,8 @@ class ResponseParser {
 
   bool ParseHeaderBlock(std::string_view block);
   void Fail(std::string message);
+  // A printable excerpt of untrusted bytes for an error message.
+  std::string Printable(std::string_view s) const;
   void TakeBody(const char* data, std::size_t n);
   std::size_t FeedTrailers(const char* data, std::size_t n);
 
@@ -82,6 +89,7 @@ class ResponseParser {
   std::size_t body_max_ = 0;
   bool body_truncated_ = false;
   std::string error_;
+  const KnownSecrets* secrets_ = nullptr;
 };
 
 }  // namespace perfcheck::http::internal

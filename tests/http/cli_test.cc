@@ -179,6 +179,59 @@ TEST_F(CliTest, SecretsNeverAppearInAnyOutput) {
   EXPECT_TRUE(auths_.count(std::string("Bearer ") + kCanary));
 }
 
+// Issue 16: a server that echoes the credential in a malformed status line,
+// and secret-named query parameters in endpoints, reach no output.
+TEST_F(CliTest, EchoedCredentialsAndSecretQueriesNeverAppearInAnyOutput) {
+  perfcheck::http::testing::RawServer echo([](int fd) {
+    std::string head;
+    while (perfcheck::http::testing::RawServer::ReadRequest(fd, &head)) {
+      const std::size_t at = head.find("Authorization: ");
+      const std::string auth =
+          at == std::string::npos
+              ? ""
+              : head.substr(at + 15, head.find("\r\n", at) - at - 15);
+      perfcheck::http::testing::RawServer::SendAll(
+          fd, "HTTP/1.1 " + auth + "\r\n\r\n");
+    }
+  });
+  const std::string json = (dir_ / "r.json").string(),
+                    csv = (dir_ / "r.csv").string(),
+                    result = (dir_ / "result.json").string();
+  const std::string endpoints =
+      std::string(" --endpoint '/api?token=") + kCanary +
+      "&page=1' --endpoint 'POST /login?api_key=" + kCanary + "'";
+  for (const std::string& auth :
+       {std::string("--api-key KEYCANARY1 --api-secret ") + kCanary,
+        std::string("--bearer ") + kCanary,
+        std::string("--header 'Cookie: sid=") + kCanary + "'",
+        std::string("--base-url http://alice:") + kCanary +
+            "@127.0.0.1:" + std::to_string(echo.port())}) {
+    const std::string base =
+        auth.rfind("--base-url", 0) == 0 ? "" : " --base-url " + echo.url();
+    const int rc = Perfcheck("load" + base + " " + auth + endpoints +
+                             " --requests 4 --threshold 'error_rate<1%' "
+                             "--json " +
+                             json + " --csv " + csv + " --result " + result);
+    EXPECT_EQ(rc, 1) << err_;
+    EXPECT_NE(out_.find("malformed status line 'HTTP/1.1 "), std::string::npos)
+        << out_;
+    EXPECT_NE(out_.find("/api?token=<redacted>&page=1"), std::string::npos)
+        << out_;
+    for (const std::string& text :
+         {out_, err_, ReadAll(json), ReadAll(csv), ReadAll(result)}) {
+      EXPECT_EQ(text.find(kCanary), std::string::npos) << auth << "\n" << text;
+      EXPECT_EQ(text.find("KEYCANARY1"), std::string::npos) << text;
+    }
+  }
+  // A malformed endpoint is quoted without its secret query value.
+  EXPECT_EQ(Perfcheck("load --base-url " + echo.url() +
+                      " --endpoint 'api?token=" + kCanary + "'"),
+            2);
+  EXPECT_NE(err_.find("endpoint 'api?token=<redacted>'"), std::string::npos)
+      << err_;
+  EXPECT_EQ(err_.find(kCanary), std::string::npos) << err_;
+}
+
 #ifdef PERFCHECK_CANARY_PROBE_PATH
 TEST_F(CliTest, SecretsNeverAppearInGtestXml) {
   const std::string xml = (dir_ / "out.xml").string();
