@@ -5,8 +5,9 @@
 // "Suite.Test" with every character outside [A-Za-z0-9._-] replaced by '_'. A
 // file holds one entry per result name; an entry keeps the last few recorded
 // runs of each testbed (testbed.h; the runs of one testbed are its noise
-// band), each with its gated metrics, encoded histogram and fingerprint, plus
-// per-metric tolerances.
+// band), each with its gated metrics, encoded histogram and fingerprint and,
+// when they were counted, its counts per operation (instructions, allocations)
+// with the counts key; plus per-metric tolerances.
 // Files of schema v1 (before testbeds) still read: their runs have no
 // testbed, so their times are never judged, their error rates are; the next
 // update writes v2 and keeps those runs.
@@ -31,6 +32,7 @@
 #include <vector>
 
 #include "perfcheck/fingerprint.h"
+#include "perfcheck/operation_counts.h"
 #include "perfcheck/result.h"
 #include "perfcheck/status.h"
 
@@ -44,15 +46,38 @@ inline constexpr std::string_view kBaselineSchemaV1 = "perfcheck.baseline/v1";
 bool IsBaselineSchema(std::string_view schema);
 
 // Metrics the gate compares. Latency metrics and error rate: lower is better;
-// throughput: higher is better.
-enum class Metric { kP50, kP95, kP99, kMean, kThroughput, kErrorRate };
-// "p50", "p95", "p99", "mean", "throughput", "error_rate".
+// throughput: higher is better. Counts (instructions, allocations,
+// allocated_bytes; per operation, operation_counts.h) are lower-is-better too,
+// and judged only against runs with the same counts key.
+enum class Metric {
+  kP50,
+  kP95,
+  kP99,
+  kMean,
+  kThroughput,
+  kErrorRate,
+  kInstructions,
+  kAllocations,
+  kAllocatedBytes,
+};
+// "p50", "p95", "p99", "mean", "throughput", "error_rate", "instructions",
+// "allocations", "allocated_bytes".
 std::string_view MetricName(Metric m);
 std::optional<Metric> MetricFromName(std::string_view name);
+// Measured in every run: time and error rate.
 inline constexpr Metric kGatedMetrics[] = {Metric::kP50,  Metric::kP95,
                                            Metric::kP99,  Metric::kMean,
                                            Metric::kThroughput,
                                            Metric::kErrorRate};
+// Present when they were counted (Result::counts).
+inline constexpr Metric kCountMetrics[] = {
+    Metric::kInstructions, Metric::kAllocations, Metric::kAllocatedBytes};
+constexpr bool IsCountMetric(Metric m) {
+  return m == Metric::kInstructions || m == Metric::kAllocations ||
+         m == Metric::kAllocatedBytes;
+}
+// The value of count metric `m` in `counts`; nullopt when not counted.
+std::optional<double> CountOf(const OperationCounts& counts, Metric m);
 
 // One recorded run of a result.
 struct BaselineRun {
@@ -63,6 +88,7 @@ struct BaselineRun {
   std::map<Metric, double> metrics;  // every kGatedMetrics value (ns, 1/s, 0..1)
   LatencyHistogram latency;
   Fingerprint fingerprint;
+  OperationCounts counts;  // empty in runs recorded without counts
 };
 
 struct BaselineEntry {
@@ -71,7 +97,8 @@ struct BaselineEntry {
   std::string name;
   std::vector<BaselineRun> runs;  // oldest first, at most kMaxRuns per testbed
   // Per-metric tolerance overriding the gate's default: relative (0.10 = 10%)
-  // for latency and throughput, absolute for error_rate (0.01 = 1 point).
+  // for latency, throughput and counts, absolute for error_rate (0.01 = 1
+  // point).
   std::map<Metric, double> tolerances;
 };
 

@@ -25,6 +25,15 @@
 // holds. The error rate does not depend on the machine's speed and is judged
 // against every recorded run.
 //
+// Counts (instructions, allocations, allocated_bytes per operation;
+// operation_counts.h) are exact, so they need no confidence interval: a count
+// is a regression when it exceeds the largest recorded value of its counts key
+// by more than the count tolerance (default 1%), an improvement when below the
+// smallest by more than it, else unchanged. They are judged across testbeds but
+// only against runs of the same counts key (compiler, flags, C library, ...);
+// with none, "not comparable", and CountsNote() says which keys the baseline
+// holds. A count the baseline never recorded is not shown.
+//
 // Thread-safety: pure functions.
 #ifndef PERFCHECK_REGRESSION_H_
 #define PERFCHECK_REGRESSION_H_
@@ -46,6 +55,10 @@ struct GateOptions {
   double error_rate_tolerance = 0.01;  // absolute
   double confidence = 0.99;            // of each confidence interval
   std::uint64_t min_samples = 20;
+  double count_tolerance = 0.01;       // relative, counts
+  // False in an instruction-count run under Valgrind, whose times are
+  // Valgrind's: time metrics are then left out of the report entirely.
+  bool judge_time = true;
   // Per-metric overrides (the baseline entry's own tolerances win over these).
   std::map<Metric, double> tolerances;
 };
@@ -60,6 +73,7 @@ struct MetricComparison {
   double measured_low = 0;   // its confidence interval
   double measured_high = 0;
   double change = 0;         // measured / baseline - 1 (error rate: difference)
+                             // counts: the interval is the point itself
   double tolerance = 0;
   Verdict verdict = Verdict::kUnchanged;
 };
@@ -76,11 +90,26 @@ struct RegressionReport {
   // of this testbed's name whose speed probe differs are listed as
   // "<name> [this machine 1.90x slower by the speed probe]".
   std::vector<std::pair<std::string, std::size_t>> other_testbeds;
+  // The new run's counts key, and the other keys of recorded counts.
+  std::string counts_key;
+  std::vector<std::string> other_counts_keys;
+  // GateOptions::judge_time was false: time deliberately not judged.
+  bool time_skipped = false;
 
   bool HasRegression() const;
   bool HasImprovement() const;
-  // False when no time metric could be judged (no run of this testbed).
+  // False when no time metric could be judged (no run of this testbed, or
+  // time_skipped).
   bool TimeJudged() const;
+  // Whether some count metric was judged (recorded with the same key).
+  bool CountsJudged() const;
+  // Whether this report judged anything beyond the error rate: time, or (in an
+  // instruction-count run) counts.
+  bool Judged() const;
+  // "counts not judged: the baseline's counts were made by another build
+  // (key ...), this run's by ..."; empty when no count was shown or some was
+  // judged.
+  std::string CountsNote() const;
   // One line for humans: "time not judged: the baseline holds no run of this
   // testbed (auto-1a2b3c4d), only 3 runs of testbed laptop". Empty when
   // TimeJudged().

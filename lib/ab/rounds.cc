@@ -28,6 +28,10 @@ double ValueOf(const Result& r, Metric m) {
       return r.Throughput();
     case Metric::kErrorRate:
       return r.ErrorRate();
+    case Metric::kInstructions:
+    case Metric::kAllocations:
+    case Metric::kAllocatedBytes:
+      return CountOf(r.counts, m).value_or(kNaN);
   }
   return kNaN;
 }

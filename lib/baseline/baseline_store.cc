@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "perfcheck/baseline.h"
+#include "report/counts_json.h"
 #include "report/json_fields.h"
 
 namespace perfcheck {
@@ -36,6 +37,10 @@ constexpr MetricInfo kMetricInfo[] = {
     {Metric::kMean, "mean", "mean_ns"},
     {Metric::kThroughput, "throughput", "throughput_per_s"},
     {Metric::kErrorRate, "error_rate", "error_rate"},
+    // Stored in the run's "counts" object (counts_json.h), not as run fields.
+    {Metric::kInstructions, "instructions", ""},
+    {Metric::kAllocations, "allocations", ""},
+    {Metric::kAllocatedBytes, "allocated_bytes", ""},
 };
 
 const MetricInfo& InfoFor(Metric m) {
@@ -63,6 +68,7 @@ Json RunToJson(const BaselineRun& run) {
   j["errors"] = run.errors;
   j["elapsed_ns"] = run.elapsed_ns;
   for (const MetricInfo& info : kMetricInfo) {
+    if (info.run_field.empty()) continue;
     const auto it = run.metrics.find(info.metric);
     // Every stored run carries every gated metric (the reader requires them);
     // a run built by hand without one stores 0 rather than an unreadable file.
@@ -71,6 +77,7 @@ Json RunToJson(const BaselineRun& run) {
   }
   j["latency"] = json_fields::HistogramToJson(run.latency);
   j["fingerprint"] = json_fields::FingerprintToJson(run.fingerprint);
+  if (!run.counts.empty()) j["counts"] = json_fields::CountsToJson(run.counts);
   return j;
 }
 
@@ -86,6 +93,7 @@ BaselineRun RunFromJson(const FieldReader& in, const Json& v,
     in.Fail(json_fields::Join(path, "elapsed_ns"), "must be >= 0");
   }
   for (const MetricInfo& info : kMetricInfo) {
+    if (info.run_field.empty()) continue;
     const double value = in.Number(v, path, info.run_field);
     if (!std::isfinite(value) || value < 0) {
       in.Fail(json_fields::Join(path, info.run_field),
@@ -97,6 +105,10 @@ BaselineRun RunFromJson(const FieldReader& in, const Json& v,
   run.latency = in.Histogram(in.Object(v, path, "latency"), latency_path);
   run.fingerprint = in.ReadFingerprint(in.Field(v, path, "fingerprint"),
                                        json_fields::Join(path, "fingerprint"));
+  if (v.contains("counts")) {
+    run.counts = json_fields::ReadCounts(in, v["counts"],
+                                         json_fields::Join(path, "counts"));
+  }
   return run;
 }
 
@@ -214,7 +226,21 @@ BaselineRun MakeBaselineRun(const Result& result) {
   run.metrics[Metric::kErrorRate] = result.ErrorRate();
   run.latency = result.latency;
   run.fingerprint = result.fingerprint;
+  run.counts = result.counts;
   return run;
+}
+
+std::optional<double> CountOf(const OperationCounts& counts, Metric m) {
+  switch (m) {
+    case Metric::kInstructions:
+      return counts.instructions;
+    case Metric::kAllocations:
+      return counts.allocations;
+    case Metric::kAllocatedBytes:
+      return counts.allocated_bytes;
+    default:
+      return std::nullopt;
+  }
 }
 
 std::string BaselineStore::SanitizeTestId(std::string_view test_id) {

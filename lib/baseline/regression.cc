@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <limits>
 #include <map>
+#include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 
@@ -136,7 +138,8 @@ double Median(std::vector<double> values) {
 double ToleranceFor(Metric m, const BaselineEntry& entry,
                     const GateOptions& options) {
   double tol = m == Metric::kErrorRate ? options.error_rate_tolerance
-                                       : options.tolerance;
+               : IsCountMetric(m)     ? options.count_tolerance
+                                      : options.tolerance;
   if (auto it = options.tolerances.find(m); it != options.tolerances.end()) {
     tol = it->second;
   }
@@ -238,10 +241,41 @@ MetricComparison Compare(Metric m, const BaselineEntry& entry,
   return c;
 }
 
+// A count against the recorded values of its key (`recorded`, non-empty).
+// Counts are exact, so the band of recorded values is the whole noise.
+MetricComparison CompareCount(Metric m, double measured,
+                              const std::vector<double>& recorded,
+                              const BaselineEntry& entry,
+                              const GateOptions& options) {
+  MetricComparison c;
+  c.metric = m;
+  c.tolerance = ToleranceFor(m, entry, options);
+  c.measured = c.measured_low = c.measured_high = measured;
+  c.baseline = Median(recorded);
+  c.band_low = *std::min_element(recorded.begin(), recorded.end());
+  c.band_high = *std::max_element(recorded.begin(), recorded.end());
+  if (c.baseline != 0) {
+    c.change = measured / c.baseline - 1.0;
+  } else {
+    c.change = measured == 0 ? 0.0 : std::numeric_limits<double>::infinity();
+  }
+  // From zero, any count is beyond every tolerance: an operation that did
+  // not allocate and now does has regressed.
+  if (measured > c.band_high * (1.0 + c.tolerance)) {
+    c.verdict = Verdict::kRegression;
+  } else if (measured < c.band_low * (1.0 - c.tolerance)) {
+    c.verdict = Verdict::kImprovement;
+  }
+  return c;
+}
+
 // Formats one value of metric `m` in its natural unit.
 std::string FormatValue(Metric m, double v) {
   if (m == Metric::kThroughput) return FormatRate(v);
   if (m == Metric::kErrorRate) return FormatPercent(v);
+  if (m == Metric::kInstructions) return FormatCount(v);
+  if (m == Metric::kAllocations) return FormatCount(v);
+  if (m == Metric::kAllocatedBytes) return FormatCount(v) + " B";
   return FormatNanos(v);
 }
 
@@ -251,6 +285,9 @@ std::string FormatChange(const MetricComparison& c) {
     std::snprintf(buf, sizeof buf, "%+.2f pts", c.change * 100.0);
   } else if (!std::isfinite(c.change)) {
     return "n/a";
+  } else if (IsCountMetric(c.metric)) {
+    // Two decimals: the default count tolerance is 1%.
+    std::snprintf(buf, sizeof buf, "%+.2f%%", c.change * 100.0);
   } else {
     std::snprintf(buf, sizeof buf, "%+.1f%%", c.change * 100.0);
   }
@@ -271,6 +308,40 @@ void AppendPadded(std::string& out, const std::string& cell,
   if (cell.size() < width) out.append(width - cell.size(), ' ');
 }
 
+// Appends a row for each count the result and some recorded run both have.
+void CompareCounts(const BaselineEntry& entry, const Result& result,
+                   const GateOptions& options, RegressionReport& report) {
+  report.counts_key = result.counts.key;
+  std::set<std::string> other_keys;
+  for (Metric m : kCountMetrics) {
+    const std::optional<double> measured = CountOf(result.counts, m);
+    if (!measured) continue;
+    std::vector<double> same_key;
+    std::vector<double> any_key;
+    for (const BaselineRun& run : entry.runs) {
+      const std::optional<double> v = CountOf(run.counts, m);
+      if (!v) continue;
+      any_key.push_back(*v);
+      if (run.counts.key == result.counts.key) {
+        same_key.push_back(*v);
+      } else {
+        other_keys.insert(run.counts.key);
+      }
+    }
+    if (any_key.empty()) continue;
+    if (same_key.empty()) {
+      // Shown against every key for information; never judged.
+      MetricComparison c = CompareCount(m, *measured, any_key, entry, options);
+      c.verdict = Verdict::kNotComparable;
+      report.metrics.push_back(c);
+    } else {
+      report.metrics.push_back(
+          CompareCount(m, *measured, same_key, entry, options));
+    }
+  }
+  report.other_counts_keys.assign(other_keys.begin(), other_keys.end());
+}
+
 }  // namespace
 
 bool RegressionReport::HasRegression() const {
@@ -287,13 +358,36 @@ bool RegressionReport::HasImprovement() const {
 
 bool RegressionReport::TimeJudged() const {
   return std::any_of(metrics.begin(), metrics.end(), [](const auto& c) {
-    return c.metric != Metric::kErrorRate &&
+    return c.metric != Metric::kErrorRate && !IsCountMetric(c.metric) &&
            c.verdict != Verdict::kNotComparable;
   });
 }
 
+bool RegressionReport::CountsJudged() const {
+  return std::any_of(metrics.begin(), metrics.end(), [](const auto& c) {
+    return IsCountMetric(c.metric) && c.verdict != Verdict::kNotComparable;
+  });
+}
+
+bool RegressionReport::Judged() const {
+  return time_skipped ? CountsJudged() : TimeJudged();
+}
+
 std::string RegressionReport::TestbedNote() const {
+  if (time_skipped) return "";
   return TimeJudged() ? "" : TimeNotJudgedNote(testbed, other_testbeds);
+}
+
+std::string RegressionReport::CountsNote() const {
+  if (other_counts_keys.empty() || CountsJudged()) return "";
+  std::string note =
+      "counts not judged: the baseline's counts were made by another build "
+      "or machine (";
+  for (std::size_t i = 0; i < other_counts_keys.size(); ++i) {
+    if (i > 0) note += "; ";
+    note += "'" + other_counts_keys[i] + "'";
+  }
+  return note + "), this run's by '" + counts_key + "'";
 }
 
 std::string RegressionReport::Describe() const {
@@ -303,14 +397,20 @@ std::string RegressionReport::Describe() const {
   std::vector<std::vector<std::string>> rows;
   for (const MetricComparison& c : metrics) {
     const Metric m = c.metric;
-    rows.push_back(
-        {std::string(MetricName(m)),
-         FormatValue(m, c.baseline) + " [" + FormatValue(m, c.band_low) +
-             " .. " + FormatValue(m, c.band_high) + "]",
-         FormatValue(m, c.measured) + " [" + FormatValue(m, c.measured_low) +
-             " .. " + FormatValue(m, c.measured_high) + "]",
-         FormatChange(c), FormatTolerance(c),
-         std::string(VerdictName(c.verdict))});
+    std::string baseline = FormatValue(m, c.baseline);
+    std::string measured = FormatValue(m, c.measured);
+    // A count is exact: no interval, and a band only when runs differ.
+    if (!IsCountMetric(m) || c.band_low != c.band_high) {
+      baseline += " [" + FormatValue(m, c.band_low) + " .. " +
+                  FormatValue(m, c.band_high) + "]";
+    }
+    if (!IsCountMetric(m)) {
+      measured += " [" + FormatValue(m, c.measured_low) + " .. " +
+                  FormatValue(m, c.measured_high) + "]";
+    }
+    rows.push_back({std::string(MetricName(m)), baseline, measured,
+                    FormatChange(c), FormatTolerance(c),
+                    std::string(VerdictName(c.verdict))});
   }
   std::vector<std::size_t> width(header.size());
   for (std::size_t i = 0; i < header.size(); ++i) {
@@ -336,7 +436,11 @@ std::string RegressionReport::Describe() const {
            testbed + ")";
   }
   out += "\n";
-  if (!TimeJudged()) out += "  " + TestbedNote() + "\n";
+  if (!TestbedNote().empty()) out += "  " + TestbedNote() + "\n";
+  if (time_skipped) {
+    out += "  time not judged: instruction-count run under Valgrind\n";
+  }
+  if (!CountsNote().empty()) out += "  " + CountsNote() + "\n";
   append_row(header);
   for (const auto& row : rows) append_row(row);
   for (const std::string& d : machine_differences) {
@@ -378,7 +482,9 @@ RegressionReport CompareToBaseline(const BaselineEntry& entry,
   }
   report.testbed_runs = same.size();
   report.other_testbeds.assign(others.begin(), others.end());
+  report.time_skipped = !options.judge_time;
   for (Metric m : kGatedMetrics) {
+    if (!options.judge_time && m != Metric::kErrorRate) continue;
     if (m == Metric::kErrorRate) {
       report.metrics.push_back(Compare(m, entry, all, result, options));
     } else if (same.empty()) {
@@ -390,6 +496,7 @@ RegressionReport CompareToBaseline(const BaselineEntry& entry,
       report.metrics.push_back(Compare(m, entry, same, result, options));
     }
   }
+  CompareCounts(entry, result, options, report);
   const BaselineRun& newest = same.empty() ? entry.runs.back() : *same.back();
   report.machine_differences =
       newest.fingerprint.MachineDifferences(result.fingerprint);

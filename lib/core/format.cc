@@ -72,4 +72,16 @@ std::string FormatPercent(double fraction) {
   return TrimZeros(Fixed(fraction * 100, 2)) + "%";
 }
 
+std::string FormatCount(double count) {
+  if (!std::isfinite(count)) return NonFinite(count);
+  if (std::fabs(count) < 1000) return TrimZeros(Fixed(count, 2));
+  const std::string digits = Fixed(std::fabs(count), 0);
+  std::string out = count < 0 ? "-" : "";
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
 }  // namespace perfcheck
