@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -196,6 +197,92 @@ TEST(SlaSummary, UnnamedResultsAreLabelled) {
       0u)
       << c.summary;
   EXPECT_NE(c.summary.find("[PASS]"), std::string::npos);
+}
+
+// A run of `n` calls with the given allocation means, as Measure leaves it.
+Result WithAllocations(std::string name, int n, double allocations,
+                       double bytes) {
+  Result r = MakeResult(std::move(name), 1000, n);
+  r.counts.allocations = allocations;
+  r.counts.allocated_bytes = bytes;
+  r.counts.operations = static_cast<std::uint64_t>(n);
+  r.counts.key = "x86_64 GCC 12.2.0 Release";
+  return r;
+}
+
+TEST(SlaAllocations, AtMostIsInclusive) {
+  const Result r = WithAllocations("parse", 1000, 3, 96);
+  EXPECT_TRUE(CheckAllocationsAtMost(r, 3).passed);
+  EXPECT_TRUE(CheckAllocationsAtMost(r, 10).passed);
+  EXPECT_TRUE(CheckAllocatedBytesAtMost(r, 96).passed);
+  const SlaCheck c = CheckAllocationsAtMost(r, 2);
+  EXPECT_FALSE(c.passed);
+  EXPECT_EQ(c.metric, "allocations");
+  EXPECT_EQ(c.requirement, "<= 2 per operation");
+  EXPECT_EQ(c.expected, "allocations <= 2 per operation");
+  EXPECT_EQ(c.measured, "3");
+  EXPECT_EQ(c.actual,
+            "allocations = 3 per operation (mean over 1000 operations)");
+  EXPECT_EQ(c.summary,
+            "parse: allocations <= 2 per operation -> allocations = 3 per "
+            "operation (mean over 1000 operations) [FAIL]");
+}
+
+TEST(SlaAllocations, BytesCarryTheirUnit) {
+  const SlaCheck c =
+      CheckAllocatedBytesAtMost(WithAllocations("parse", 40, 3, 1536.5), 1024);
+  EXPECT_FALSE(c.passed);
+  EXPECT_EQ(c.metric, "allocated_bytes");
+  EXPECT_EQ(c.expected,
+            "allocated bytes <= " + FormatCount(1024) + " B per operation");
+  EXPECT_EQ(c.actual, "allocated bytes = " + FormatCount(1536.5) +
+                          " B per operation (mean over 40 operations)");
+}
+
+TEST(SlaAllocations, ZeroMeansNoAllocationAtAll) {
+  EXPECT_TRUE(CheckAllocationsAtMost(WithAllocations("a", 10, 0, 0), 0).passed);
+  EXPECT_FALSE(
+      CheckAllocationsAtMost(WithAllocations("a", 10, 0.1, 8), 0).passed);
+  EXPECT_FALSE(
+      CheckAllocatedBytesAtMost(WithAllocations("a", 10, 0.1, 0.8), 0).passed);
+}
+
+TEST(SlaAllocations, AValueThatFormatsLikeTheBoundIsShownExactly) {
+  // 2001 allocations over 1000 calls: "2" alone would read as a pass.
+  const SlaCheck c =
+      CheckAllocationsAtMost(WithAllocations("a", 1000, 2.001, 0), 2);
+  EXPECT_FALSE(c.passed);
+  EXPECT_EQ(c.measured, "2.001");
+}
+
+TEST(SlaAllocations, MissingCountsFailSayingWhy) {
+  // Operations ran, but nothing counted their allocations.
+  const Result timed_only = MakeResult("http.get", 1000, 10);
+  for (const SlaCheck& c : {CheckAllocationsAtMost(timed_only, 100),
+                            CheckAllocatedBytesAtMost(timed_only, 1e9)}) {
+    EXPECT_FALSE(c.passed);
+    EXPECT_EQ(c.measured, "not counted");
+    EXPECT_NE(c.actual.find(" not counted: "), std::string::npos) << c.actual;
+    EXPECT_NE(c.actual.find("perfcheck::allocation_hooks"), std::string::npos)
+        << c.actual;
+    EXPECT_NE(c.actual.find("perfcheck::gtest_main"), std::string::npos)
+        << c.actual;
+  }
+  // Nothing ran at all.
+  const SlaCheck none = CheckAllocationsAtMost(Result("idle"), 100);
+  EXPECT_FALSE(none.passed);
+  EXPECT_EQ(none.actual, "no operations");
+}
+
+TEST(SlaAllocations, InvalidBoundsThrow) {
+  const Result r = WithAllocations("a", 10, 1, 8);
+  EXPECT_THROW(CheckAllocationsAtMost(r, -1), std::invalid_argument);
+  EXPECT_THROW(CheckAllocationsAtMost(r, std::nan("")), std::invalid_argument);
+  EXPECT_THROW(
+      CheckAllocatedBytesAtMost(r, std::numeric_limits<double>::infinity()),
+      std::invalid_argument);
+  // Checked before the counts: a bad bound is misuse even with nothing counted.
+  EXPECT_THROW(CheckAllocatedBytesAtMost(Result(), -8), std::invalid_argument);
 }
 
 }  // namespace

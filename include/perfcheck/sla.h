@@ -16,9 +16,17 @@
 //   fraction of 0 means "no errors at all" (passes only with zero errors). A
 //   Result with no operations at all fails ("no operations").
 // - CheckThroughputAtLeast passes when Result::Throughput() >= per_second.
+// - The allocation checks judge Result::counts (operation_counts.h): the mean
+//   operator new calls (or bytes requested) per operation, failed calls
+//   included, must be <= the bound. They fail when the Result carries no
+//   allocation counts, saying why: nothing ran ("no operations"), or nothing
+//   counted them ("not counted": only perfcheck::Measure / Callable count, and
+//   only in a binary that links perfcheck::allocation_hooks, as
+//   perfcheck::gtest_main does). A missing count is never a pass.
 //
 // Errors: invalid arguments (percent outside [0, 100], fraction outside
-// [0, 1], negative limit or rate, NaN) throw std::invalid_argument.
+// [0, 1], negative limit, rate or allocation bound, NaN) throw
+// std::invalid_argument.
 //
 // Thread-safety: pure functions.
 //
@@ -42,15 +50,17 @@ namespace perfcheck {
 struct SlaCheck {
   bool passed = false;
   // Machine-friendly metric name: "p95", "p99.9", "max", "mean",
-  // "error_rate", "throughput". Usable in property keys and file names.
+  // "error_rate", "throughput", "allocations", "allocated_bytes". Usable in
+  // property keys and file names.
   std::string metric;
-  // The bound as a comparison with its value: "< 500 ms", "< 1%", ">= 50.0/s".
+  // The bound as a comparison with its value: "< 500 ms", "< 1%", ">= 50.0/s",
+  // "<= 2 per operation", "<= 64 B per operation".
   std::string requirement;
   // The whole expectation: "p95 < 500 ms", "error rate < 1%".
   std::string expected;
-  // The measured value alone ("612 ms", "1.5%", "48.2/s"), or
+  // The measured value alone ("612 ms", "1.5%", "48.2/s", "3", "96 B"), or
   // "no successful operations" / "no operations" when there was nothing to
-  // measure.
+  // measure, or "not counted" when an allocation count is absent.
   std::string measured;
   // The measured value as a sentence: "p95 = 612 ms",
   // "error rate = 1.5% (15 of 1000 operations)", or "no successful operations".
@@ -70,6 +80,11 @@ SlaCheck CheckMeanBelow(const Result& result, Nanos limit);
 SlaCheck CheckErrorRateBelow(const Result& result, double fraction);
 // Successful operations per second of elapsed time >= `per_second` (>= 0).
 SlaCheck CheckThroughputAtLeast(const Result& result, double per_second);
+// Mean operator new calls per operation <= `per_operation` (finite, >= 0).
+SlaCheck CheckAllocationsAtMost(const Result& result, double per_operation);
+// Mean bytes requested from operator new per operation <= `bytes` (finite,
+// >= 0).
+SlaCheck CheckAllocatedBytesAtMost(const Result& result, double bytes);
 
 // std::chrono forms of the latency checks, e.g. CheckMaxBelow(r, 2s).
 template <class Rep, class Period>

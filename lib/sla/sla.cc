@@ -1,7 +1,9 @@
 #include "perfcheck/sla.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -67,6 +69,50 @@ SlaCheck LatencyCheck(const Result& result, std::string metric, Nanos limit,
   check.passed = measured < static_cast<double>(limit);
   check.measured = MeasuredNanos(measured, limit);
   check.actual = Words(check.metric) + " = " + check.measured;
+  return Finish(result, std::move(check));
+}
+
+// Shared by both allocation bounds. `unit` follows the number ("" or " B").
+SlaCheck AllocationCheck(const Result& result, std::string metric,
+                         std::optional<double> measured, double bound,
+                         const std::string& unit) {
+  if (!(bound >= 0.0) || std::isinf(bound)) {
+    throw std::invalid_argument("allocation bound (" + Words(metric) +
+                                " per operation) must be a finite number >= "
+                                "0, got " +
+                                std::to_string(bound));
+  }
+  SlaCheck check;
+  check.metric = std::move(metric);
+  check.requirement = "<= " + FormatCount(bound) + unit + " per operation";
+  if (!measured) {
+    check.passed = false;
+    if (result.TotalCount() == 0) {
+      check.measured = "no operations";
+      check.actual = "no operations";
+    } else {
+      // Nothing counted: the usual cause is a binary without the hooks.
+      check.measured = "not counted";
+      check.actual =
+          Words(check.metric) +
+          " not counted: only perfcheck::Measure and Callable count "
+          "allocations, and only in a binary that links "
+          "perfcheck::allocation_hooks (perfcheck::gtest_main links it)";
+    }
+    return Finish(result, std::move(check));
+  }
+  check.passed = *measured <= bound;
+  check.measured = FormatCount(*measured);
+  // A mean of 2.001 formats as "2", which would read as a pass of "<= 2".
+  if (check.measured == FormatCount(bound) && *measured != bound) {
+    char exact[64];
+    auto [end, ec] = std::to_chars(exact, exact + sizeof exact, *measured);
+    if (ec == std::errc()) check.measured = std::string(exact, end);
+  }
+  check.measured += unit;
+  check.actual = Words(check.metric) + " = " + check.measured +
+                 " per operation (mean over " +
+                 std::to_string(result.counts.operations) + " operations)";
   return Finish(result, std::move(check));
 }
 
@@ -147,6 +193,16 @@ SlaCheck CheckThroughputAtLeast(const Result& result, double per_second) {
                  std::to_string(result.OkCount()) + " successful in " +
                  FormatNanos(static_cast<double>(result.elapsed_ns)) + ")";
   return Finish(result, std::move(check));
+}
+
+SlaCheck CheckAllocationsAtMost(const Result& result, double per_operation) {
+  return AllocationCheck(result, "allocations", result.counts.allocations,
+                         per_operation, "");
+}
+
+SlaCheck CheckAllocatedBytesAtMost(const Result& result, double bytes) {
+  return AllocationCheck(result, "allocated_bytes",
+                         result.counts.allocated_bytes, bytes, " B");
 }
 
 std::string PercentileLine(const Result& result) {
