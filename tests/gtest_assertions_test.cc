@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -278,6 +279,161 @@ TEST(PerfcheckMeasurable, RunsTheSpecOnceAndJudgesIt) {
   EXPECT_THROUGHPUT_AT_LEAST(Tick(), 500);
   EXPECT_NONFATAL_FAILURE(EXPECT_THROUGHPUT_AT_LEAST(Tick(), 5000),
                           "throughput of tick");
+}
+
+// ----------------------------------------------------------- allocations ----
+
+// 997 successful calls and 3 failed ones, counted at 2.5 operator new calls
+// and 96 bytes per call, as Measure leaves a Result.
+const perfcheck::Result& Parse() {
+  static const perfcheck::Result r = [] {
+    perfcheck::Result p = MakeResult("parse", 1'000'000, 997, 3);
+    p.counts.allocations = 2.5;
+    p.counts.allocated_bytes = 96;
+    p.counts.operations = 1000;
+    p.counts.key = "x86_64 GCC 12.2.0 Release";
+    return p;
+  }();
+  return r;
+}
+
+// Defeats the compiler's right to drop a new/delete pair it can see through.
+void* volatile g_escape = nullptr;
+
+// A spec whose every call makes one operator new call of sizeof(long).
+int g_alloc_calls = 0;
+const perfcheck::CallableSpec& NewLong() {
+  static const perfcheck::MeasureOptions options{
+      .warmup_iterations = 0, .iterations = 50, .clock = &g_clock};
+  static const perfcheck::CallableSpec spec = perfcheck::Callable(
+      "new_long",
+      [] {
+        ++g_alloc_calls;
+        long* p = new long(7);
+        g_escape = p;
+        delete p;
+      },
+      options);
+  return spec;
+}
+
+TEST(PerfcheckAllocations, PassAtOrBelowTheBound) {
+  EXPECT_ALLOCATIONS_AT_MOST(Parse(), 3);
+  EXPECT_ALLOCATIONS_AT_MOST(Parse(), 2.5);  // "at most": equal passes
+  EXPECT_ALLOCATED_BYTES_AT_MOST(Parse(), 96);
+  EXPECT_ALLOCATED_BYTES_AT_MOST(Parse(), 1024);
+  ASSERT_ALLOCATIONS_AT_MOST(Parse(), 2.5);
+  ASSERT_ALLOCATED_BYTES_AT_MOST(Parse(), 96);
+}
+
+TEST(PerfcheckAllocations, FailWithGtestShapedMessage) {
+  EXPECT_NONFATAL_FAILURE(
+      EXPECT_ALLOCATIONS_AT_MOST(Parse(), 2),
+      "Expected: allocations of parse (Parse()) <= 2 per operation (2)\n"
+      "  Actual: allocations = 2.5 per operation (mean over 1000 "
+      "operations)\n  n=997 errors=3 min=");
+  EXPECT_NONFATAL_FAILURE(
+      EXPECT_ALLOCATED_BYTES_AT_MOST(Parse(), 64),
+      "Expected: allocated bytes of parse (Parse()) <= 64 B per operation "
+      "(64)\n  Actual: allocated bytes = 96 B per operation (mean over 1000 "
+      "operations)");
+  EXPECT_FATAL_FAILURE(ASSERT_ALLOCATIONS_AT_MOST(Parse(), 0),
+                       "allocations of parse");
+  EXPECT_FATAL_FAILURE(ASSERT_ALLOCATED_BYTES_AT_MOST(Parse(), 0),
+                       "allocated bytes of parse");
+  EXPECT_NONFATAL_FAILURE(EXPECT_ALLOCATIONS_AT_MOST(Parse(), 1)
+                              << "hot path must not allocate",
+                          "hot path must not allocate");
+}
+
+TEST(PerfcheckAllocations, NoCountsFailSayingWhatToLink) {
+  // Checkout() was timed by hand: nothing counted its allocations.
+  EXPECT_NONFATAL_FAILURE(
+      EXPECT_ALLOCATIONS_AT_MOST(Checkout(), 1000),
+      "  Actual: allocations not counted: only perfcheck::Measure and "
+      "Callable count allocations, and only in a binary that links "
+      "perfcheck::allocation_hooks (perfcheck::gtest_main links it)");
+  EXPECT_NONFATAL_FAILURE(EXPECT_ALLOCATED_BYTES_AT_MOST(Checkout(), 1e9),
+                          "allocated bytes not counted: ");
+  // Nothing ran.
+  EXPECT_NONFATAL_FAILURE(
+      EXPECT_ALLOCATIONS_AT_MOST(perfcheck::Result("idle"), 1000),
+      "  Actual: no operations");
+}
+
+TEST(PerfcheckAllocations, ArgumentsAreEvaluatedExactlyOnce) {
+  g_evaluations = 0;
+  EXPECT_ALLOCATIONS_AT_MOST((++g_evaluations, Parse()), (++g_evaluations, 3));
+  EXPECT_EQ(g_evaluations, 2);
+  g_evaluations = 0;
+  EXPECT_FATAL_FAILURE(
+      ASSERT_ALLOCATED_BYTES_AT_MOST((++g_evaluations, Parse()), 1), "bytes");
+  EXPECT_EQ(g_evaluations, 1);
+}
+
+TEST(PerfcheckAllocations, InvalidBoundsThrowBeforeAMeasurableRuns) {
+  EXPECT_THROW(EXPECT_ALLOCATIONS_AT_MOST(Parse(), -1), std::invalid_argument);
+  EXPECT_THROW(EXPECT_ALLOCATED_BYTES_AT_MOST(Parse(), std::nan("")),
+               std::invalid_argument);
+  g_alloc_calls = 0;
+  EXPECT_THROW(EXPECT_ALLOCATIONS_AT_MOST(NewLong(), -1),
+               std::invalid_argument);
+  EXPECT_THROW(EXPECT_ALLOCATED_BYTES_AT_MOST(NewLong(), -1),
+               std::invalid_argument);
+  EXPECT_EQ(g_alloc_calls, 0);
+}
+
+// This binary links perfcheck::allocation_hooks, as perfcheck::gtest_main does.
+TEST(PerfcheckAllocations, MeasurableIsRunOnceAndItsCountsJudged) {
+  g_alloc_calls = 0;
+  EXPECT_ALLOCATIONS_AT_MOST(NewLong(), 1);
+  EXPECT_EQ(g_alloc_calls, 50);
+  EXPECT_ALLOCATED_BYTES_AT_MOST(NewLong(), sizeof(long));
+  EXPECT_NONFATAL_FAILURE(
+      EXPECT_ALLOCATIONS_AT_MOST(NewLong(), 0),
+      "Expected: allocations of new_long (NewLong()) <= 0 per operation (0)\n"
+      "  Actual: allocations = 1 per operation (mean over 50 operations)");
+  EXPECT_NONFATAL_FAILURE(
+      EXPECT_ALLOCATED_BYTES_AT_MOST(NewLong(), 1),
+      "  Actual: allocated bytes = " + std::to_string(sizeof(long)) +
+          " B per operation (mean over 50 operations)");
+}
+
+TEST(PerfcheckAllocations, RecordedAndRegisteredLikeEveryBound) {
+  EXPECT_ALLOCATIONS_AT_MOST(Parse(), 3);
+  EXPECT_EQ(PropertyValue("perfcheck.parse.allocations"), "2.5");
+  EXPECT_EQ(PropertyValue("perfcheck.parse.allocated_bytes"), "96");
+  EXPECT_EQ(PropertyValue("perfcheck.parse.sla.allocations"),
+            "allocations <= 3 per operation: pass");
+  EXPECT_NONFATAL_FAILURE(EXPECT_ALLOCATED_BYTES_AT_MOST(Parse(), 8), "bytes");
+  EXPECT_EQ(PropertyValue("perfcheck.parse.sla.allocated_bytes"),
+            "allocated bytes <= 8 B per operation: FAIL");
+  int found = 0;
+  for (const auto& e : perfcheck::testing::RegisteredResults()) {
+    if (e.test_id !=
+        "PerfcheckAllocations.RecordedAndRegisteredLikeEveryBound") {
+      continue;
+    }
+    ++found;
+    EXPECT_EQ(e.Verdict(), "FAIL: allocated_bytes");
+    EXPECT_EQ(e.result.counts, Parse().counts);
+  }
+  EXPECT_EQ(found, 1);
+}
+
+// ------------------------------------------------ instruction-count runs ----
+// The whole path in such a run is tested by gtest_instruction_run_test, a
+// process that sees PERFCHECK_CALLGRIND_OUT from its start.
+
+TEST(PerfcheckInstructionRun, TimeIsJudgedOnlyOutsideAnInstructionCountRun) {
+  EXPECT_EQ(perfcheck::testing::internal::TimeNotJudgedNote("p95", false),
+            std::nullopt);
+  EXPECT_EQ(perfcheck::testing::internal::TimeNotJudgedNote("p95", true),
+            "p95 not judged: instruction-count run under Valgrind (times are "
+            "Valgrind's)");
+  EXPECT_EQ(perfcheck::testing::internal::TimeNotJudgedNote("throughput", true)
+                ->rfind("throughput not judged: ", 0),
+            0u);
 }
 
 // ---------------------------------------------- properties and registry ----

@@ -21,6 +21,8 @@
 //   EXPECT_PERCENTILE_BELOW(x, q, limit)       q in [0, 100], e.g. 99.99
 //   EXPECT_ERROR_RATE_BELOW(x, fraction)       fraction in [0, 1]
 //   EXPECT_THROUGHPUT_AT_LEAST(x, per_second)  successful operations / second
+//   EXPECT_ALLOCATIONS_AT_MOST(x, n)           operator new calls / operation
+//   EXPECT_ALLOCATED_BYTES_AT_MOST(x, bytes)   bytes requested / operation
 //   EXPECT_NO_REGRESSION(x)
 //
 // Arguments:
@@ -38,6 +40,29 @@
 // latency, a Result with no successful operation fails a latency bound, error
 // rate 0 means "no errors".
 //
+// Allocation bounds (machine-independent, so they hold on any machine) judge
+// Result::counts (perfcheck/operation_counts.h): the mean number of operator
+// new calls, or of bytes they requested, per measured call (failed calls
+// included) must be <= the bound. Counted: every replaceable operator new form
+// (plain, array, aligned, nothrow) called by the measuring thread inside the
+// measured calls, so warm-up and perfcheck's own bookkeeping are not. Not
+// counted: malloc/calloc/realloc called directly (C libraries such as libpq),
+// and allocations of other threads. Counting needs a binary that links
+// perfcheck::allocation_hooks (perfcheck::gtest_main links it) and a Result
+// from perfcheck::Measure or Callable; when the Result carries no allocation
+// count the assertion FAILS saying so, never passes silently:
+//   Expected: allocations of parse (spec) <= 2 per operation (2)
+//     Actual: allocations = 3 per operation (mean over 1000 operations)
+//
+// Instruction-count runs: when the binary runs under valgrind --tool=callgrind
+// as perfcheck sets it up (InstructionCountingRequested() in
+// perfcheck/instruction_counter.h), the times are Valgrind's, 10-100x slower
+// and uneven. There every time bound (the latency bounds and
+// THROUGHPUT_AT_LEAST) is not judged: it passes and prints, once per
+// assertion, "perfcheck: <test>/<result>: p95 not judged: instruction-count run
+// under Valgrind (times are Valgrind's)", and the summary shows the note.
+// Error-rate and allocation bounds are judged as in any run.
+//
 // Failure messages have gtest's shape:
 //   Expected: p95 of checkout (r) < 500 ms (500ms)
 //     Actual: p95 = 612 ms
@@ -48,12 +73,14 @@
 // ::testing::Test::RecordProperty so they land in the JUnit XML
 // (--gtest_output=xml): "perfcheck.<result>.n", ".errors", ".p50_ns",
 // ".p95_ns",
-// ".p99_ns", ".max_ns", ".mean_ns", ".throughput", ".error_rate", the checked
-// metric (e.g. ".p99.9_ns") and, for NO_REGRESSION, ".regression" (the
-// verdict). <result> is the Result's name with characters outside
-// [A-Za-z0-9._-] replaced by '_'. The Result is also registered (per test,
-// latest run per name) for the summary table and JSON files of
-// perfcheck/perf_listener.h. No configuration value is ever printed or
+// ".p99_ns", ".max_ns", ".mean_ns", ".throughput", ".error_rate", the counts
+// the run has (".instructions", ".allocations", ".allocated_bytes", per
+// operation), the checked bound (".sla.<metric>", e.g. ".sla.p95" = "p95 <
+// 500 ms: pass"), the checked metric (e.g. ".p99.9_ns") and, for
+// NO_REGRESSION, ".regression" (the verdict). <result> is the Result's name
+// with characters outside [A-Za-z0-9._-] replaced by '_'. The Result is also
+// registered (per test, latest run per name) for the summary table and JSON
+// files of perfcheck/perf_listener.h. No configuration value is ever printed or
 // recorded, so secrets cannot leak through here.
 //
 // EXPECT_NO_REGRESSION(x) compares x with the baseline of the current test
@@ -80,13 +107,17 @@
 // Thread-safety: like any gtest assertion, use from the test's thread (gtest
 // supports assertions from other threads only on some platforms).
 // Errors: invalid bounds (negative limit, q outside [0, 100], fraction outside
-// [0, 1]) throw std::invalid_argument, which gtest reports as a test failure.
+// [0, 1], a negative or non-finite allocation bound) throw
+// std::invalid_argument, which gtest reports as a test failure.
 #ifndef PERFCHECK_GTEST_H_
 #define PERFCHECK_GTEST_H_
 
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
 
 #include "perfcheck/clock.h"
 #include "perfcheck/measurable.h"
@@ -189,10 +220,39 @@ class Limit {
                                              const Measurable& x,
                                              double per_second);
 
+// Mean operator new calls per operation <= per_operation (finite, >= 0).
+::testing::AssertionResult AllocationsAtMost(const char* x_expr,
+                                             const char* n_expr,
+                                             const Result& x,
+                                             double per_operation);
+::testing::AssertionResult AllocationsAtMost(const char* x_expr,
+                                             const char* n_expr,
+                                             const Measurable& x,
+                                             double per_operation);
+
+// Mean bytes requested from operator new per operation <= bytes (finite,
+// >= 0).
+::testing::AssertionResult AllocatedBytesAtMost(const char* x_expr,
+                                                const char* bytes_expr,
+                                                const Result& x, double bytes);
+::testing::AssertionResult AllocatedBytesAtMost(const char* x_expr,
+                                                const char* bytes_expr,
+                                                const Measurable& x,
+                                                double bytes);
+
 // The baseline gate of the current test (see the header comment).
 ::testing::AssertionResult NoRegression(const char* x_expr, const Result& x);
 ::testing::AssertionResult NoRegression(const char* x_expr,
                                         const Measurable& x);
+
+namespace internal {
+// The note a time bound on `metric` ("p95", "throughput") prints instead of a
+// verdict, or nullopt when time is judged. The assertions pass
+// InstructionCountingRequested(); the parameter lets tests see both kinds of
+// run without Valgrind.
+std::optional<std::string> TimeNotJudgedNote(std::string_view metric,
+                                             bool instruction_count_run);
+}  // namespace internal
 
 }  // namespace perfcheck::testing
 
@@ -244,6 +304,16 @@ class Limit {
   EXPECT_PRED_FORMAT2(::perfcheck::testing::ThroughputAtLeast, x, per_second)
 #define ASSERT_THROUGHPUT_AT_LEAST(x, per_second) \
   ASSERT_PRED_FORMAT2(::perfcheck::testing::ThroughputAtLeast, x, per_second)
+
+// Heap allocations per operation: operator new calls, and bytes requested.
+#define EXPECT_ALLOCATIONS_AT_MOST(x, n) \
+  EXPECT_PRED_FORMAT2(::perfcheck::testing::AllocationsAtMost, x, n)
+#define ASSERT_ALLOCATIONS_AT_MOST(x, n) \
+  ASSERT_PRED_FORMAT2(::perfcheck::testing::AllocationsAtMost, x, n)
+#define EXPECT_ALLOCATED_BYTES_AT_MOST(x, bytes) \
+  EXPECT_PRED_FORMAT2(::perfcheck::testing::AllocatedBytesAtMost, x, bytes)
+#define ASSERT_ALLOCATED_BYTES_AT_MOST(x, bytes) \
+  ASSERT_PRED_FORMAT2(::perfcheck::testing::AllocatedBytesAtMost, x, bytes)
 
 // The baseline regression gate of the current test.
 #define EXPECT_NO_REGRESSION(x) \
