@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "perfcheck/allocation_counter.h"
 #include "perfcheck/clock.h"
 #include "perfcheck/result.h"
 
@@ -505,6 +506,30 @@ TEST(MeasureTest, CallableSpecRunEqualsMeasure) {
 
 // The only test on the real clock: it asserts a lower bound that holds on any
 // machine, however slow or loaded.
+// This binary does not link perfcheck::allocation_hooks
+// (allocation_counter_test does): no allocation metric then, rather than a zero
+// that reads as a pass.
+TEST(MeasureTest, AllocationCountsAreAbsentWithoutTheHooks) {
+  EXPECT_FALSE(AllocationCountingAvailable());
+  const AllocationTotals before = ThreadAllocationTotals();
+  std::vector<int>* v = new std::vector<int>(100);
+  delete v;
+  EXPECT_EQ(ThreadAllocationTotals().count, before.count);
+  EXPECT_EQ(before.count, 0u);
+  EXPECT_EQ(before.bytes, 0u);
+
+  SimulatedClock clock;
+  MeasureOptions options = SimulatedOptions(clock);
+  options.iterations = 20;
+  const Result r = Measure(
+      "allocates", [] { std::vector<int> v(10); }, options);
+  EXPECT_EQ(r.OkCount(), 20u);
+  EXPECT_FALSE(r.counts.allocations.has_value());
+  EXPECT_FALSE(r.counts.allocated_bytes.has_value());
+  EXPECT_TRUE(r.counts.empty());
+  EXPECT_EQ(r.counts.operations, 0u);
+}
+
 TEST(MeasureTest, RealClockSleepIsAtLeastTheSleep) {
   MeasureOptions options;
   options.warmup_iterations = 1;
