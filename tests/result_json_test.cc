@@ -66,6 +66,12 @@ Result SampleResult() {
   r.config["url"] = "https://erp.example.com/api/resource/Item?filters=[\"a\"]";
   r.config["note"] = "tab\there, unicode: Größe ✓";
   r.fingerprint = SampleFingerprint();
+  // Means that no short decimal holds exactly, so the round trip is tested.
+  r.counts.instructions = 12'787'040.0 / 3.0;
+  r.counts.allocations = 2.0 / 3.0;
+  r.counts.allocated_bytes = 96.5;
+  r.counts.operations = 5001;
+  r.counts.key = "x86_64 GCC 12.2.0 Release glibc-2.36 -O2";
   return r;
 }
 
@@ -121,6 +127,7 @@ TEST(ResultJsonTest, RoundTripIsExact) {
   EXPECT_EQ(back->series, r.series);
   EXPECT_EQ(back->config, r.config);
   EXPECT_EQ(back->fingerprint, r.fingerprint);
+  EXPECT_EQ(back->counts, r.counts);
   EXPECT_TRUE(*back == r);
   // Writing the parsed result again gives the same text: nothing drifts.
   EXPECT_EQ(ResultToJson(*back), text);
@@ -141,6 +148,32 @@ TEST(ResultJsonTest, EmptyResultRoundTrips) {
   StatusOr<Result> back = ResultFromJson(ResultToJson(r), "empty.json");
   ASSERT_TRUE(back.ok()) << back.status().message();
   EXPECT_TRUE(*back == r);
+}
+
+TEST(ResultJsonTest, CountsAreWrittenOnlyWhenCountedAndKeepAbsenceOnRead) {
+  Result r("alloc_only");
+  r.latency.Record(1000);
+  r.counts.allocations = 0;  // counted, none: not the same as absent
+  r.counts.allocated_bytes = 0;
+  r.counts.operations = 1;
+  r.counts.key = "k";
+  const Json doc = Json::parse(ResultToJson(r));
+  EXPECT_EQ(doc["counts"],
+            Json::parse(R"({"allocations": 0.0, "allocated_bytes": 0.0,
+                            "operations": 1, "key": "k"})"));
+  StatusOr<Result> back = ResultFromJson(doc.dump(), "a.json");
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->counts, r.counts);
+  EXPECT_FALSE(back->counts.instructions.has_value());
+
+  // Nothing counted: no "counts" at all, and none after reading.
+  r.counts = OperationCounts();
+  const Json plain = Json::parse(ResultToJson(r));
+  EXPECT_FALSE(plain.contains("counts"));
+  back = ResultFromJson(plain.dump(), "p.json");
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_TRUE(back->counts.empty());
+  EXPECT_EQ(back->counts, OperationCounts());
 }
 
 TEST(ResultJsonTest, NonDefaultHistogramConfigurationRoundTrips) {
@@ -347,6 +380,17 @@ std::string Erase(Json doc, const Json::json_pointer& ptr) {
 
 std::string HalfOf(const std::string& s) { return s.substr(0, s.size() / 2); }
 
+// The document with `count` of "counts" written as the literal `text`, for
+// numbers a JSON library will not produce (infinity, NaN): they must not
+// become a count.
+std::string WithCountText(Json doc, const std::string& count,
+                          const std::string& text) {
+  doc["counts"][count] = 123456.5;
+  std::string s = doc.dump(2);
+  s.replace(s.find("123456.5"), 8, text);
+  return s;
+}
+
 std::vector<MalformedCase> MalformedCases() {
   using P = Json::json_pointer;
   return {
@@ -431,6 +475,34 @@ std::vector<MalformedCase> MalformedCases() {
       {"histogram_empty",
        [](Json d) { return Set(d, P("/latency/histogram"), ""); },
        {"in/r.json: field 'latency.histogram': bad encoding"}},
+      {"count_negative",
+       [](Json d) { return Set(d, P("/counts/allocations"), -1); },
+       {"in/r.json: field 'counts.allocations': must be a finite number >= "
+        "0"}},
+      {"count_infinite",
+       [](Json d) { return WithCountText(d, "instructions", "1e999"); },
+       {"in/r.json: field 'counts.instructions': number overflow"}},
+      {"count_nan",
+       [](Json d) { return WithCountText(d, "allocations", "NaN"); },
+       {"in/r.json: not valid JSON"}},
+      {"count_as_string",
+       [](Json d) { return Set(d, P("/counts/allocated_bytes"), "96"); },
+       {"in/r.json: field 'counts.allocated_bytes': expected a number"}},
+      {"counts_over_zero_operations",
+       [](Json d) { return Set(d, P("/counts/operations"), 0); },
+       {"in/r.json: field 'counts.operations': must be > 0"}},
+      {"counts_without_operations",
+       [](Json d) { return Erase(d, P("/counts/operations")); },
+       {"in/r.json: field 'counts.operations': missing"}},
+      {"counts_empty_key",
+       [](Json d) { return Set(d, P("/counts/key"), ""); },
+       {"in/r.json: field 'counts.key': must not be empty"}},
+      {"counts_without_key",
+       [](Json d) { return Erase(d, P("/counts/key")); },
+       {"in/r.json: field 'counts.key': missing"}},
+      {"counts_not_object",
+       [](Json d) { return Set(d, P("/counts"), Json::array()); },
+       {"in/r.json: field 'counts': expected an object"}},
       {"interval_histogram_bad",
        [](Json d) {
          return Set(d, P("/series/intervals/2/latency"), "%%% not base64");
