@@ -136,9 +136,13 @@ int RunWithBinary(const CompareFlags& f, const CompareOptions& options,
     if (!std::filesystem::exists(baseline, ec)) {
       return std::optional<ComparisonReport>();
     }
-    // The run of this testbed when the file holds several (testbed.h).
+    // The run of this testbed when the file holds several (testbed.h); for
+    // instruction counts the run of this build's counts key, any testbed's.
+    const bool counts = options.metric == TimeMetric::kCounter &&
+                        options.counter == "instructions";
     StatusOr<BenchmarkFile> loaded =
-        ReadBenchmarkBaseline(baseline, fresh->context.fingerprint);
+        counts ? ReadBenchmarkBaselineForCounts(baseline, fresh->context)
+               : ReadBenchmarkBaseline(baseline, fresh->context.fingerprint);
     if (!loaded.ok()) return loaded.status();
     old_file = std::move(*loaded);
     StatusOr<ComparisonReport> report = judge(*fresh);
@@ -169,7 +173,7 @@ int RunWithBinary(const CompareFlags& f, const CompareOptions& options,
   };
   steps.regressed = [](const ComparisonReport& r) { return r.HasRegression(); };
   steps.time_judged = [](const ComparisonReport& r) {
-    return r.testbed_notes.empty();
+    return r.testbed_notes.empty() && r.counts_notes.empty();
   };
 
   const StatusOr<GateDecision<ComparisonReport>> decision =
@@ -184,10 +188,21 @@ int RunWithBinary(const CompareFlags& f, const CompareOptions& options,
                 << " " << candidate << "\n";
       return kExitOk;
     case GateOutcome::kNotComparable: {
-      // Another machine's times: nothing to judge here. The candidate is
-      // what this testbed's baseline can be recorded from.
+      // Another machine's times (or another build's counts): nothing to
+      // judge here. The candidate is what this testbed's (this key's)
+      // baseline can be recorded from.
       const int status = Finish(f, *decision->first);
       if (!decision->candidate.ok()) return kExitUsage;
+      if (!decision->first->counts_notes.empty()) {
+        std::cout << "perfcheck compare: instructions not judged (the "
+                     "baseline was counted under another counts key). "
+                     "Candidate written to "
+                  << candidate
+                  << "\n  to gate this build's counts, record it: perfcheck "
+                     "baseline update "
+                  << baseline << " " << candidate << "\n";
+        return status;
+      }
       std::cout << "perfcheck compare: time not judged (the baseline comes "
                    "from another testbed). Candidate written to "
                 << candidate

@@ -55,6 +55,23 @@
 // run's label in the note (BenchmarkPerfCounter writes why counting was not
 // possible there); a file in which no benchmark has it is an input error.
 //
+// Exact instruction counts (counter "instructions" counted by callgrind on
+// both sides: BenchmarkContext::instruction_counter): identical code gives
+// the identical count, so there is nothing to estimate and one repetition per
+// side is enough (min_repetitions does not apply). With c = new/old - 1 of
+// the medians: regression when c > threshold, improvement when c <
+// -threshold, unchanged otherwise (method "exact count", no interval). When
+// the repetitions of a side differ, the note says by how much (a count that
+// moves between repetitions is not deterministic for that benchmark).
+//
+// Counts keys: "instructions" rows are judged only between runs with the same
+// BenchmarkContext::counts_key and instruction_counter (what the count
+// depends on: architecture, compiler, flags, C library, the counter). When
+// they differ (or one side has none) every such row is "not comparable",
+// its note names both keys, and ComparisonReport::counts_notes says why.
+// Files where neither side has a key (written before perfcheck recorded
+// one) are judged as before.
+//
 // Calibration (options.calibrate, two runs only): both files must hold the
 // reference workload kCalibrationBenchmarkName (benchmark_calibration.h).
 // Per metric, factor f = median_new / median_old of that benchmark; every old
@@ -156,7 +173,7 @@ struct MetricComparisonRow {
   double threshold = 0;
   BenchmarkVerdict verdict = BenchmarkVerdict::kUnchanged;
   std::string method;  // "mann-whitney", "welch", "signed-rank", "noise-band",
-                       // "calibration"
+                       // "calibration", "exact count"
   std::string note;    // e.g. "2 of 10 runs failed: ..."
 };
 
@@ -190,6 +207,10 @@ struct ComparisonReport {
   // this is testbed auto-1a2b3c4d: time not judged". Such rows have the
   // verdict "not comparable".
   std::vector<std::string> testbed_notes;
+  // Why instruction counts were not judged: the runs' counts keys differ,
+  // e.g. "baseline counted under 'x86_64 GCC 12.2.0 ... (callgrind)'; this
+  // run under '...': instructions not judged". Such rows are "not comparable".
+  std::vector<std::string> counts_notes;
 
   bool HasRegression() const;  // any regression or error verdict
   std::size_t Count(BenchmarkVerdict v) const;

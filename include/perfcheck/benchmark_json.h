@@ -57,6 +57,12 @@ struct BenchmarkContext {
   std::string library_build_type;   // "release" / "debug"
   std::vector<std::string> caches;  // e.g. "L1 Data 32 KiB (x2)"
   std::vector<double> load_avg;
+  // Custom entries of perfcheck::BenchmarkPerfCounter
+  // (benchmark_perf_counter.h): what its counts depend on (CountsKey()) and how
+  // instructions were counted ("callgrind" or "perf_event"); empty when the
+  // file has none.
+  std::string counts_key;
+  std::string instruction_counter;
   // Derived from the fields above: cpu_model from MHz and caches, cores,
   // build_type, hostname_hash (the host name itself is not copied).
   Fingerprint fingerprint;
@@ -129,6 +135,14 @@ StatusOr<std::vector<BenchmarkFile>> ParseBenchmarkBaseline(
 // else the top-level run (whose testbed then differs: time not comparable).
 StatusOr<BenchmarkFile> ReadBenchmarkBaseline(const std::filesystem::path& path,
                                               const Fingerprint& here);
+
+// For instruction counts, which depend on the build rather than the machine:
+// the run of `path` counted under the counts key and counter of `here`
+// (BenchmarkContext::counts_key and instruction_counter), whatever its
+// testbed; else ReadBenchmarkBaseline(path, here.fingerprint) (whose key then
+// differs: counts not comparable).
+StatusOr<BenchmarkFile> ReadBenchmarkBaselineForCounts(
+    const std::filesystem::path& path, const BenchmarkContext& here);
 
 // True when `text` parses as JSON with a "benchmarks" array (cheap sniffing
 // for inputs that may also be perfcheck result or baseline files).

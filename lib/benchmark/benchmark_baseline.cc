@@ -161,15 +161,44 @@ StatusOr<std::vector<BenchmarkFile>> ParseBenchmarkBaseline(
   return runs;
 }
 
-StatusOr<BenchmarkFile> ReadBenchmarkBaseline(const std::filesystem::path& path,
-                                              const Fingerprint& here) {
+namespace {
+
+StatusOr<std::vector<BenchmarkFile>> ReadBaselineRuns(
+    const std::filesystem::path& path) {
   StatusOr<std::string> text = json_fields::ReadFile(path);
   if (!text.ok()) return text.status();
-  StatusOr<std::vector<BenchmarkFile>> runs =
-      ParseBenchmarkBaseline(*text, path.string());
+  return ParseBenchmarkBaseline(*text, path.string());
+}
+
+}  // namespace
+
+StatusOr<BenchmarkFile> ReadBenchmarkBaseline(const std::filesystem::path& path,
+                                              const Fingerprint& here) {
+  StatusOr<std::vector<BenchmarkFile>> runs = ReadBaselineRuns(path);
   if (!runs.ok()) return runs.status();
   for (BenchmarkFile& run : *runs) {
     if (MatchTestbed(run.context.fingerprint, here) == TestbedMatch::kSame) {
+      return std::move(run);
+    }
+  }
+  return std::move(runs->front());
+}
+
+StatusOr<BenchmarkFile> ReadBenchmarkBaselineForCounts(
+    const std::filesystem::path& path, const BenchmarkContext& here) {
+  StatusOr<std::vector<BenchmarkFile>> runs = ReadBaselineRuns(path);
+  if (!runs.ok()) return runs.status();
+  // Counts do not depend on the testbed, only on how the binary was built
+  // and counted: any testbed's run with this run's key will do.
+  for (BenchmarkFile& run : *runs) {
+    if (!here.counts_key.empty() && run.context.counts_key == here.counts_key &&
+        run.context.instruction_counter == here.instruction_counter) {
+      return std::move(run);
+    }
+  }
+  for (BenchmarkFile& run : *runs) {
+    if (MatchTestbed(run.context.fingerprint, here.fingerprint) ==
+        TestbedMatch::kSame) {
       return std::move(run);
     }
   }

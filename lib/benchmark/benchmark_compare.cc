@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <regex>
 #include <set>
@@ -217,6 +218,63 @@ MetricComparisonRow CompareSeries(const BenchmarkSeries& o,
   return row;
 }
 
+// How much the repetitions of one side differ, when they do: an exact count
+// that moves between repetitions is not deterministic for this benchmark.
+std::string SpreadNote(const BenchmarkSeries& s, const SeriesMetric& m,
+                       std::string_view side) {
+  const std::vector<double>& v = ValuesOf(s, m);
+  if (v.size() < 2) return "";
+  const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+  if (*lo == *hi || !(*lo > 0)) return "";
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "%s repetitions differ: %.0f .. %.0f (%.3f%%)",
+                std::string(side).c_str(), *lo, *hi, (*hi / *lo - 1) * 100);
+  return buf;
+}
+
+// Callgrind's counts on both sides (header: "Exact instruction counts"):
+// nothing to estimate, so the size of the change decides from one repetition.
+MetricComparisonRow CompareExactCounts(const BenchmarkSeries& o,
+                                       const BenchmarkSeries& n,
+                                       const SeriesMetric& m,
+                                       const CompareOptions& options) {
+  MetricComparisonRow row;
+  row.benchmark = o.name;
+  row.metric = m.Name();
+  row.is_count = true;
+  row.method = "exact count";
+  row.threshold = options.ThresholdFor(o.name);
+  row.old_value = PointOf(o, m);
+  row.new_value = PointOf(n, m);
+  row.old_n = CountOf(o, m);
+  row.new_n = CountOf(n, m);
+  row.change = row.change_low = row.change_high = row.p_value = kNaN;
+  AppendNote(row.note, FailureNote(o, "old"));
+  AppendNote(row.note, FailureNote(n, "new"));
+  if (n.cpu_ns.empty() && n.aggregates.empty() && n.failed_runs > 0) {
+    row.verdict = BenchmarkVerdict::kError;
+    return row;
+  }
+  if (!HasMetric(o, m) || !HasMetric(n, m)) {
+    row.verdict = BenchmarkVerdict::kInsufficientData;
+    if (!HasMetric(o, m)) AppendNote(row.note, MissingCounterNote(o, m, "old"));
+    if (!HasMetric(n, m)) AppendNote(row.note, MissingCounterNote(n, m, "new"));
+    return row;
+  }
+  if (!(row.old_value > 0) || !(row.new_value > 0)) {
+    row.verdict = BenchmarkVerdict::kInsufficientData;
+    AppendNote(row.note, "zero counts: nothing to compare");
+    return row;
+  }
+  AppendNote(row.note, SpreadNote(o, m, "old"));
+  AppendNote(row.note, SpreadNote(n, m, "new"));
+  row.change = row.new_value / row.old_value - 1;
+  row.verdict = row.change > row.threshold    ? BenchmarkVerdict::kRegression
+                : row.change < -row.threshold ? BenchmarkVerdict::kImprovement
+                                              : BenchmarkVerdict::kUnchanged;
+  return row;
+}
+
 // The calibration benchmark's own row: shown, never judged.
 // Its change is the factor (ratio of the medians) and its interval the
 // factor's, as the report's calibration line states them.
@@ -429,6 +487,60 @@ void ExcludeOtherTestbed(const BenchmarkFile& old_file,
       TimeNotJudgedNote(now.testbed, {{label, std::size_t{1}}}));
 }
 
+// Callgrind's counts are exact only for the build and counter they came
+// from (the counts key); across keys they are not compared at all.
+bool ExactCounts(const BenchmarkFile& old_file, const BenchmarkFile& new_file,
+                 const SeriesMetric& m) {
+  return m.kind == SeriesMetric::kCounter && m.counter == "instructions" &&
+         old_file.context.instruction_counter == "callgrind" &&
+         new_file.context.instruction_counter == "callgrind";
+}
+
+std::string CountsKeyText(const BenchmarkContext& c) {
+  if (c.counts_key.empty() && c.instruction_counter.empty()) {
+    return "none (recorded without a counts key)";
+  }
+  return "'" + c.counts_key + "' (" +
+         (c.instruction_counter.empty() ? "?" : c.instruction_counter) + ")";
+}
+
+// Instruction counts depend on the build and the counter, not the machine
+// (operation_counts.h): a run under another key says nothing about this one.
+void ExcludeOtherCountsKey(const BenchmarkFile& old_file,
+                           const BenchmarkFile& new_file,
+                           ComparisonReport& report) {
+  const BenchmarkContext& was = old_file.context;
+  const BenchmarkContext& now = new_file.context;
+  if (was.counts_key == now.counts_key &&
+      was.instruction_counter == now.instruction_counter) {
+    return;
+  }
+  const std::string note = "counts key differs: old " + CountsKeyText(was) +
+                           ", new " + CountsKeyText(now);
+  bool excluded = false;
+  for (MetricComparisonRow& row : report.rows) {
+    if (!row.is_count || row.metric != "instructions") continue;
+    switch (row.verdict) {
+      case Verdict::kUnchanged:
+      case Verdict::kRegression:
+      case Verdict::kImprovement:
+      case Verdict::kNoisy:
+      case Verdict::kInsufficientData:
+        row.verdict = Verdict::kNotComparable;
+        AppendNote(row.note, note);
+        excluded = true;
+        break;
+      default:
+        break;
+    }
+  }
+  if (excluded) {
+    report.counts_notes.push_back(
+        "baseline counted under " + CountsKeyText(was) + "; this run under " +
+        CountsKeyText(now) + ": instructions not judged");
+  }
+}
+
 }  // namespace
 
 ComparisonReport CompareBenchmarks(const BenchmarkFile& old_file,
@@ -461,6 +573,8 @@ ComparisonReport CompareBenchmarks(const BenchmarkFile& old_file,
       } else if (reference) {
         report.rows.push_back(
             CalibrationRow(CompareSeries(o, *n, m, options, nullptr)));
+      } else if (ExactCounts(old_file, new_file, m)) {
+        report.rows.push_back(CompareExactCounts(o, *n, m, options));
       } else {
         report.rows.push_back(
             CompareSeries(o, *n, m, options, cal ? &*cal : nullptr));
@@ -473,6 +587,7 @@ ComparisonReport CompareBenchmarks(const BenchmarkFile& old_file,
     }
   }
   ExcludeOtherTestbed(old_file, new_file, options, report);
+  ExcludeOtherCountsKey(old_file, new_file, report);
   return report;
 }
 

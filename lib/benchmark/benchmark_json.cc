@@ -1,7 +1,10 @@
 #include "perfcheck/benchmark_json.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -44,11 +47,21 @@ std::string HashHex(std::string_view s) {
   return std::string(buf, 12);
 }
 
+// Context fields only describe the machine: a value of an unexpected type
+// is shown as unknown rather than failing the comparison.
 std::string CacheLabel(const Json& c) {
-  const std::string type = c.value("type", std::string("?"));
-  const int level = c.value("level", 0);
-  const double size = c.value("size", 0.0);
-  const int sharing = c.value("num_sharing", 0);
+  auto number = [&](const char* key) {
+    auto it = c.find(key);
+    const double v = it != c.end() && it->is_number() ? it->get<double>() : 0.0;
+    return std::isfinite(v) && std::fabs(v) < 1e15 ? v : 0.0;
+  };
+  auto it = c.find("type");
+  const std::string type =
+      it != c.end() && it->is_string() ? it->get<std::string>() : "?";
+  const int level = static_cast<int>(std::clamp(number("level"), 0.0, 99.0));
+  const double size = number("size");
+  const int sharing =
+      static_cast<int>(std::clamp(number("num_sharing"), 0.0, 1e6));
   char buf[96];
   if (size >= 1024.0 * 1024.0) {
     std::snprintf(buf, sizeof buf, "L%d %s %g MiB", level, type.c_str(),
@@ -77,6 +90,8 @@ BenchmarkContext ReadContext(const FieldReader& r, const Json& doc) {
   ctx.executable = str("executable");
   ctx.host_name = str("host_name");
   ctx.library_build_type = str("library_build_type");
+  ctx.counts_key = str("perfcheck_counts_key");
+  ctx.instruction_counter = str("perfcheck_instruction_counter");
   if (auto f = c.find("num_cpus"); f != c.end()) {
     ctx.num_cpus = r.Int(c, "context", "num_cpus");
   }
@@ -154,58 +169,128 @@ std::map<std::string, double> Counters(const Json& row) {
   return out;
 }
 
-void ReadRow(const FieldReader& r, const Json& row, const std::string& path,
-             BenchmarkFile& file, std::map<std::string, std::size_t>& index) {
-  r.ExpectObject(row, path);
-  const std::string name = r.String(row, path, "name");
-  if (name.empty()) r.Fail(json_fields::Join(path, "name"), "is empty");
-  const std::string run_type = row.value("run_type", std::string("iteration"));
-  std::string aggregate_name;
-  if (auto it = row.find("aggregate_name");
-      it != row.end() && it->is_string()) {
-    aggregate_name = it->get<std::string>();
+// Optional typed fields of a row: absent gives `fallback`, a value of
+// another type is an error naming the benchmark and the field (never a
+// nlohmann type_error, never a float-to-int conversion out of range).
+std::string OptionalString(const FieldReader& r, const Json& row,
+                           const std::string& path, const char* key,
+                           const std::string& fallback) {
+  auto it = row.find(key);
+  return it == row.end() ? fallback
+                         : r.AsString(*it, json_fields::Join(path, key));
+}
+
+bool OptionalBool(const FieldReader& r, const Json& row,
+                  const std::string& path, const char* key) {
+  auto it = row.find(key);
+  if (it == row.end()) return false;
+  if (!it->is_boolean()) {
+    r.Fail(json_fields::Join(path, key),
+           std::string("expected true or false, found ") + it->type_name());
   }
+  return it->get<bool>();
+}
+
+// A whole number in [min, max]; Google Benchmark writes integers, but a
+// hand-edited file may hold 3.0 or 1e300.
+std::int64_t WholeNumber(const FieldReader& r, const Json& v,
+                         const std::string& path, std::int64_t min,
+                         std::int64_t max) {
+  if (!v.is_number()) {
+    r.Fail(path, std::string("expected an integer, found ") + v.type_name());
+  }
+  if (v.is_number_integer() || v.is_number_unsigned()) {
+    if (v.is_number_unsigned() &&
+        v.get<std::uint64_t>() > static_cast<std::uint64_t>(max)) {
+      r.Fail(path, "must be an integer in " + std::to_string(min) + ".." +
+                       std::to_string(max));
+    }
+    const std::int64_t i =
+        v.is_number_unsigned()
+            ? static_cast<std::int64_t>(v.get<std::uint64_t>())
+            : v.get<std::int64_t>();
+    if (i < min || i > max) {
+      r.Fail(path, "must be an integer in " + std::to_string(min) + ".." +
+                       std::to_string(max) + ", got " + std::to_string(i));
+    }
+    return i;
+  }
+  // Compared as doubles before any conversion: casting 1e300 to an integer
+  // is undefined behaviour. max + 1.0 rounds to a power of two at worst, so
+  // `<` keeps the cast in range.
+  const double d = v.get<double>();
+  if (!(d > static_cast<double>(min) - 1.0 &&
+        d < static_cast<double>(max) + 1.0) ||
+      d != std::trunc(d)) {
+    r.Fail(path, "must be an integer in " + std::to_string(min) + ".." +
+                     std::to_string(max) + ", got " + Json(d).dump());
+  }
+  return static_cast<std::int64_t>(d);
+}
+
+void ReadRowFields(const FieldReader& r, const Json& row,
+                   const std::string& path, const std::string& name,
+                   BenchmarkFile& file,
+                   std::map<std::string, std::size_t>& index) {
+  const std::string& where = path;
+  const std::string run_type =
+      OptionalString(r, row, where, "run_type", "iteration");
+  const std::string aggregate_name =
+      OptionalString(r, row, where, "aggregate_name", "");
   // Complexity fits carry coefficients, not times.
   if (aggregate_name == "BigO" || aggregate_name == "RMS") return;
 
   BenchmarkSeries& s = SeriesFor(file, index, RunName(row, name));
-  if (auto it = row.find("repetitions"); it != row.end() && it->is_number()) {
-    s.declared_repetitions = std::max(s.declared_repetitions, it->get<int>());
+  constexpr std::int64_t kMaxCount = std::numeric_limits<int>::max();
+  if (auto it = row.find("repetitions"); it != row.end()) {
+    s.declared_repetitions = std::max(
+        s.declared_repetitions,
+        static_cast<int>(WholeNumber(
+            r, *it, json_fields::Join(where, "repetitions"), 0, kMaxCount)));
   }
-  if (auto it = row.find("threads"); it != row.end() && it->is_number()) {
-    s.threads = it->get<int>();
+  if (auto it = row.find("threads"); it != row.end()) {
+    s.threads = static_cast<int>(
+        WholeNumber(r, *it, json_fields::Join(where, "threads"), 1, kMaxCount));
   }
-  if (auto it = row.find("label");
-      it != row.end() && it->is_string() && !it->get<std::string>().empty()) {
-    s.label = it->get<std::string>();
+  if (const std::string label = OptionalString(r, row, where, "label", "");
+      !label.empty()) {
+    s.label = label;
   }
-  const bool error = row.value("error_occurred", false);
+  const bool error = OptionalBool(r, row, where, "error_occurred");
   if (error) {
     ++s.failed_runs;
     std::string message =
-        row.value("error_message", std::string("(no message)"));
+        OptionalString(r, row, where, "error_message", "(no message)");
     bool known = false;
     for (const auto& m : s.error_messages) known = known || m == message;
     if (!known && s.error_messages.size() < 3)
       s.error_messages.push_back(message);
     return;
   }
-  const std::string unit = row.value("time_unit", std::string("ns"));
+  const std::string unit = OptionalString(r, row, where, "time_unit", "ns");
   const std::optional<double> scale = NanosPerTimeUnit(unit);
   if (!scale) {
-    r.Fail(json_fields::Join(path, "time_unit"),
+    r.Fail(json_fields::Join(where, "time_unit"),
            "unknown time unit '" + unit + "' (expected ns, us, ms or s)");
   }
   s.time_unit = unit;
-  const double real = r.Number(row, path, "real_time");
-  const double cpu = r.Number(row, path, "cpu_time");
-  if (!std::isfinite(real) || !std::isfinite(cpu) || real < 0 || cpu < 0) {
-    r.Fail(json_fields::Join(path, "real_time"),
-           "times must be finite and non-negative");
+  // Every successful row of Google Benchmark counts at least one iteration.
+  if (auto it = row.find("iterations"); it != row.end()) {
+    WholeNumber(r, *it, json_fields::Join(where, "iterations"), 1,
+                std::numeric_limits<std::int64_t>::max());
+  }
+  const double real = r.Number(row, where, "real_time");
+  const double cpu = r.Number(row, where, "cpu_time");
+  for (const auto& [key, value] :
+       {std::pair{"real_time", real}, std::pair{"cpu_time", cpu}}) {
+    if (!std::isfinite(value) || value < 0) {
+      r.Fail(json_fields::Join(where, key),
+             "must be a finite number >= 0, got " + Json(value).dump());
+    }
   }
   if (run_type == "aggregate") {
     const std::string agg_unit =
-        row.value("aggregate_unit", std::string("time"));
+        OptionalString(r, row, where, "aggregate_unit", "time");
     BenchmarkAggregate a;
     a.is_time = agg_unit == "time" && aggregate_name != "cv";
     a.real_time = a.is_time ? real * *scale : real;
@@ -215,13 +300,30 @@ void ReadRow(const FieldReader& r, const Json& row, const std::string& path,
     return;
   }
   if (run_type != "iteration") {
-    r.Fail(json_fields::Join(path, "run_type"),
+    r.Fail(json_fields::Join(where, "run_type"),
            "unknown run type '" + run_type + "'");
   }
   s.real_ns.push_back(real * *scale);
   s.cpu_ns.push_back(cpu * *scale);
   for (const auto& [key, value] : Counters(row))
     s.counters[key].push_back(value);
+}
+
+void ReadRow(const FieldReader& r, const Json& row, const std::string& path,
+             BenchmarkFile& file, std::map<std::string, std::size_t>& index) {
+  r.ExpectObject(row, path);
+  const std::string name = r.String(row, path, "name");
+  if (name.empty()) r.Fail(json_fields::Join(path, "name"), "is empty");
+  try {
+    ReadRowFields(r, row, path, name, file, index);
+  } catch (const FieldError& e) {
+    // A file holds many rows: say which benchmark too.
+    constexpr std::size_t kMaxName = 80;
+    throw FieldError(
+        std::string(e.what()) + " (benchmark '" +
+        (name.size() > kMaxName ? name.substr(0, kMaxName) + "..." : name) +
+        "')");
+  }
 }
 
 }  // namespace

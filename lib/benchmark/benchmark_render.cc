@@ -207,6 +207,10 @@ std::string RenderTable(const ComparisonReport& report, bool color) {
     out << (color ? "\033[1;33m" : "") << "OTHER TESTBED: " << note
         << (color ? "\033[0m" : "") << "\n";
   }
+  for (const std::string& note : report.counts_notes) {
+    out << (color ? "\033[1;33m" : "") << "OTHER COUNTS KEY: " << note
+        << (color ? "\033[0m" : "") << "\n";
+  }
   for (const CalibrationFactor& c : report.calibration) {
     out << (color ? "\033[1m" : "")
         << "CALIBRATED: " << CalibrationLine(c, report.confidence, " .. ")
@@ -246,6 +250,8 @@ std::string RenderJson(const ComparisonReport& report) {
   doc["summary"] = report.Summary();
   doc["machine_differences"] = report.machine_differences;
   doc["testbed_notes"] = report.testbed_notes;
+  // Only when present, so documents of time comparisons stay as they were.
+  if (!report.counts_notes.empty()) doc["counts_notes"] = report.counts_notes;
   doc["calibrated"] = !report.calibration.empty();
   nlohmann::ordered_json cal = nlohmann::ordered_json::array();
   for (const CalibrationFactor& c : report.calibration) {
@@ -313,6 +319,15 @@ std::string RenderMarkdown(const ComparisonReport& report) {
     out << "> [!NOTE]\n> Time was **not judged** where the baseline comes "
            "from another testbed:\n";
     for (const std::string& n : report.testbed_notes) {
+      out << "> - " << MarkdownText(n) << "\n";
+    }
+    out << "\n";
+  }
+  if (!report.counts_notes.empty()) {
+    out << "> [!NOTE]\n> Instruction counts were **not judged**: the "
+           "baseline was counted under another counts key (build or "
+           "counter):\n";
+    for (const std::string& n : report.counts_notes) {
       out << "> - " << MarkdownText(n) << "\n";
     }
     out << "\n";
