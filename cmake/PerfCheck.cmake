@@ -63,6 +63,7 @@ endfunction()
 #     [FILTER <regex>]        # --benchmark_filter
 #     [THRESHOLD_FOR <regex=pct>...]  # per-benchmark thresholds
 #     [METRIC cpu_time|real_time|both|instructions|counter:NAME]  # default cpu_time
+#                             #   (instructions: under Valgrind, see below)
 #     [CALIBRATE]             # normalise by the perfcheck/calibration benchmark
 #                             #   (a baseline recorded on another machine)
 #     [NO_CONFIRM]            # fail on the first regressed run (default: re-run once)
@@ -81,6 +82,23 @@ endfunction()
 # JSON is kept in ${CMAKE_CURRENT_BINARY_DIR}/perfcheck-results/<target>.json.
 # The perfcheck executable: perfcheck::cli when imported, perfcheck_cli inside
 # perfcheck's own build, else `perfcheck` on the PATH (PERFCHECK_EXECUTABLE).
+#
+# METRIC instructions counts instructions per iteration under Valgrind, so the
+# gate needs no PMU and holds on any machine with the same build: the binary
+# (which counts with perfcheck::BenchmarkPerfCounter) runs through a generated
+# wrapper, ${CMAKE_CURRENT_BINARY_DIR}/perfcheck-callgrind/<test>.sh, as
+#   valgrind --tool=callgrind --instr-atstart=no
+#            --callgrind-out-file=<tmpdir>/callgrind.%p <binary>
+# with PERFCHECK_CALLGRIND_OUT=<tmpdir>/callgrind and PERFCHECK_COUNTS_KEY set
+# to the valgrind version, compiler, build type and a hash of the C++ flags
+# (CMAKE_CXX_FLAGS, CMAKE_CXX_FLAGS_<BUILD_TYPE> and the target's
+# COMPILE_OPTIONS as set when this function is called): what the counts
+# depend on. Defaults then: THRESHOLD 1% (counts are exact), REPETITIONS 3,
+# MIN_TIME 0.000001 (one iteration per repetition, so the loop's own cost is
+# the same in every run), NO_CONFIRM (a re-run counts the same), BASELINE
+# baselines/<target>.instructions.json, results and candidate
+# <target>.instructions.json. valgrind is found at configure time
+# (PERFCHECK_VALGRIND); without it this is a FATAL_ERROR, never a skipped test.
 function(perfcheck_add_benchmark target)
   cmake_parse_arguments(PARSE_ARGV 1 arg "NO_CONFIRM;CALIBRATE"
     "BASELINE;REPETITIONS;MIN_TIME;THRESHOLD;FILTER;METRIC;TEST_NAME;TIMEOUT"
@@ -91,8 +109,13 @@ function(perfcheck_add_benchmark target)
   if(NOT TARGET ${target})
     message(FATAL_ERROR "perfcheck_add_benchmark: '${target}' is not a target")
   endif()
+  set(stem ${target})
+  set(run_binary "$<TARGET_FILE:${target}>")
+  if(arg_METRIC STREQUAL "instructions")
+    _perfcheck_callgrind_wrapper()
+  endif()
   if(NOT arg_BASELINE)
-    set(arg_BASELINE "${CMAKE_CURRENT_SOURCE_DIR}/baselines/${target}.json")
+    set(arg_BASELINE "${CMAKE_CURRENT_SOURCE_DIR}/baselines/${stem}.json")
   endif()
   if(NOT arg_REPETITIONS)
     set(arg_REPETITIONS 10)
@@ -123,11 +146,11 @@ function(perfcheck_add_benchmark target)
     endif()
     set(exe "${PERFCHECK_EXECUTABLE}")
   endif()
-  set(args compare "${arg_BASELINE}" --run "$<TARGET_FILE:${target}>"
+  set(args compare "${arg_BASELINE}" --run "${run_binary}"
       --repetitions ${arg_REPETITIONS} --threshold ${arg_THRESHOLD}
       --metric ${arg_METRIC} --color never
-      --save "${CMAKE_CURRENT_BINARY_DIR}/perfcheck-results/${target}.json"
-      --candidate "${CMAKE_CURRENT_BINARY_DIR}/perfcheck-candidates/${target}.json"
+      --save "${CMAKE_CURRENT_BINARY_DIR}/perfcheck-results/${stem}.json"
+      --candidate "${CMAKE_CURRENT_BINARY_DIR}/perfcheck-candidates/${stem}.json"
       --run-timeout ${arg_TIMEOUT}s)
   if(DEFINED arg_MIN_TIME)
     list(APPEND args --min-time ${arg_MIN_TIME})
@@ -153,3 +176,71 @@ function(perfcheck_add_benchmark target)
   set_tests_properties(${arg_TEST_NAME} PROPERTIES
     LABELS "perf;${arg_LABELS}" RUN_SERIAL TRUE TIMEOUT ${arg_TIMEOUT})
 endfunction()
+
+# perfcheck_add_benchmark(... METRIC instructions): writes the callgrind
+# wrapper and sets, in the caller's scope, run_binary and stem and the
+# defaults that differ from timing (THRESHOLD, REPETITIONS, MIN_TIME,
+# NO_CONFIRM). A macro, so it sees and sets the function's variables.
+macro(_perfcheck_callgrind_wrapper)
+  find_program(PERFCHECK_VALGRIND valgrind)
+  if(NOT PERFCHECK_VALGRIND)
+    message(FATAL_ERROR "perfcheck_add_benchmark(${target} METRIC instructions): "
+      "valgrind not found. Install the 'valgrind' package (Debian/Ubuntu: "
+      "apt-get install valgrind) or set PERFCHECK_VALGRIND to its path.")
+  endif()
+  execute_process(COMMAND "${PERFCHECK_VALGRIND}" --version
+    OUTPUT_VARIABLE _pc_valgrind_version OUTPUT_STRIP_TRAILING_WHITESPACE
+    RESULT_VARIABLE _pc_rc)
+  if(NOT _pc_rc EQUAL 0 OR NOT _pc_valgrind_version)
+    message(FATAL_ERROR "perfcheck_add_benchmark(${target} METRIC instructions): "
+      "'${PERFCHECK_VALGRIND} --version' failed (${_pc_rc}); reinstall the "
+      "'valgrind' package")
+  endif()
+  # What changes the instructions a source executes besides the source: the
+  # counter's version, the compiler and its flags. A hash keeps the key short;
+  # equal flags give equal hashes on every machine.
+  string(TOUPPER "${CMAKE_BUILD_TYPE}" _pc_config)
+  get_target_property(_pc_options ${target} COMPILE_OPTIONS)
+  if(NOT _pc_options)
+    set(_pc_options "")
+  endif()
+  string(SHA256 _pc_flags_hash
+    "${CMAKE_CXX_FLAGS}|${CMAKE_CXX_FLAGS_${_pc_config}}|${_pc_options}")
+  string(SUBSTRING "${_pc_flags_hash}" 0 12 _pc_flags_hash)
+  set(_pc_key "${_pc_valgrind_version} ${CMAKE_CXX_COMPILER_ID}-${CMAKE_CXX_COMPILER_VERSION} build:${CMAKE_BUILD_TYPE} cxxflags:${_pc_flags_hash}")
+  if(NOT arg_TEST_NAME)
+    set(arg_TEST_NAME ${target}.instructions)
+  endif()
+  set(stem ${target}.instructions)
+  set(_pc_script "${CMAKE_CURRENT_BINARY_DIR}/perfcheck-callgrind/${arg_TEST_NAME}.sh")
+  # A fresh directory per run: callgrind leaves a final dump per process, and
+  # two runs must never read each other's dumps. LD_BIND_NOW: the dynamic
+  # linker resolves every symbol at start-up, not at a function's first call
+  # inside a counted region.
+  set(_pc_binary "$<TARGET_FILE:${target}>")
+  string(CONFIGURE [=[#!/bin/sh
+# Generated by perfcheck_add_benchmark(@target@ METRIC instructions).
+dir=$(mktemp -d "${TMPDIR:-/tmp}/perfcheck-callgrind-XXXXXX") || exit 2
+LD_BIND_NOW=1 PERFCHECK_CALLGRIND_OUT="$dir/callgrind" \
+PERFCHECK_COUNTS_KEY='@_pc_key@' \
+  '@PERFCHECK_VALGRIND@' -q --tool=callgrind --instr-atstart=no \
+  "--callgrind-out-file=$dir/callgrind.%p" '@_pc_binary@' "$@"
+rc=$?
+rm -rf "$dir"
+exit $rc
+]=] _pc_content @ONLY)
+  file(GENERATE OUTPUT "${_pc_script}" CONTENT "${_pc_content}"
+    FILE_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ
+                     GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
+  set(run_binary "${_pc_script}")
+  if(NOT arg_THRESHOLD)
+    set(arg_THRESHOLD 1%)
+  endif()
+  if(NOT arg_REPETITIONS)
+    set(arg_REPETITIONS 3)
+  endif()
+  if(NOT DEFINED arg_MIN_TIME)
+    set(arg_MIN_TIME 0.000001)
+  endif()
+  set(arg_NO_CONFIRM TRUE)
+endmacro()
