@@ -29,6 +29,82 @@ const char* TypeName(const Json& v) {
 
 std::string ErrnoText(int err) { return std::strerror(err); }
 
+// Follows the parse of a document that failed, keeping the path of the value
+// being read ("runs[2].latency.p95_ns"), so the error can name the field.
+class PathTracker : public nlohmann::json_sax<Json> {
+ public:
+  std::string Path() const {
+    std::string path;
+    for (std::size_t i = 0; i < frames_.size(); ++i) {
+      const Frame& f = frames_[i];
+      if (!f.array) {
+        path = Join(path, f.key);
+      } else {
+        // The innermost array is reading element `started` (not yet
+        // announced); an outer one is inside element `started - 1`.
+        const std::size_t index =
+            i + 1 == frames_.size() ? f.started : f.started - 1;
+        path = Index(path, index);
+      }
+    }
+    return path;
+  }
+
+  bool null() override { return Value(); }
+  bool boolean(bool) override { return Value(); }
+  bool number_integer(number_integer_t) override { return Value(); }
+  bool number_unsigned(number_unsigned_t) override { return Value(); }
+  bool number_float(number_float_t, const string_t&) override {
+    return Value();
+  }
+  bool string(string_t&) override { return Value(); }
+  bool binary(binary_t&) override { return Value(); }
+  bool start_object(std::size_t) override {
+    Value();
+    frames_.push_back({false, 0, ""});
+    return true;
+  }
+  bool key(string_t& k) override {
+    frames_.back().key = k;
+    return true;
+  }
+  bool end_object() override {
+    frames_.pop_back();
+    return true;
+  }
+  bool start_array(std::size_t) override {
+    Value();
+    frames_.push_back({true, 0, ""});
+    return true;
+  }
+  bool end_array() override {
+    frames_.pop_back();
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&,
+                   const nlohmann::detail::exception&) override {
+    return false;
+  }
+
+ private:
+  struct Frame {
+    bool array;
+    std::size_t started;  // elements begun so far (arrays)
+    std::string key;      // the last key read (objects)
+  };
+  bool Value() {
+    if (!frames_.empty() && frames_.back().array) ++frames_.back().started;
+    return true;
+  }
+  std::vector<Frame> frames_;
+};
+
+std::string PathOfParseFailure(std::string_view text) {
+  PathTracker tracker;
+  Json::sax_parse(text.begin(), text.end(), &tracker);
+  return tracker.Path();
+}
+
 // Largest magnitude below which every integer is exactly a double.
 constexpr double kMaxExactInteger = 9007199254740992.0;  // 2^53
 
@@ -78,6 +154,25 @@ Json FieldReader::Parse(std::string_view text) const {
     // (interrupted write, partial copy): say so in the user's words.
     if (e.byte >= text.size()) what += " (the document ends early: truncated?)";
     throw FieldError(source_ + ": not valid JSON: " + what);
+  } catch (const Json::exception& e) {
+    // Valid syntax the parser still refuses: a number beyond the range of a
+    // double ("1e999", out_of_range.406). Input, not an internal error; name
+    // the field it sits in.
+    std::string what = e.what();
+    if (const auto pos = what.find("] "); pos != std::string::npos) {
+      what.erase(0, pos + 2);
+    }
+    if (e.id == 406) {
+      // "number overflow parsing '1e999'"; the number may be thousands of
+      // digits long.
+      constexpr std::size_t kMaxExcerpt = 60;
+      if (what.size() > kMaxExcerpt)
+        what = what.substr(0, kMaxExcerpt) + "...'";
+      what += " (beyond the range of a double)";
+    }
+    const std::string path = PathOfParseFailure(text);
+    if (path.empty()) throw FieldError(source_ + ": not valid JSON: " + what);
+    Fail(path, what);
   }
 }
 

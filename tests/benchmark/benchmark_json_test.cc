@@ -133,6 +133,103 @@ TEST(BenchmarkJson, MalformedInputsNameFileAndProblem) {
   EXPECT_FALSE(LooksLikeBenchmarkJson(R"({"benchmarks": )"));
 }
 
+// Issue 16: hostile values in one row give an error naming the file, the
+// field and the benchmark -- never a nlohmann exception (an "internal error",
+// exit 4), undefined behaviour, or a silently accepted value.
+struct BadRowCase {
+  const char* label;
+  const char* fields;    // replaces or adds to a valid row's fields
+  const char* expected;  // after "x.json: field 'benchmarks[0]."
+};
+
+TEST(BenchmarkJson, BadRowValuesNameFileFieldAndBenchmark) {
+  const BadRowCase cases[] = {
+      {"number beyond double", R"("real_time": 1e999)",
+       "real_time': number overflow"},
+      {"run_type a number", R"("run_type": 5)",
+       "run_type': expected a string, found number"},
+      {"time_unit a number", R"("time_unit": 5)",
+       "time_unit': expected a string, found number"},
+      {"error_occurred a string", R"("error_occurred": "yes")",
+       "error_occurred': expected true or false, found string"},
+      {"error_message a number",
+       R"("error_occurred": true, "error_message": 5)",
+       "error_message': expected a string, found number"},
+      {"aggregate_name a number", R"("aggregate_name": 5)",
+       "aggregate_name': expected a string"},
+      {"label an object", R"("label": {})", "label': expected a string"},
+      {"repetitions 1e300", R"("repetitions": 1e300)",
+       "repetitions': must be an integer in 0..2147483647, got 1e+300"},
+      {"threads 1e300", R"("threads": 1e300)",
+       "threads': must be an integer in 1..2147483647"},
+      {"threads 0", R"("threads": 0)", "threads': must be an integer in 1.."},
+      {"repetitions a fraction", R"("repetitions": 2.5)",
+       "repetitions': must be an integer"},
+      {"repetitions a string", R"("repetitions": "3")",
+       "repetitions': expected an integer, found string"},
+      {"iterations negative", R"("iterations": -5)",
+       "iterations': must be an integer in 1..9223372036854775807, got -5"},
+      {"iterations zero", R"("iterations": 0)",
+       "iterations': must be an integer in 1.."},
+      {"iterations 1e300", R"("iterations": 1e300)",
+       "iterations': must be an integer in 1.."},
+      {"negative cpu_time", R"("cpu_time": -1)",
+       "cpu_time': must be a finite number >= 0, got -1"},
+      {"negative real_time", R"("real_time": -1)",
+       "real_time': must be a finite number >= 0"},
+  };
+  for (const BadRowCase& c : cases) {
+    const std::string text =
+        std::string(R"({"benchmarks": [{"name": "BM_Hostile", )") + c.fields +
+        R"(, "real_time": 10, "cpu_time": 10, "iterations": 100}]})";
+    // A later duplicate key would win in nlohmann; the case's own value must
+    // be the one read, so put it last instead when it repeats a base field.
+    const std::string doc =
+        std::string(c.fields).find("_time\"") != std::string::npos ||
+                std::string(c.fields).find("iterations") != std::string::npos
+            ? std::string(R"({"benchmarks": [{"name": "BM_Hostile", )") +
+                  R"("real_time": 10, "cpu_time": 10, "iterations": 100, )" +
+                  c.fields + "}]}"
+            : text;
+    StatusOr<BenchmarkFile> f = ParseBenchmarkJson(doc, "x.json");
+    ASSERT_FALSE(f.ok()) << c.label;
+    const std::string m = f.status().message();
+    EXPECT_NE(m.find(std::string("x.json: field 'benchmarks[0].") + c.expected),
+              std::string::npos)
+        << c.label << ": " << m;
+    // An overflow fails the parse itself, before any row is read: the field
+    // path alone locates it.
+    if (std::string(c.expected).find("overflow") != std::string::npos) continue;
+    EXPECT_NE(m.find("(benchmark 'BM_Hostile')"), std::string::npos)
+        << c.label << ": " << m;
+  }
+}
+
+TEST(BenchmarkJson, ContextOfOddTypesDoesNotFailTheFile) {
+  StatusOr<BenchmarkFile> f = ParseBenchmarkJson(
+      R"({"context": {"caches": [{"type": 5, "level": "x", "size": 1e300,
+                                 "num_sharing": -3}]},
+          "benchmarks": [{"name": "BM_A", "real_time": 1, "cpu_time": 1}]})",
+      "x.json");
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  ASSERT_EQ(f->context.caches.size(), 1u);
+  EXPECT_EQ(f->context.caches[0].rfind("L0 ?", 0), 0u) << f->context.caches[0];
+}
+
+TEST(BenchmarkJson, ValidEdgeValuesAreAccepted) {
+  // A failed run may report zero iterations; integral doubles are integers.
+  StatusOr<BenchmarkFile> f = ParseBenchmarkJson(
+      R"({"benchmarks": [
+            {"name": "BM_A", "repetitions": 3.0, "threads": 1,
+             "iterations": 1, "real_time": 0, "cpu_time": 0},
+            {"name": "BM_B", "error_occurred": true, "iterations": 0,
+             "error_message": "skipped"}]})",
+      "x.json");
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  EXPECT_EQ(f->benchmarks[0].declared_repetitions, 3);
+  EXPECT_EQ(f->benchmarks[1].failed_runs, 1);
+}
+
 // ---- baselines holding several testbeds (WriteBenchmarkBaseline) ----------
 
 std::string ReadText(const std::string& path) {
