@@ -57,7 +57,7 @@ class CallgrindBenchmark : public ::testing::Test {
     ChildProcessOptions child;
     if (valgrind) {
       child.argv = {kValgrind, "-q", "--tool=callgrind", "--instr-atstart=no",
-                    "--callgrind-out-file=" + (dir_ / "callgrind.%p").string()};
+                    "--callgrind-out-file=" + (dir_ / "callgrind").string()};
     }
     child.argv.insert(
         child.argv.end(),
