@@ -503,6 +503,36 @@ std::vector<MalformedCase> MalformedCases() {
       {"counts_not_object",
        [](Json d) { return Set(d, P("/counts"), Json::array()); },
        {"in/r.json: field 'counts': expected an object"}},
+      // Issue 16: nonsense a result cannot hold, and numbers beyond double
+      // range anywhere, are input errors naming the field.
+      {"summary_error_rate_above_one",
+       [](Json d) { return Set(d, P("/summary/error_rate"), 2.0); },
+       {"in/r.json: field 'summary.error_rate': must be a fraction in [0, 1], "
+        "got 2.0"}},
+      {"summary_error_rate_negative",
+       [](Json d) { return Set(d, P("/summary/error_rate"), -0.5); },
+       {"in/r.json: field 'summary.error_rate': must be a fraction"}},
+      {"summary_error_rate_string",
+       [](Json d) { return Set(d, P("/summary/error_rate"), "1%"); },
+       {"in/r.json: field 'summary.error_rate': expected a number"}},
+      {"overflow_in_interval",
+       [](Json d) {
+         d["series"]["intervals"][2]["p95_ns"] = 123456.5;
+         std::string s = d.dump(2);
+         s.replace(s.find("123456.5"), 8, "-1e999");
+         return s;
+       },
+       {"in/r.json: field 'series.intervals[2].p95_ns': number overflow "
+        "parsing '-1e999' (beyond the range of a double)"}},
+      {"overflow_long_number",
+       [](Json d) {
+         d["elapsed_ns"] = 123456.5;
+         std::string s = d.dump(2);
+         s.replace(s.find("123456.5"), 8, std::string(400, '9') + ".0");
+         return s;
+       },
+       {"in/r.json: field 'elapsed_ns': number overflow parsing '999",
+        "...' (beyond the range of a double)"}},
       {"interval_histogram_bad",
        [](Json d) {
          return Set(d, P("/series/intervals/2/latency"), "%%% not base64");

@@ -375,6 +375,9 @@ StatusOr<BenchmarkFile> ParseBenchmarkJson(std::string_view text,
     // A baseline recorded by `perfcheck baseline update` names its testbed.
     if (auto meta = doc.find("perfcheck_baseline");
         meta != doc.end() && meta->is_object()) {
+      if (meta->contains("recorded_at")) {
+        r.Timestamp(*meta, "perfcheck_baseline", "recorded_at");
+      }
       if (auto fp = meta->find("fingerprint");
           fp != meta->end() && fp->is_object()) {
         r.ReadTestbed(*fp, "perfcheck_baseline.fingerprint",

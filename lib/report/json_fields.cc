@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -262,6 +263,42 @@ int FieldReader::Int(const Json& obj, std::string_view obj_path,
 double FieldReader::Number(const Json& obj, std::string_view obj_path,
                            std::string_view key) const {
   return AsNumber(Field(obj, obj_path, key), Join(obj_path, key));
+}
+
+double FieldReader::Fraction(const Json& obj, std::string_view obj_path,
+                             std::string_view key) const {
+  const double v = Number(obj, obj_path, key);
+  if (!(v >= 0 && v <= 1)) {
+    Fail(Join(obj_path, key),
+         "must be a fraction in [0, 1], got " + Json(v).dump());
+  }
+  return v;
+}
+
+std::string FieldReader::Timestamp(const Json& obj, std::string_view obj_path,
+                                   std::string_view key) const {
+  const std::string v = String(obj, obj_path, key);
+  // YYYY-MM-DDTHH:MM:SSZ with each field in range.
+  auto digits = [&](std::size_t at, std::size_t n, int lo, int hi) {
+    int value = 0;
+    for (std::size_t i = at; i < at + n; ++i) {
+      if (!std::isdigit(static_cast<unsigned char>(v[i]))) return false;
+      value = value * 10 + (v[i] - '0');
+    }
+    return value >= lo && value <= hi;
+  };
+  const bool ok =
+      v.size() == 20 && v[4] == '-' && v[7] == '-' && v[10] == 'T' &&
+      v[13] == ':' && v[16] == ':' && v[19] == 'Z' &&
+      digits(0, 4, 1970, 9999) && digits(5, 2, 1, 12) && digits(8, 2, 1, 31) &&
+      digits(11, 2, 0, 23) && digits(14, 2, 0, 59) && digits(17, 2, 0, 60);
+  if (!ok) {
+    Fail(Join(obj_path, key),
+         "expected an ISO 8601 UTC time like \"2024-05-02T09:14:03Z\", "
+         "found " +
+             Quote(v.substr(0, 40)));
+  }
+  return v;
 }
 
 std::string FieldReader::AsString(const Json& v, std::string_view path) const {

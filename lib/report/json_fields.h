@@ -78,6 +78,13 @@ class FieldReader {
           std::string_view key) const;
   double Number(const Json& obj, std::string_view obj_path,
                 std::string_view key) const;
+  // A number in [0, 1] (an error rate).
+  double Fraction(const Json& obj, std::string_view obj_path,
+                  std::string_view key) const;
+  // An ISO 8601 UTC time stamp as perfcheck writes it, "2024-05-02T09:14:03Z"
+  // (a real date and time, not just the shape).
+  std::string Timestamp(const Json& obj, std::string_view obj_path,
+                        std::string_view key) const;
 
   // Value-level variants, for array elements and map values.
   std::string AsString(const Json& v, std::string_view path) const;

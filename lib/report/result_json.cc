@@ -55,6 +55,14 @@ StatusOr<Result> ResultFromJson(std::string_view text,
     if (doc.contains("counts")) {
       r.counts = json_fields::ReadCounts(in, doc["counts"], "counts");
     }
+    // The summary is derived and recomputed, so edited counts are ignored;
+    // a value no result can have still means a damaged or forged file.
+    if (doc.contains("summary")) {
+      const Json& summary = in.Object(doc, "", "summary");
+      if (summary.contains("error_rate")) {
+        in.Fraction(summary, "summary", "error_rate");
+      }
+    }
     return r;
   } catch (const FieldError& e) {
     return Status::Error(e.what());

@@ -205,6 +205,29 @@ TEST(BenchmarkJson, BadRowValuesNameFileFieldAndBenchmark) {
   }
 }
 
+TEST(BenchmarkJson, BaselineRecordedAtMustBeATimestamp) {
+  for (const char* bad : {R"("yesterday")", "5", R"("2024-13-02T09:14:03Z")",
+                          R"("2024-05-02 09:14:03")"}) {
+    StatusOr<BenchmarkFile> f = ParseBenchmarkJson(
+        std::string(R"({"perfcheck_baseline": {"recorded_at": )") + bad +
+            R"(}, "benchmarks": [{"name": "BM_A", "real_time": 1,
+                                  "cpu_time": 1}]})",
+        "b.json");
+    ASSERT_FALSE(f.ok()) << bad;
+    EXPECT_NE(f.status().message().find(
+                  "b.json: field 'perfcheck_baseline.recorded_at'"),
+              std::string::npos)
+        << f.status().message();
+  }
+  EXPECT_TRUE(ParseBenchmarkJson(
+                  R"({"perfcheck_baseline": {"recorded_at":
+                        "2024-05-02T09:14:03Z"},
+                      "benchmarks": [{"name": "BM_A", "real_time": 1,
+                                      "cpu_time": 1}]})",
+                  "b.json")
+                  .ok());
+}
+
 TEST(BenchmarkJson, ContextOfOddTypesDoesNotFailTheFile) {
   StatusOr<BenchmarkFile> f = ParseBenchmarkJson(
       R"({"context": {"caches": [{"type": 5, "level": "x", "size": 1e300,
