@@ -2,16 +2,17 @@
 // that no other process, no CPU frequency and no host can move
 // (docs/instruction-counts.md).
 //
-// How: perfcheck runs the test binary as
+// How: the process runs as
 //   valgrind --tool=callgrind --instr-atstart=no
-//            --callgrind-out-file=<PREFIX>.%p <binary> ...
-// with PERFCHECK_CALLGRIND_OUT=<PREFIX> in the environment (the CMake
-// functions do it: perfcheck_discover_tests(... INSTRUCTIONS) and
-// perfcheck_add_benchmark(... METRIC instructions)). Start() zeroes callgrind's
-// counters and switches instrumentation on; Stop() switches it off, asks
-// callgrind to dump the counts (client requests, so exactly the code between
-// the two calls is counted: warm-up and harness code are not), reads the
-// dump's "totals:" line from <PREFIX>.<pid>.<part> and deletes that file.
+//            --callgrind-out-file=<PREFIX> <binary> ...
+// with PERFCHECK_CALLGRIND_OUT=<PREFIX> in the environment (RunUnderCallgrind
+// below does it; a gtest binary with --perfcheck_instructions calls it on
+// itself, which is what perfcheck_discover_tests(... INSTRUCTIONS) registers).
+// Start() zeroes callgrind's counters and switches instrumentation on; Stop()
+// switches it off, asks callgrind to dump the counts (client requests, so
+// exactly the code between the two calls is counted: warm-up and harness code
+// are not), reads the dump's "totals:" line from <PREFIX>.<part> and deletes
+// that file. One PREFIX per process: RunUnderCallgrind makes a fresh one.
 //
 // Not available is a normal outcome, never a substitute: outside such a run
 // InstructionCountingRequested() is false and Measure times as usual; when
@@ -26,7 +27,9 @@
 #define PERFCHECK_INSTRUCTION_COUNTER_H_
 
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "perfcheck/status.h"
 
@@ -53,6 +56,19 @@ class InstructionCounter {
  private:
   bool started_ = false;
 };
+
+// Runs the program `argv[0]` with arguments `argv[1..]` under callgrind the way
+// InstructionCounter expects, and waits for it: valgrind (from PATH) with
+// --tool=callgrind --instr-atstart=no and dumps into a fresh temporary
+// directory (removed afterwards), PERFCHECK_CALLGRIND_OUT set to it, and
+// " valgrind-<version>" appended to PERFCHECK_COUNTS_KEY (Valgrind's CPU model
+// decides which variants of glibc's string functions run). SIGINT, SIGTERM
+// and SIGHUP received meanwhile are passed on to valgrind, which stays in this
+// process group (so a test runner that kills the group ends it too).
+// Returns the program's exit status, or 128 + the signal that ended it.
+// Errors: no valgrind on PATH (Debian package "valgrind"), no temporary
+// directory, fork failure.
+StatusOr<int> RunUnderCallgrind(const std::vector<std::string>& argv);
 
 // The instruction total of callgrind dump text (its "totals:" line, else
 // "summary:"); an error when neither is there. `source` names the file in

@@ -2,10 +2,15 @@
 // registry of results the assertions saw, and a listener that prints one
 // summary table and writes every result as JSON when the program ends.
 //
-// perfcheck::gtest_main does all of this for you:
+// perfcheck::gtest_main does all of this for you (lib/gtest/gtest_main.cc,
+// plus turning a bad flag into exit status 2):
 //   int main(int argc, char** argv) {
+//     const std::vector<std::string> args(argv, argv + argc);
 //     ::testing::InitGoogleTest(&argc, argv);
 //     perfcheck::testing::ParseFlags(&argc, argv);
+//     if (auto status = perfcheck::testing::MaybeRunUnderCallgrind(args)) {
+//       return *status;
+//     }
 //     perfcheck::testing::InstallPerfListener();
 //     return RUN_ALL_TESTS();
 //   }
@@ -26,6 +31,9 @@
 //                                   "auto-<hash>" (perfcheck/testbed.h); time
 //                                   is judged only against runs of this
 //                                   testbed
+//   --perfcheck_instructions        (no variable) run under Valgrind's
+//                                   callgrind and gate instruction counts
+//                                   (docs/instruction-counts.md)
 //
 // Thread-safety: every function here may be called from any thread; the
 // registry and the flag values are guarded by mutexes.
@@ -58,6 +66,10 @@ struct PerfFlags {
   std::optional<UpdateMode> update_baselines;  // set: update mode is on
   std::optional<double> tolerance;             // relative, 0.10 = 10%
   std::optional<std::string> testbed;          // testbed name (testbed.h)
+  // --perfcheck_instructions: count instructions under Valgrind
+  // (instruction_counter.h); gtest_main then re-runs the binary under
+  // callgrind, and the gate judges counts, not Valgrind's times.
+  bool instructions = false;
 };
 
 // Removes the recognised --perfcheck_* flags from argv (adjusting *argc) and
@@ -66,6 +78,14 @@ struct PerfFlags {
 // an unknown --perfcheck_* flag, a missing directory value or a bad
 // update mode / tolerance, so a typo never silently disables the gate.
 void ParseFlags(int* argc, char** argv);
+
+// With --perfcheck_instructions and not yet under Valgrind: runs this program
+// again, with its original arguments `args` (argv before InitGoogleTest), under
+// callgrind (RunUnderCallgrind, instruction_counter.h) and returns its exit
+// status (2, with the reason on stderr, when it cannot start). Under callgrind
+// as set up that way, or without the flag: nullopt, run the tests here. With
+// the flag under Valgrind started some other way: 2 and the reason.
+std::optional<int> MaybeRunUnderCallgrind(const std::vector<std::string>& args);
 
 // The command-line values currently in effect, and a way for tests and custom
 // mains to set them programmatically.
@@ -91,8 +111,12 @@ std::optional<double> ParseTolerance(std::string_view text);
 
 // "<Suite>.<Test>" of the running test (gtest's full names, so parameterized
 // tests read "Prefix/Suite.Test/0"); the suite name alone inside
-// SetUpTestSuite/TearDownTestSuite; "" outside any test.
+// SetUpTestSuite/TearDownTestSuite; "" outside any test. In an
+// instruction-count run (instruction_counter.h) kInstructionRunSuffix is
+// appended, so its baseline file ("Suite.Test.instructions.json") and result
+// files are its own.
 std::string CurrentTestId();
+inline constexpr std::string_view kInstructionRunSuffix = ".instructions";
 
 // A result some assertion judged, with what the assertions concluded.
 struct RegisteredResult {

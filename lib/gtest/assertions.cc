@@ -241,6 +241,8 @@ AssertionResult Gate(const char* x_expr, Result r, const Measurable* spec) {
 
   GateOptions options;
   options.tolerance = *tolerance;
+  // Under callgrind the times are Valgrind's: judge the counts only.
+  options.judge_time = !InstructionCountingRequested();
   const std::string expected =
       against + " (tolerance " + FormatPercent(*tolerance) + ")";
   const BaselineStore candidates(CandidateDir());
@@ -301,7 +303,7 @@ AssertionResult Gate(const char* x_expr, Result r, const Measurable* spec) {
     return candidates.Record(test_id, r, UpdateMode::kAppend);
   };
   steps.regressed = [](const RegressionReport& x) { return x.HasRegression(); };
-  steps.time_judged = [](const RegressionReport& x) { return x.TimeJudged(); };
+  steps.time_judged = [](const RegressionReport& x) { return x.Judged(); };
 
   const StatusOr<GateDecision<RegressionReport>> decision =
       RunGatePolicy(steps);
@@ -342,6 +344,21 @@ AssertionResult Gate(const char* x_expr, Result r, const Measurable* spec) {
       // Another machine's times say nothing about this one: pass, say so,
       // and leave a candidate from which this testbed can be recorded.
       const RegressionReport& report = *decision->first;
+      if (report.time_skipped) {
+        const std::string why =
+            report.CountsNote().empty()
+                ? "the baseline holds no instruction count of " + r.name
+                : report.CountsNote();
+        Print(who + ": " + why + " (error rate judged: " +
+              std::string(VerdictName(report.metrics.back().verdict)) +
+              ").\n  Counts are the same on every machine with the same "
+              "build: record them once with PERFCHECK_UPDATE_BASELINES=1 "
+              "(docs/instruction-counts.md).\n  " +
+              candidate_note("Candidate", "Cannot"));
+        Record(p + "regression", "not_comparable");
+        RegisterResult(r, "regression", true, "counts of another build");
+        return AssertionSuccess();
+      }
       Print(who + ": " + report.TestbedNote() + " (error rate judged: " +
             std::string(VerdictName(report.metrics.back().verdict)) + ").\n" +
             "  To gate time on this machine, record its testbed: " +

@@ -1,13 +1,14 @@
 #include <cmath>
 #include <cstdlib>
+#include <iostream>
 #include <mutex>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "perfcheck/instruction_counter.h"
 #include "perfcheck/perf_listener.h"
-
 #include "perfcheck/testbed.h"
 
 namespace perfcheck::testing {
@@ -118,6 +119,16 @@ void ParseFlags(int* argc, char** argv) {
         throw std::invalid_argument("--perfcheck_testbed: " + st.message());
       }
       parsed.testbed = std::string(value);
+    } else if (name == "--perfcheck_instructions") {
+      if (value.empty() || value == "1" || value == "true") {
+        parsed.instructions = true;
+      } else if (value == "0" || value == "false") {
+        parsed.instructions = false;
+      } else {
+        throw std::invalid_argument(
+            "--perfcheck_instructions: bad value '" + std::string(value) +
+            "' (use the bare flag, or =1 / =0)");
+      }
     } else {
       // A misspelt gate flag must not silently turn the gate off.
       throw std::invalid_argument(
@@ -125,7 +136,8 @@ void ParseFlags(int* argc, char** argv) {
           " (perfcheck knows --perfcheck_baseline_dir, "
           "--perfcheck_results_dir, "
           "--perfcheck_candidate_dir, --perfcheck_update_baselines, "
-          "--perfcheck_tolerance, --perfcheck_testbed)");
+          "--perfcheck_tolerance, --perfcheck_testbed, "
+          "--perfcheck_instructions)");
     }
   }
   for (int i = 0; i < *argc; ++i) {
@@ -133,6 +145,24 @@ void ParseFlags(int* argc, char** argv) {
   }
   *argc = static_cast<int>(kept.size());
   SetFlags(parsed);
+}
+
+std::optional<int> MaybeRunUnderCallgrind(
+    const std::vector<std::string>& args) {
+  if (!GetFlags().instructions) return std::nullopt;
+  if (RunningOnValgrind()) {
+    if (InstructionCountingRequested()) return std::nullopt;
+    std::cerr << "perfcheck: --perfcheck_instructions under a Valgrind that "
+                 "perfcheck did not start: run the binary directly, it "
+                 "starts callgrind itself\n";
+    return 2;
+  }
+  StatusOr<int> status = RunUnderCallgrind(args);
+  if (!status.ok()) {
+    std::cerr << "perfcheck: " << status.status().message() << "\n";
+    return 2;
+  }
+  return *status;
 }
 
 PerfFlags GetFlags() {

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <atomic>
+#include <optional>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -37,28 +38,61 @@ std::string ResultFileName(std::string_view test_id, std::string_view name) {
 
 std::string SummaryTable(const std::vector<RegisteredResult>& results) {
   if (results.empty()) return "";
-  std::vector<std::vector<std::string>> rows = {
-      {"test", "result", "n", "errors", "p50", "p95", "p99", "max",
-       "throughput", "verdict"}};
+  // Times mean nothing in an instruction-count run (they are Valgrind's):
+  // its table shows counts instead. Allocations per operation get a column
+  // whenever some result has them.
+  bool instructions = false;
+  bool allocations = false;
+  for (const RegisteredResult& e : results) {
+    instructions = instructions || e.result.counts.instructions.has_value();
+    allocations = allocations || e.result.counts.allocations.has_value();
+  }
+  const bool times = !instructions;
+  std::vector<std::string> header = {"test", "result", "n", "errors"};
+  if (times) {
+    header.insert(header.end(), {"p50", "p95", "p99", "max", "throughput"});
+  } else {
+    header.push_back("instructions/op");
+  }
+  if (allocations) header.insert(header.end(), {"allocs/op", "bytes/op"});
+  header.push_back("verdict");
+  auto count_cell = [](const std::optional<double>& v) {
+    return v ? FormatCount(*v) : std::string("-");
+  };
+  std::vector<std::vector<std::string>> rows = {header};
   for (const RegisteredResult& e : results) {
     const Result& r = e.result;
-    rows.push_back({e.test_id.empty() ? "-" : e.test_id,
-                    r.name.empty() ? "(unnamed)" : r.name,
-                    std::to_string(r.OkCount()), std::to_string(r.ErrorCount()),
-                    LatencyCell(r, 50), LatencyCell(r, 95), LatencyCell(r, 99),
-                    LatencyCell(r, 100), FormatRate(r.Throughput()),
-                    e.Verdict()});
+    std::vector<std::string> row = {
+        e.test_id.empty() ? "-" : e.test_id,
+        r.name.empty() ? "(unnamed)" : r.name, std::to_string(r.OkCount()),
+        std::to_string(r.ErrorCount())};
+    if (times) {
+      row.insert(row.end(),
+                 {LatencyCell(r, 50), LatencyCell(r, 95), LatencyCell(r, 99),
+                  LatencyCell(r, 100), FormatRate(r.Throughput())});
+    } else {
+      row.push_back(count_cell(r.counts.instructions));
+    }
+    if (allocations) {
+      row.push_back(count_cell(r.counts.allocations));
+      row.push_back(count_cell(r.counts.allocated_bytes));
+    }
+    row.push_back(e.Verdict());
+    rows.push_back(std::move(row));
   }
-  std::vector<std::size_t> width(rows[0].size(), 0);
+  const std::size_t last = header.size() - 1;
+  std::vector<std::size_t> width(header.size(), 0);
   for (const auto& row : rows) {
     for (std::size_t c = 0; c < row.size(); ++c) {
       width[c] = std::max(width[c], row[c].size());
     }
   }
   // Text columns left-aligned, numbers right-aligned, as people read them.
-  auto is_text = [](std::size_t c) { return c <= 1 || c == 9; };
+  auto is_text = [last](std::size_t c) { return c <= 1 || c == last; };
   std::string out = "perfcheck summary (" + std::to_string(results.size()) +
-                    (results.size() == 1 ? " result)\n" : " results)\n");
+                    (results.size() == 1 ? " result" : " results") +
+                    (instructions ? ", instruction counts under Valgrind)\n"
+                                  : ")\n");
   for (std::size_t i = 0; i < rows.size(); ++i) {
     std::string line;
     for (std::size_t c = 0; c < rows[i].size(); ++c) {

@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "perfcheck/instruction_counter.h"
 #include "perfcheck/perf_listener.h"
 #include "perfcheck/redaction.h"
 
@@ -51,13 +52,16 @@ Result Redacted(const Result& result) {
 
 std::string CurrentTestId() {
   const ::testing::UnitTest* unit = ::testing::UnitTest::GetInstance();
+  std::string id;
   if (const ::testing::TestInfo* info = unit->current_test_info()) {
-    return std::string(info->test_suite_name()) + "." + info->name();
+    id = std::string(info->test_suite_name()) + "." + info->name();
+  } else if (const ::testing::TestSuite* suite = unit->current_test_suite()) {
+    id = suite->name();
   }
-  if (const ::testing::TestSuite* suite = unit->current_test_suite()) {
-    return suite->name();
-  }
-  return "";
+  // An instruction-count run has its own baseline file and result files: its
+  // times are Valgrind's and must never enter the time baseline's band.
+  if (!id.empty() && InstructionCountingRequested()) id += kInstructionRunSuffix;
+  return id;
 }
 
 std::string RegisteredResult::Verdict() const {

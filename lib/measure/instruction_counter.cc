@@ -1,5 +1,7 @@
 #include "perfcheck/instruction_counter.h"
 
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -10,6 +12,8 @@
 #include <mutex>
 #include <sstream>
 #include <string>
+#include <system_error>
+#include <vector>
 
 #if __has_include(<valgrind/callgrind.h>)
 #include <valgrind/callgrind.h>
@@ -91,8 +95,7 @@ StatusOr<std::uint64_t> InstructionCounter::Stop() {
   std::lock_guard<std::mutex> lock(dump_mutex);
   const std::string tag = "perfcheck-" + std::to_string(next_tag++);
   CALLGRIND_DUMP_STATS_AT(tag.c_str());
-  const std::string base =
-      OutPrefix() + "." + std::to_string(static_cast<long>(getpid())) + ".";
+  const std::string base = OutPrefix() + ".";
   const std::string trigger = "Trigger: Client Request: " + tag + "\n";
   // Our dump is normally the next part; dumps of the code under test shift it.
   constexpr int kSearch = 1000;
@@ -110,8 +113,117 @@ StatusOr<std::uint64_t> InstructionCounter::Stop() {
   return Status::Error(
       "instruction counting: no callgrind dump '" + tag + "' appeared as " +
       base + "<n> (is the tool callgrind, and --callgrind-out-file=" +
-      OutPrefix() + ".%p?)");
+      OutPrefix() + "?)");
 #endif
+}
+
+namespace {
+
+// The valgrind child while RunUnderCallgrind waits; read by the handler.
+volatile sig_atomic_t forward_to = 0;
+
+void Forward(int signal_number) {
+  if (forward_to > 0) ::kill(static_cast<pid_t>(forward_to), signal_number);
+}
+
+bool OnPath(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::string_view rest = path == nullptr ? "/usr/bin:/bin" : path;
+  while (true) {
+    const std::size_t colon = rest.find(':');
+    const std::string_view dir = rest.substr(0, colon);
+    std::string candidate(dir.empty() ? std::string_view(".") : dir);
+    candidate.append("/").append(program);
+    if (::access(candidate.c_str(), X_OK) == 0) return true;
+    if (colon == std::string_view::npos) return false;
+    rest.remove_prefix(colon + 1);
+  }
+}
+
+}  // namespace
+
+StatusOr<int> RunUnderCallgrind(const std::vector<std::string>& argv) {
+  if (argv.empty()) {
+    return Status::Error("RunUnderCallgrind: no program to run");
+  }
+  if (!OnPath("valgrind")) {
+    return Status::Error(
+        "instruction counting needs valgrind on PATH (Debian package "
+        "\"valgrind\"; scripts/install-deps.sh installs it)");
+  }
+  const char* tmp = std::getenv("TMPDIR");
+  std::string dir_template =
+      std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
+      "/perfcheck-callgrind-XXXXXX";
+  if (::mkdtemp(dir_template.data()) == nullptr) {
+    return Status::Error("instruction counting: cannot create a directory "
+                         "like " + dir_template + ": " +
+                         std::strerror(errno));
+  }
+  const std::string dir = dir_template;
+  const std::string prefix = dir + "/callgrind.out";
+
+  std::string key;
+  if (const char* k = std::getenv("PERFCHECK_COUNTS_KEY")) key = k;
+#if defined(PERFCHECK_HAVE_CALLGRIND)
+  key += std::string(key.empty() ? "" : " ") + "valgrind-" +
+         std::to_string(__VALGRIND_MAJOR__) + "." +
+         std::to_string(__VALGRIND_MINOR__);
+#endif
+
+  // Built before fork(): the child only calls async-signal-safe functions.
+  std::vector<std::string> args = {"valgrind", "--tool=callgrind", "-q",
+                                   "--instr-atstart=no",
+                                   "--callgrind-out-file=" + prefix};
+  args.insert(args.end(), argv.begin(), argv.end());
+  std::vector<char*> cargs;
+  for (std::string& a : args) cargs.push_back(a.data());
+  cargs.push_back(nullptr);
+  std::string out_env = "PERFCHECK_CALLGRIND_OUT=" + prefix;
+  std::string key_env = "PERFCHECK_COUNTS_KEY=" + key;
+
+  struct sigaction forward {};
+  forward.sa_handler = Forward;
+  sigemptyset(&forward.sa_mask);
+  struct sigaction old_int {}, old_term {}, old_hup {};
+  sigaction(SIGINT, &forward, &old_int);
+  sigaction(SIGTERM, &forward, &old_term);
+  sigaction(SIGHUP, &forward, &old_hup);
+  auto restore = [&] {
+    forward_to = 0;
+    sigaction(SIGINT, &old_int, nullptr);
+    sigaction(SIGTERM, &old_term, nullptr);
+    sigaction(SIGHUP, &old_hup, nullptr);
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);
+  };
+
+  const pid_t child = ::fork();
+  if (child < 0) {
+    const int error = errno;
+    restore();
+    return Status::Error(std::string("instruction counting: fork: ") +
+                         std::strerror(error));
+  }
+  if (child == 0) {
+    ::putenv(out_env.data());
+    ::putenv(key_env.data());
+    struct sigaction deflt {};
+    deflt.sa_handler = SIG_DFL;
+    sigemptyset(&deflt.sa_mask);
+    sigaction(SIGINT, &deflt, nullptr);
+    sigaction(SIGTERM, &deflt, nullptr);
+    sigaction(SIGHUP, &deflt, nullptr);
+    ::execvp("valgrind", cargs.data());
+    _exit(127);
+  }
+  forward_to = child;
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  restore();
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return WEXITSTATUS(status);
 }
 
 StatusOr<std::uint64_t> ParseCallgrindTotals(std::string_view text,

@@ -179,8 +179,11 @@ void SetAllocationCounts(const std::vector<CallAllocations>& allocations,
 // The instruction-count run (instruction_counter.h): warm-up by count only
 // (a timed warm-up would make the counted code depend on the machine), then
 // exactly `instruction_iterations` calls on this thread inside one counted
-// region. Each call is still timed, so the Result is complete, but those
-// times are Valgrind's and are never judged (the gtest layer says so).
+// region. Nothing in that region may depend on time — no clock reads, no
+// histogram buckets chosen by a duration, no series intervals — or identical
+// code would count differently from run to run. So each successful call is
+// recorded afterwards with the mean duration of the region: Valgrind's time,
+// never judged (the gtest layer says so).
 Result MeasureInstructions(std::string name, const Operation& op,
                            const MeasureOptions& options, Clock& clock) {
   for (std::uint64_t i = 0; i < options.warmup_iterations; ++i) {
@@ -192,38 +195,60 @@ Result MeasureInstructions(std::string name, const Operation& op,
   }
   Result result(name);
   result.series = TimeSeries(options.interval);
-  Phase phase;
-  phase.op = &op;
-  phase.clock = &clock;
-  phase.iteration_mode = true;
-  phase.call_limit = options.instruction_iterations;
-  phase.min_calls = 0;
-  phase.duration = 0;
-  // The call count alone bounds this phase: a deadline would make how many
-  // calls are counted depend on the machine.
-  phase.max_duration = std::numeric_limits<Nanos>::max() / 2;
-  CallAllocations allocations;
+  const bool count_allocations = AllocationCountingAvailable();
+  const std::uint64_t calls = options.instruction_iterations;
+  AllocationTotals allocated;
+  std::uint64_t ok_calls = 0;
   InstructionCounter counter;
+  const Nanos start = clock.NowNanos();
   if (Status started = counter.Start(); !started.ok()) {
     throw std::runtime_error(started.message());
   }
-  phase.start = clock.NowNanos();
-  RunWorker(phase, result, allocations);
+  for (std::uint64_t i = 0; i < calls; ++i) {
+    const AllocationTotals a0 =
+        count_allocations ? ThreadAllocationTotals() : AllocationTotals{};
+    AllocationTotals a1;
+    auto end_call = [&] {
+      if (count_allocations) a1 = ThreadAllocationTotals();
+    };
+    try {
+      op();
+      end_call();
+      ++ok_calls;
+    } catch (const internal::OperationFailed&) {
+      end_call();
+      result.AddError("failed", "operation returned false");
+    } catch (const std::exception& e) {
+      end_call();
+      result.AddError("exception", e.what());
+    } catch (...) {
+      end_call();
+      result.AddError("exception", "unknown exception");
+    }
+    allocated.count += a1.count - a0.count;
+    allocated.bytes += a1.bytes - a0.bytes;
+  }
   StatusOr<std::uint64_t> instructions = counter.Stop();
   const Nanos end = clock.NowNanos();
-  if (!instructions.ok()) throw std::runtime_error(instructions.status().message());
+  if (!instructions.ok()) {
+    throw std::runtime_error(instructions.status().message());
+  }
+  const Nanos mean = (end - start) / static_cast<Nanos>(calls);
+  for (std::uint64_t i = 0; i < ok_calls; ++i) result.latency.Record(mean);
   result.series.Finish();
-  result.elapsed_ns = end - phase.start;
+  result.elapsed_ns = end - start;
   FillConfig(options, result);
   result.SetConfig("threads", "1");
   result.SetConfig("counted_under", "callgrind");
-  result.SetConfig("instruction_iterations",
-                   std::to_string(options.instruction_iterations));
+  result.SetConfig("instruction_iterations", std::to_string(calls));
   result.fingerprint = CaptureFingerprint();
-  SetAllocationCounts({allocations}, result.counts);
-  result.counts.instructions = static_cast<double>(*instructions) /
-                               static_cast<double>(allocations.calls);
-  result.counts.operations = allocations.calls;
+  const auto n = static_cast<double>(calls);
+  if (count_allocations) {
+    result.counts.allocations = static_cast<double>(allocated.count) / n;
+    result.counts.allocated_bytes = static_cast<double>(allocated.bytes) / n;
+  }
+  result.counts.instructions = static_cast<double>(*instructions) / n;
+  result.counts.operations = calls;
   result.counts.key = CountsKey();
   return result;
 }
