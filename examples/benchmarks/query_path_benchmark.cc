@@ -17,6 +17,12 @@
 //
 // PERFCHECK_EXAMPLE_SLOWDOWN=1.5 (order_store/slowdown.h) makes every read-path
 // function below 50% slower, to demonstrate the gate failing.
+//
+// Every benchmark counts its instructions per iteration with
+// perfcheck::BenchmarkPerfCounter (started after the setup, so only the loop
+// is counted): under callgrind as perfcheck_add_benchmark(... METRIC
+// instructions) runs it, or from the PMU where there is one; elsewhere the
+// label says why there is no count.
 #include <benchmark/benchmark.h>
 #include <sqlite3.h>
 
@@ -36,6 +42,7 @@
 #include "order_store/sample_data.h"
 #include "order_store/slowdown.h"
 #include "order_store/warehouse_stock.h"
+#include "perfcheck/benchmark_perf_counter.h"
 
 namespace {
 
@@ -395,6 +402,7 @@ void BM_SqliteOrderListScreen(benchmark::State& state) {
     return;
   }
   std::size_t rows = 0;
+  perfcheck::BenchmarkPerfCounter instructions(state);
   for (auto _ : state) {
     // Page 3 of the "paid" orders: a screen a user opens all day.
     OrderListScreen screen = repo->ListByStatus("paid", 2);
@@ -414,6 +422,7 @@ void BM_SqliteCustomerOrders(benchmark::State& state) {
   // A fixed set of customers per iteration, so every iteration does the same
   // work however many iterations Google Benchmark picks.
   constexpr int kCustomers[] = {7, 42, 99, 123, 256, 311, 387, 400};
+  perfcheck::BenchmarkPerfCounter instructions(state);
   for (auto _ : state) {
     for (int customer : kCustomers) {
       CustomerOrders orders = repo->ForCustomer(customer);
@@ -426,6 +435,7 @@ BENCHMARK(BM_SqliteCustomerOrders)->Unit(benchmark::kMicrosecond);
 
 void BM_ParseSalesOrderList(benchmark::State& state) {
   const std::string body = SalesOrderListResponse();
+  perfcheck::BenchmarkPerfCounter instructions(state);
   for (auto _ : state) {
     std::optional<std::vector<SalesOrderRow>> rows = ParseSalesOrderList(body);
     if (!rows || rows->size() != 50) {
@@ -443,6 +453,7 @@ BENCHMARK(BM_ParseSalesOrderList)->Unit(benchmark::kMicrosecond);
 void BM_OrderStoreCustomerSearch(benchmark::State& state) {
   const erp::OrderStore& orders = Data().orders;
   constexpr int kCustomers[] = {7, 42, 99, 123, 256, 311, 387, 400};
+  perfcheck::BenchmarkPerfCounter instructions(state);
   for (auto _ : state) {
     for (int customer : kCustomers) {
       erp::OrderPage page = orders.Search({.customer_id = customer});
