@@ -5,7 +5,9 @@
 
 #include <CLI/CLI.hpp>
 #include <atomic>
+#include <cmath>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -33,7 +35,9 @@ struct LoadFlags {
   std::string api_key, api_secret, bearer;
   std::string duration = "10s";
   double duration_seconds = 0;  // the seed script's --duration-seconds
-  std::uint64_t requests = 0;
+  bool duration_seconds_given = false;
+  // Signed so that "-n -5" is read as -5 and refused, not wrapped around.
+  std::int64_t requests = 0;
   int concurrency = 10;
   int threads = 1;
   double rate = 0;
@@ -147,15 +151,31 @@ int RunLoad(const LoadFlags& f) {
   o.name = f.name;
   o.connections = f.concurrency;
   o.threads = f.threads;
-  o.max_requests = f.requests;
+  if (f.requests < 0) {
+    return UsageError("--requests (-n) must be >= 0 (0: no limit), got " +
+                      std::to_string(f.requests));
+  }
+  o.max_requests = static_cast<std::uint64_t>(f.requests);
   o.rate = f.rate;
   o.ramp_from = f.ramp_from;
   StatusOr<Nanos> duration = ParseDuration(f.duration);
   if (!duration.ok())
     return UsageError("--duration: " + duration.status().message());
+  // Checked before the conversion: nan, inf or 1e300 seconds do not fit in
+  // nanoseconds, and a run of a silently substituted length is a lie.
+  constexpr double kMaxSeconds = 9e9;  // ParseDuration's bound, ~285 years
+  if (f.duration_seconds_given &&
+      !(f.duration_seconds > 0 && f.duration_seconds <= kMaxSeconds)) {
+    char given[32];
+    std::snprintf(given, sizeof given, "%g", f.duration_seconds);
+    return UsageError(
+        "--duration-seconds must be a number of seconds in (0, 9e9], got " +
+        std::string(given));
+  }
   o.duration = std::chrono::nanoseconds(
-      f.duration_seconds > 0 ? static_cast<Nanos>(f.duration_seconds * 1e9)
-                             : *duration);
+      f.duration_seconds_given
+          ? static_cast<Nanos>(std::llround(f.duration_seconds * 1e9))
+          : *duration);
   for (const std::string& stage : f.ramp) {
     const std::size_t colon = stage.find(':');
     StatusOr<Nanos> d = ParseDuration(stage.substr(0, colon));
@@ -292,8 +312,9 @@ void AddLoadCommand(CLI::App& app, CommandRunner& run) {
                   "Bearer token (or env PERFCHECK_BEARER); never printed");
   sub->add_option("--duration", f.duration,
                   "Run time, e.g. 10s, 2m (default 10s)");
-  sub->add_option("--duration-seconds", f.duration_seconds,
-                  "Run time in seconds (seed compat)");
+  CLI::Option* duration_seconds =
+      sub->add_option("--duration-seconds", f.duration_seconds,
+                      "Run time in seconds (seed compat)");
   sub->add_option("--requests,-n", f.requests,
                   "Stop after this many requests (0: no limit)");
   sub->add_option("--concurrency,--connections,-c", f.concurrency,
@@ -324,7 +345,10 @@ void AddLoadCommand(CLI::App& app, CommandRunner& run) {
       "Write the aggregate as perfcheck.result/v1 JSON (for baselines)");
   sub->add_option("--name", f.name, "Result name (default 'load')");
   sub->add_flag("--no-progress", f.no_progress, "No live progress line");
-  sub->callback([&run, flags] { run = [flags] { return RunLoad(*flags); }; });
+  sub->callback([&run, flags, duration_seconds] {
+    flags->duration_seconds_given = duration_seconds->count() > 0;
+    run = [flags] { return RunLoad(*flags); };
+  });
 }
 
 }  // namespace perfcheck::cli

@@ -142,6 +142,32 @@ TEST_F(CliTest, UsageErrorsExitTwo) {
   EXPECT_NE(out_.find("--threshold"), std::string::npos);
 }
 
+// Issue 16: numbers that cannot be a run length or a request count are
+// refused up front (exit 2, naming the flag), not replaced by the default.
+TEST_F(CliTest, NonsenseRunLengthsAndCountsNameTheFlag) {
+  for (const char* value : {"nan", "-3", "0", "inf", "1e300"}) {
+    EXPECT_EQ(
+        Perfcheck("load --base-url " + Url() + " --duration-seconds " + value),
+        2)
+        << value;
+    EXPECT_NE(err_.find("--duration-seconds must be a number of seconds"),
+              std::string::npos)
+        << value << ": " << err_;
+    EXPECT_EQ(out_, "") << "no run, no report";
+  }
+  for (const char* flag : {"-n -5", "--requests=-5"}) {
+    EXPECT_EQ(Perfcheck("load --base-url " + Url() + " " + flag), 2) << flag;
+    EXPECT_NE(err_.find("--requests (-n) must be >= 0 (0: no limit), got -5"),
+              std::string::npos)
+        << flag << ": " << err_;
+  }
+  // A valid fractional value still runs.
+  EXPECT_EQ(Perfcheck("load --base-url " + Url() +
+                      " --endpoint /api/method/ping --duration-seconds 0.2"),
+            0)
+      << err_;
+}
+
 TEST_F(CliTest, UnreachableServerExitsThree) {
   const int port = perfcheck::http::testing::RefusedPort();
   EXPECT_EQ(
