@@ -1,4 +1,5 @@
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <iostream>
 #include <mutex>
@@ -163,6 +164,25 @@ std::optional<int> MaybeRunUnderCallgrind(
     return 2;
   }
   return *status;
+}
+
+namespace {
+
+[[gnu::noinline]] int RunAllTestsHere() { return RUN_ALL_TESTS(); }
+
+}  // namespace
+
+int RunAllTests() {
+  if (!InstructionCountingRequested()) return RUN_ALL_TESTS();
+  constexpr std::uintptr_t kPage = 4096;
+  constexpr std::uintptr_t kOffset = 2048;  // any fixed offset within a page
+  const auto sp = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
+  // Padding below this frame so that the next frame starts kOffset into a
+  // page, whatever sp was (at least one page, so the pad is never 0).
+  const std::uintptr_t pad = kPage + (sp - kOffset) % kPage;
+  volatile char* space = static_cast<volatile char*>(__builtin_alloca(pad));
+  space[0] = 0;  // keeps the allocation
+  return RunAllTestsHere();
 }
 
 PerfFlags GetFlags() {

@@ -26,5 +26,5 @@ int main(int argc, char** argv) {
     return *status;
   }
   perfcheck::testing::InstallPerfListener();
-  return RUN_ALL_TESTS();
+  return perfcheck::testing::RunAllTests();
 }

@@ -2,10 +2,14 @@
 #include <atomic>
 #include <optional>
 #include <iostream>
+#include <mutex>
 #include <string>
 #include <vector>
 
+#include "perfcheck/allocation_counter.h"
+#include "perfcheck/deterministic_heap.h"
 #include "perfcheck/format.h"
+#include "perfcheck/instruction_counter.h"
 #include "perfcheck/perf_listener.h"
 #include "perfcheck/result_json.h"
 
@@ -121,6 +125,29 @@ Status WriteResultFiles(const std::vector<RegisteredResult>& results,
     if (!s.ok() && first.ok()) first = s;
   }
   return first;
+}
+
+void PerfListener::OnTestStart(const ::testing::TestInfo& /*test_info*/) {
+  if (!InstructionCountingRequested()) return;
+  if (!AllocationCountingAvailable()) {
+    static std::once_flag once;
+    std::call_once(once, [] {
+      std::cout << "perfcheck: instruction counts may depend on this "
+                   "machine's paths and environment: link "
+                   "perfcheck::allocation_hooks (perfcheck::gtest_main does) "
+                   "for a deterministic heap\n";
+    });
+    return;
+  }
+  if (!BeginDeterministicHeapEpoch()) {
+    static std::once_flag once;
+    std::call_once(once, [] {
+      std::cout << "perfcheck: no deterministic heap (its address range is "
+                   "taken, or more than 64 tests ran in this process): "
+                   "instruction counts may depend on this machine's paths "
+                   "and environment\n";
+    });
+  }
 }
 
 void PerfListener::OnTestProgramEnd(const ::testing::UnitTest& /*unit_test*/) {

@@ -8,11 +8,14 @@
 #include <new>
 
 #include "perfcheck/allocation_counter.h"
+#include "perfcheck/deterministic_heap.h"
 
 namespace {
 
 void* Allocate(std::size_t size) {
   perfcheck::internal::CountAllocation(size);
+  // Instruction-count runs only (deterministic_heap.h); nullptr otherwise.
+  if (void* p = perfcheck::internal::DeterministicAllocate(size, 16)) return p;
   // malloc(0) may return null; operator new must return a unique pointer.
   if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
   throw std::bad_alloc();
@@ -21,12 +24,20 @@ void* Allocate(std::size_t size) {
 void* AllocateAligned(std::size_t size, std::align_val_t alignment) {
   perfcheck::internal::CountAllocation(size);
   auto align = static_cast<std::size_t>(alignment);
+  if (void* p = perfcheck::internal::DeterministicAllocate(size, align)) {
+    return p;
+  }
   if (align < sizeof(void*)) align = sizeof(void*);
   // aligned_alloc needs a size that is a multiple of the alignment.
   std::size_t rounded = (size + align - 1) / align * align;
   if (rounded == 0) rounded = align;
   if (void* p = std::aligned_alloc(align, rounded)) return p;
   throw std::bad_alloc();
+}
+
+// Blocks of the deterministic heap go back to it; the rest to free().
+void Release(void* p) noexcept {
+  if (!perfcheck::internal::DeterministicFree(p)) std::free(p);
 }
 
 struct Installer {
@@ -74,27 +85,25 @@ void* operator new[](std::size_t size, std::align_val_t alignment,
   }
 }
 
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p) noexcept { Release(p); }
+void operator delete[](void* p) noexcept { Release(p); }
+void operator delete(void* p, std::size_t) noexcept { Release(p); }
+void operator delete[](void* p, std::size_t) noexcept { Release(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { Release(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { Release(p); }
+void operator delete(void* p, std::align_val_t) noexcept { Release(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { Release(p); }
 void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
-  std::free(p);
+  Release(p);
 }
 void operator delete[](void* p, std::size_t, std::align_val_t) noexcept {
-  std::free(p);
+  Release(p);
 }
 void operator delete(void* p, std::align_val_t,
                      const std::nothrow_t&) noexcept {
-  std::free(p);
+  Release(p);
 }
 void operator delete[](void* p, std::align_val_t,
                        const std::nothrow_t&) noexcept {
-  std::free(p);
+  Release(p);
 }

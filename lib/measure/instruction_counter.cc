@@ -1,6 +1,7 @@
 #include "perfcheck/instruction_counter.h"
 
 #include <signal.h>
+#include <sys/personality.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -181,6 +182,9 @@ StatusOr<int> RunUnderCallgrind(const std::vector<std::string>& argv) {
   cargs.push_back(nullptr);
   std::string out_env = "PERFCHECK_CALLGRIND_OUT=" + prefix;
   std::string key_env = "PERFCHECK_COUNTS_KEY=" + key;
+  // Symbols resolved at start-up, not by the first call inside a counted
+  // region (lazy binding would count the dynamic linker once per symbol).
+  std::string bind_env = "LD_BIND_NOW=1";
 
   struct sigaction forward {};
   forward.sa_handler = Forward;
@@ -208,6 +212,11 @@ StatusOr<int> RunUnderCallgrind(const std::vector<std::string>& argv) {
   if (child == 0) {
     ::putenv(out_env.data());
     ::putenv(key_env.data());
+    ::putenv(bind_env.data());
+    // Addresses decide some code paths (alignment in string functions,
+    // pointer hashing): the same layout on every run. deterministic_heap.h
+    // does the same for the heap.
+    ::personality(ADDR_NO_RANDOMIZE);
     struct sigaction deflt {};
     deflt.sa_handler = SIG_DFL;
     sigemptyset(&deflt.sa_mask);
