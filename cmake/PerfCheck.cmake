@@ -6,12 +6,23 @@
 #       [CANDIDATE_DIR <dir>]   # default: ${CMAKE_CURRENT_BINARY_DIR}/perfcheck-candidates
 #       [LABELS <label>...]     # added to the label "perf"
 #       [TIMEOUT <seconds>]     # per test, default 300
-#       [TEST_PREFIX <prefix>])
+#       [TEST_PREFIX <prefix>]
+#       [INSTRUCTIONS]          # also register "<test>.instructions" variants
+#       [INSTRUCTIONS_TIMEOUT <seconds>])  # per variant, default 900
 #
 # Registers every gtest case of <target> as a ctest test labelled "perf" and
 # RUN_SERIAL (perf tests must not compete for the cores), and passes the
 # baseline, results and candidate directories as --perfcheck_* flags, so
 # `ctest -L perf` runs them against the committed baselines.
+#
+# INSTRUCTIONS registers a second test per case, "<Suite.Test>.instructions",
+# labelled "perf" and "instructions", that runs the case with
+# --perfcheck_instructions: under Valgrind's callgrind, counting the
+# instructions of each measured call (docs/instruction-counts.md), judged
+# against "<Suite.Test>.instructions.json" in the same baseline directory.
+# Counts do not depend on load, so these are not RUN_SERIAL. The counts key
+# gets this build's compiler flags (PERFCHECK_COUNTS_KEY). Needs valgrind at
+# configure time (Debian package "valgrind").
 include_guard(GLOBAL)
 include(GoogleTest)
 
@@ -20,7 +31,9 @@ function(perfcheck_discover_tests target)
   # that included it; re-include here so a caller in another directory (a
   # project using perfcheck via add_subdirectory) gets it too.
   include(GoogleTest)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "BASELINE_DIR;RESULTS_DIR;CANDIDATE_DIR;TIMEOUT;TEST_PREFIX" "LABELS")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "INSTRUCTIONS"
+    "BASELINE_DIR;RESULTS_DIR;CANDIDATE_DIR;TIMEOUT;TEST_PREFIX;INSTRUCTIONS_TIMEOUT"
+    "LABELS")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "perfcheck_discover_tests: unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
   endif()
@@ -50,6 +63,39 @@ function(perfcheck_discover_tests target)
       "--perfcheck_results_dir=${arg_RESULTS_DIR}"
       "--perfcheck_candidate_dir=${arg_CANDIDATE_DIR}"
     PROPERTIES LABELS "${labels}" RUN_SERIAL TRUE TIMEOUT ${arg_TIMEOUT}
+    DISCOVERY_MODE PRE_TEST
+  )
+  if(NOT arg_INSTRUCTIONS)
+    return()
+  endif()
+  find_program(PERFCHECK_VALGRIND valgrind)
+  if(NOT PERFCHECK_VALGRIND)
+    message(FATAL_ERROR "perfcheck_discover_tests(${target} INSTRUCTIONS): "
+      "valgrind not found; install it (Debian package \"valgrind\")")
+  endif()
+  if(NOT arg_INSTRUCTIONS_TIMEOUT)
+    set(arg_INSTRUCTIONS_TIMEOUT 900)
+  endif()
+  # What changes the instructions besides the code: the compiler flags of
+  # this build (compiler, build type, C library and Valgrind are added by
+  # perfcheck itself). Flags that only a target sets are not seen here.
+  string(TOUPPER "${CMAKE_BUILD_TYPE}" config)
+  set(flags "${CMAKE_CXX_FLAGS} ${CMAKE_CXX_FLAGS_${config}}")
+  string(STRIP "${flags}" flags)
+  string(REGEX REPLACE "[ \t]+" " " flags "${flags}")
+  set(instruction_labels perf instructions ${arg_LABELS})
+  string(REPLACE ";" "\\;" instruction_labels "${instruction_labels}")
+  gtest_discover_tests(${target}
+    TEST_PREFIX "${arg_TEST_PREFIX}"
+    TEST_SUFFIX ".instructions"
+    EXTRA_ARGS
+      "--perfcheck_baseline_dir=${arg_BASELINE_DIR}"
+      "--perfcheck_results_dir=${arg_RESULTS_DIR}"
+      "--perfcheck_candidate_dir=${arg_CANDIDATE_DIR}"
+      "--perfcheck_instructions"
+    PROPERTIES LABELS "${instruction_labels}"
+      TIMEOUT ${arg_INSTRUCTIONS_TIMEOUT}
+      ENVIRONMENT "PERFCHECK_COUNTS_KEY=cxxflags=(${flags})"
     DISCOVERY_MODE PRE_TEST
   )
 endfunction()

@@ -1,6 +1,7 @@
 #include "order_store/order_store.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <stdexcept>
 #include <utility>
 
@@ -87,12 +88,21 @@ OrderPage OrderStore::Search(const OrderQuery& query) const {
   OrderPage page;
   page.page = query.page;
 
+  auto matches = [&](std::size_t i) {
+    if (query.status && orders_[i].status != *query.status) return false;
+    return needle.empty() || search_keys_[i].find(needle) != std::string::npos;
+  };
+  std::size_t repeats = 0;  // set below, once the number of visits is known
+  std::size_t visited = 0;
   auto visit = [&](std::size_t i) {
     const Order& order = orders_[i];
-    if (query.status && order.status != *query.status) return;
-    if (!needle.empty() && search_keys_[i].find(needle) == std::string::npos) {
-      return;
+    const bool match = matches(i);
+    if (visited++ < repeats) {
+      SlowdownBarrier();
+      // The repeat is pure: another answer would be a bug in this example.
+      if (matches(i) != match) std::abort();
     }
+    if (!match) return;
     if (page.total_matches >= first && page.orders.size() < query.page_size) {
       page.orders.push_back({order.id, order.customer_name, order.status,
                              order.created_at, order.total_cents,
@@ -104,9 +114,11 @@ OrderPage OrderStore::Search(const OrderQuery& query) const {
   if (query.customer_id) {
     const auto it = by_customer_.find(*query.customer_id);
     if (it != by_customer_.end()) {
+      repeats = SlowdownRepeats(it->second.size());
       for (auto p = it->second.rbegin(); p != it->second.rend(); ++p) visit(*p);
     }
   } else {
+    repeats = SlowdownRepeats(orders_.size());
     for (std::size_t i = orders_.size(); i-- > 0;) visit(i);
   }
   page.page_count =
@@ -128,9 +140,14 @@ std::optional<std::uint64_t> OrderStore::PlaceOrder(const NewOrder& order,
   }
   Order stored;
   stored.lines.reserve(order.lines.size());
+  const std::size_t repeats = SlowdownRepeats(order.lines.size());
   for (std::size_t i = 0; i < order.lines.size(); ++i) {
     const OrderLine& line = order.lines[i];
     const StockItem* item = stock.Find(line.sku);
+    if (i < repeats) {
+      SlowdownBarrier();
+      if (stock.Find(line.sku) != item) std::abort();
+    }
     if (item == nullptr || !stock.Reserve(line.sku, line.quantity)) {
       // All or nothing: give back what this order already reserved.
       for (std::size_t j = 0; j < i; ++j) {

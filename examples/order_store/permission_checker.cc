@@ -1,6 +1,7 @@
 #include "order_store/permission_checker.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 
@@ -57,16 +58,25 @@ void PermissionChecker::AssignRole(std::string_view user,
 bool PermissionChecker::Check(std::string_view user, std::string_view doctype,
                               Action action) const {
   SlowdownScope slowdown;
-  const auto user_it = user_roles_.find(user);
-  if (user_it == user_roles_.end()) return false;
-  const auto doctype_it = doctype_ids_.find(doctype);
-  if (doctype_it == doctype_ids_.end()) return false;
   const auto bit =
       static_cast<std::uint8_t>(1u << static_cast<unsigned>(action));
-  for (const int role : user_it->second) {
-    if (role_actions_[role][doctype_it->second] & bit) return true;
+  auto allowed = [&] {
+    const auto user_it = user_roles_.find(user);
+    if (user_it == user_roles_.end()) return false;
+    const auto doctype_it = doctype_ids_.find(doctype);
+    if (doctype_it == doctype_ids_.end()) return false;
+    for (const int role : user_it->second) {
+      if (role_actions_[role][doctype_it->second] & bit) return true;
+    }
+    return false;
+  };
+  const bool result = allowed();
+  if (SlowdownRepeats(1) > 0) {
+    SlowdownBarrier();
+    // The repeat is pure: another answer would be a bug in this example.
+    if (allowed() != result) std::abort();
   }
-  return false;
+  return result;
 }
 
 }  // namespace erp

@@ -1,5 +1,7 @@
 #include "order_store/slowdown.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -27,6 +29,19 @@ double ReadFactor() {
 // Depth of SlowdownScopes on this thread; only depth 0 -> 1 slows down.
 thread_local int scope_depth = 0;
 
+// Whether perfcheck counts instructions in this process (it sets this
+// variable when it runs the binary under callgrind).
+bool CountingInstructions() {
+  static const bool counting = [] {
+    const char* v = std::getenv("PERFCHECK_CALLGRIND_OUT");
+    return v != nullptr && *v != '\0';
+  }();
+  return counting;
+}
+
+// Repeats owed on this thread, in items.
+thread_local double repeat_balance = 0;
+
 }  // namespace
 
 double SlowdownFactor() {
@@ -34,8 +49,22 @@ double SlowdownFactor() {
   return factor;
 }
 
+namespace internal {
+
+const bool repeat_enabled = CountingInstructions() && SlowdownFactor() > 1.0;
+
+std::size_t RepeatsOwed(std::size_t items) {
+  repeat_balance += (SlowdownFactor() - 1.0) * static_cast<double>(items);
+  const double whole = std::floor(repeat_balance);
+  repeat_balance -= whole;
+  return std::min(items, static_cast<std::size_t>(whole));
+}
+
+}  // namespace internal
+
 SlowdownScope::SlowdownScope()
-    : factor_(scope_depth++ == 0 ? SlowdownFactor() : 1.0) {
+    : factor_(scope_depth++ == 0 && !CountingInstructions() ? SlowdownFactor()
+                                                            : 1.0) {
   // Without a slowdown the scope must cost nothing measurable: no clock read.
   if (factor_ > 1.0) start_ = std::chrono::steady_clock::now();
 }

@@ -1,5 +1,6 @@
 #include "order_store/warehouse_stock.h"
 
+#include <cstdlib>
 #include <stdexcept>
 #include <utility>
 
@@ -35,14 +36,25 @@ StockPage WarehouseStock::Search(const StockQuery& query) const {
   }
   const std::string needle = ToLower(query.text);
   StockPage page;
-  for (std::size_t i = 0; i < items_.size(); ++i) {
+  auto matches = [&](std::size_t i) {
     const StockItem& item = items_[i];
     // Cheap filters first; the substring search is the expensive part.
-    if (!query.warehouse.empty() && item.warehouse != query.warehouse) continue;
-    if (query.in_stock_only && item.Available() <= 0) continue;
-    if (!needle.empty() && search_keys_[i].find(needle) == std::string::npos) {
-      continue;
+    if (!query.warehouse.empty() && item.warehouse != query.warehouse) {
+      return false;
     }
+    if (query.in_stock_only && item.Available() <= 0) return false;
+    return needle.empty() || search_keys_[i].find(needle) != std::string::npos;
+  };
+  const std::size_t repeats = SlowdownRepeats(items_.size());
+  for (std::size_t i = 0; i < items_.size(); ++i) {
+    const bool match = matches(i);
+    if (i < repeats) {
+      SlowdownBarrier();
+      // The repeat is pure: another answer would be a bug in this example.
+      if (matches(i) != match) std::abort();
+    }
+    if (!match) continue;
+    const StockItem& item = items_[i];
     if (page.items.size() < query.limit) page.items.push_back(item);
     ++page.total_matches;
   }
