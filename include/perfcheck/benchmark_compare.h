@@ -137,7 +137,9 @@ enum class TimeMetric { kCpuTime, kRealTime, kBoth, kCounter };
 struct CompareOptions {
   double threshold = 0.10;  // relative; > 0 and finite
   // Per-benchmark overrides: the first ECMAScript regex that matches part of
-  // the benchmark name (std::regex_search) wins.
+  // the benchmark name (std::regex_search) wins. Names longer than
+  // kMaxRegexNameLength are refused when there are overrides (std::regex
+  // recurses once per character and would overflow the stack).
   std::vector<std::pair<std::string, double>> thresholds;
   double confidence = 0.99;         // of every interval, in (0, 1)
   std::size_t min_repetitions = 5;  // per side (per run of rounds: rounds)
@@ -147,7 +149,13 @@ struct CompareOptions {
   // Normalise the old side by the calibration benchmark (see above).
   bool calibrate = false;
 
-  // The threshold for `name`; throws std::invalid_argument for a bad regex.
+  // Longest name ThresholdFor() matches against `thresholds`; a fraction of
+  // what overflows the stack under AddressSanitizer, far above real names.
+  static constexpr std::size_t kMaxRegexNameLength = 1024;
+
+  // The threshold for `name`; throws std::invalid_argument for a bad regex,
+  // and for a name longer than kMaxRegexNameLength when `thresholds` is not
+  // empty (the message names the pattern and the name's length).
   double ThresholdFor(std::string_view name) const;
   // Throws std::invalid_argument for out-of-range values, a bad regex, or
   // kCounter without a counter name.

@@ -374,6 +374,17 @@ double CompareOptions::ThresholdFor(std::string_view name) const {
       throw std::invalid_argument("threshold override: bad regex '" + pattern +
                                   "': " + e.what());
     }
+    // libstdc++'s matcher recurses per character: a 50,000-character name
+    // crashes the process (SIGSEGV) instead of failing.
+    if (name.size() > kMaxRegexNameLength) {
+      throw std::invalid_argument(
+          "threshold override '" + pattern + "': the name '" +
+          std::string(name.substr(0, 40)) + "...' is " +
+          std::to_string(name.size()) +
+          " characters long; names are matched against threshold patterns "
+          "only up to " +
+          std::to_string(kMaxRegexNameLength) + " characters");
+    }
     if (std::regex_search(name.begin(), name.end(), re)) return value;
   }
   return threshold;

@@ -182,6 +182,16 @@ TEST(JudgeTest, ChangeBelowTheThresholdIsUnchanged) {
             Verdict::kRegression);
 }
 
+// Issue 16: the A/B gate shares CompareOptions::ThresholdFor, so an
+// overlong row name is refused there too instead of overflowing the stack.
+TEST(JudgeTest, OverlongRowNamesAreRefused) {
+  JudgeOptions o;
+  o.thresholds = {{"Suite\\..*", 0.5}};
+  EXPECT_THROW(o.ThresholdFor("Suite." + std::string(50000, 'x') + "/op"),
+               std::invalid_argument);
+  EXPECT_EQ(o.ThresholdFor("Suite.Test/op"), 0.5);
+}
+
 TEST(JudgeTest, PerRowThresholdOverrides) {
   JudgeOptions o;
   o.thresholds = {{"^Other/", 0.01}, {"Suite\\.Test/op", 0.5}};

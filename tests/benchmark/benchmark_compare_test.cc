@@ -162,6 +162,27 @@ TEST(BenchmarkCompare, OptionsAreValidated) {
   EXPECT_THROW(regex.Validate(), std::invalid_argument);
 }
 
+// Issue 16: std::regex recurses per character; a 50,000-character name used
+// to crash `perfcheck compare --threshold-for` with SIGSEGV.
+TEST(BenchmarkCompare, OverlongNamesAreRefusedNotMatched) {
+  CompareOptions o;
+  o.thresholds.push_back({"BM_.*", 0.05});
+  const std::string longest(CompareOptions::kMaxRegexNameLength, 'A');
+  EXPECT_EQ(o.ThresholdFor("BM_" + longest.substr(3)), 0.05);
+  const std::string name = "BM_" + std::string(50000, 'A');
+  try {
+    o.ThresholdFor(name);
+    ADD_FAILURE() << "an overlong name was matched";
+  } catch (const std::invalid_argument& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("threshold override 'BM_.*'"), std::string::npos) << m;
+    EXPECT_NE(m.find("50003 characters long"), std::string::npos) << m;
+    EXPECT_LT(m.size(), 300u) << "the name is not quoted whole";
+  }
+  // Without overrides no regex runs: any name gets the default.
+  EXPECT_EQ(CompareOptions{}.ThresholdFor(name), 0.10);
+}
+
 // Interleaved rounds: per-round ratios judged paired. Each round's machine
 // speed differs by up to +-20% (both sides alike), the code by +12%.
 BenchmarkFile RunOf(double ns, const std::string& source) {

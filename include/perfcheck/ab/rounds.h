@@ -60,7 +60,7 @@ struct JudgeOptions {
   std::size_t min_rounds = 5;          // fewer: "insufficient data"
 
   // The time threshold for row `name`; throws std::invalid_argument for a
-  // bad regex.
+  // bad regex or a name too long to match (CompareOptions::ThresholdFor).
   double ThresholdFor(std::string_view name) const;
   // Throws std::invalid_argument for values out of range or a bad regex.
   void Validate() const;
