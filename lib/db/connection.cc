@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstdio>
@@ -15,10 +16,12 @@ namespace {
 
 constexpr int kMaxPoolSize = 256;
 
-// RedactUrl() plus userinfo of strings too malformed for it to recognise
-// ("mysql:user:pw@host"): whatever sits between a ':' and the last '@'.
+// RedactConnectionString() (URLs, and libpq keyword strings such as
+// "host=db password=pw" given where a URL belongs) plus userinfo of strings
+// too malformed for RedactUrl to recognise ("mysql:user:pw@host"): whatever
+// sits between a ':' and the last '@'.
 std::string SafeUrl(std::string_view url) {
-  std::string out = RedactUrl(url);
+  std::string out = RedactConnectionString(url);
   const std::size_t at = out.rfind('@');
   if (at == std::string::npos) return out;
   const std::size_t scheme = out.find(':');
@@ -130,10 +133,27 @@ QueryStatus Connection::LoadData(std::string_view table,
 StatusOr<ConnectionUrl> ConnectionUrl::Parse(std::string_view url) {
   ConnectionUrl out;
   const std::size_t colon = url.find(':');
-  if (colon == std::string_view::npos || colon == 0) {
+  // RFC 3986 scheme characters only: the text before the first ':' of
+  // something that is not a URL ("password=pw host=[::1]") is quoted below
+  // as the scheme, and must not carry a secret there.
+  const bool scheme_chars =
+      colon != std::string_view::npos &&
+      std::all_of(url.begin(), url.begin() + static_cast<std::ptrdiff_t>(colon),
+                  [](char c) {
+                    return std::isalnum(static_cast<unsigned char>(c)) ||
+                           c == '+' || c == '-' || c == '.';
+                  });
+  if (colon == std::string_view::npos || colon == 0 || !scheme_chars) {
+    // "host=db port=5432 ..." is libpq's keyword form: say what to write.
+    const bool keywords = url.find('=') != std::string_view::npos;
     return UrlError(url,
-                    "no scheme; expected sqlite:, postgresql://, mysql:// or "
-                    "mariadb://");
+                    std::string("no scheme; expected sqlite:, postgresql://, "
+                                "mysql:// or mariadb://") +
+                        (keywords ? " (a libpq keyword/value string is not "
+                                    "accepted: write "
+                                    "postgresql://user:password@host:port/"
+                                    "dbname)"
+                                  : ""));
   }
   std::string scheme(url.substr(0, colon));
   for (char& c : scheme) c = static_cast<char>(std::tolower(c));

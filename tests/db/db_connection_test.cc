@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <string>
 
 #include "perfcheck/db_plan.h"
@@ -74,6 +75,39 @@ TEST(ConnectionUrl, MalformedUrlsGetClearErrorsWithoutThePassword) {
     EXPECT_EQ(u.status().message().find("hunter2"), std::string::npos)
         << u.status().message();
   }
+}
+
+// Issue 16: a libpq keyword DSN where a URL belongs was quoted whole, with
+// its password, in the error (and from there in gtest output and JUnit XML).
+TEST(ConnectionUrl, KeywordDsnIsQuotedWithoutItsPassword) {
+  for (const char* dsn :
+       {"host=127.0.0.1 port=5432 user=u password=SECRETCANARY2 dbname=d",
+        "host=127.0.0.1 password='SECRETCANARY2 with spaces' dbname=d",
+        "host=127.0.0.1 password = \"SECRETCANARY2\"",
+        "host=[::1]:5432 password=SECRETCANARY2",
+        "dbname=d password=SECRETCANARY2@x:y",
+        "password=SECRETCANARY2 host=[::1]:5432"}) {
+    for (const Status& s :
+         {ConnectionUrl::Parse(dsn).status(), Connect(dsn).status(),
+          Database::Open(dsn).status()}) {
+      ASSERT_FALSE(s.ok()) << dsn;
+      EXPECT_NE(s.message().find("invalid database URL"), std::string::npos)
+          << s.message();
+      EXPECT_EQ(s.message().find("SECRETCANARY2"), std::string::npos)
+          << s.message();
+      std::string lower = s.message();
+      for (char& c : lower) c = static_cast<char>(std::tolower(c));
+      EXPECT_EQ(lower.find("canary"), std::string::npos) << s.message();
+      EXPECT_NE(lower.find("no scheme"), std::string::npos) << s.message();
+    }
+  }
+  const Status s =
+      ConnectionUrl::Parse("host=db password=x1y2z3 dbname=d").status();
+  EXPECT_NE(s.message().find("'host=db password=<redacted> dbname=d'"),
+            std::string::npos)
+      << s.message();
+  EXPECT_NE(s.message().find("libpq keyword/value string"), std::string::npos)
+      << s.message();
 }
 
 TEST(Connect, ClosedPortIsAClearErrorWithoutThePassword) {
