@@ -112,13 +112,21 @@ void ShowBenchmark(const std::string& path, const std::string& text,
   if (doc.is_object() && doc.contains("perfcheck_baseline") &&
       doc["perfcheck_baseline"].is_object()) {
     const auto& meta = doc["perfcheck_baseline"];
-    std::cout << "  recorded: " << meta.value("recorded_at", std::string("?"));
+    // Display only: a field of an unexpected type shows as unknown (json's
+    // value() would throw type_error, an "internal error").
+    auto text = [](const nlohmann::json& obj, const char* key,
+                   const char* fallback) {
+      auto it = obj.find(key);
+      if (it == obj.end()) return std::string(fallback);
+      if (it->is_string()) return it->get<std::string>();
+      return it->is_number_integer() ? it->dump() : std::string(fallback);
+    };
+    std::cout << "  recorded: " << text(meta, "recorded_at", "?");
     if (meta.contains("fingerprint") && meta["fingerprint"].is_object()) {
       const auto& fp = meta["fingerprint"];
-      std::cout << " on " << fp.value("cpu_model", std::string("?")) << ", "
-                << fp.value("cores", 0) << " cores, "
-                << fp.value("os", std::string("?")) << ", git "
-                << fp.value("git_sha", std::string("-"));
+      std::cout << " on " << text(fp, "cpu_model", "?") << ", "
+                << text(fp, "cores", "?") << " cores, " << text(fp, "os", "?")
+                << ", git " << text(fp, "git_sha", "-");
     }
     std::cout << "\n  testbed: " << TestbedLabel(c.fingerprint);
     if (c.fingerprint.speed_probe_ns > 0) {
