@@ -6,8 +6,9 @@
 // libraries (docs/instruction-counts.md says what else can move them). The
 // regression gate therefore judges them across testbeds, but only against runs
 // with the same `key`: the things that change the code that executes
-// (architecture, compiler and version, build type, C library, and the build
-// flags the test's build passed in PERFCHECK_COUNTS_KEY). Runs of another key
+// (architecture, compiler and version, build type, C library, the CPU's
+// x86-64 level, and the build flags the test's build passed in
+// PERFCHECK_COUNTS_KEY; Valgrind's version in instruction runs). Runs of another key
 // are "not comparable", stated, never compared.
 //
 // Every field is per operation (a mean over `operations` counted calls) and
@@ -43,7 +44,8 @@ struct OperationCounts {
                          const OperationCounts&) = default;
 };
 
-// This process's counts key, e.g. "x86_64 GCC 12.2.0 Release glibc-2.36" plus
+// This process's counts key, e.g. "x86_64 GCC 12.2.0 Release glibc-2.36
+// x86-64-v3" (the CPU level glibc picks its string functions by) plus
 // " " and the value of PERFCHECK_COUNTS_KEY when that is set (perfcheck's CMake
 // functions set it to the compiler flags of the test's build). Computed once.
 const std::string& CountsKey();

@@ -75,6 +75,14 @@ Status WriteBenchmarkBaseline(const std::filesystem::path& path,
                          ": no benchmark has a successful run; not recorded");
   }
   json_fields::Json doc = json_fields::Json::parse(json_text);
+  // A baseline is committed: it must not carry this machine's directories.
+  if (auto context = doc.find("context");
+      context != doc.end() && context->is_object()) {
+    if (auto exe = context->find("executable");
+        exe != context->end() && exe->is_string()) {
+      *exe = std::filesystem::path(exe->get<std::string>()).filename().string();
+    }
+  }
   const Fingerprint here = CaptureFingerprint();
   json_fields::Json meta;
   meta["recorded_at"] = NowIso8601();

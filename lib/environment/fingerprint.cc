@@ -181,10 +181,37 @@ std::vector<std::string> Fingerprint::MachineDifferences(
   return out;
 }
 
+namespace {
+
+// The x86-64 micro-architecture level the CPU reports (under Valgrind: the
+// CPU Valgrind emulates). glibc picks its string and memory functions by it
+// (an AVX2 memcmp executes other instructions than the SSE2 one), so counts
+// are only comparable within one level. Empty on other architectures.
+std::string CpuLevel() {
+#if (defined(__x86_64__) || defined(__i386__)) && \
+    (defined(__GNUC__) || defined(__clang__))
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) return " x86-64-v4";
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2") &&
+      __builtin_cpu_supports("fma")) {
+    return " x86-64-v3";
+  }
+  if (__builtin_cpu_supports("sse4.2") && __builtin_cpu_supports("popcnt")) {
+    return " x86-64-v2";
+  }
+  return " x86-64-v1";
+#else
+  return "";
+#endif
+}
+
+}  // namespace
+
 const std::string& CountsKey() {
   // What changes the instructions a given source executes: the target
-  // architecture, the compiler and its options, and the C library whose
-  // functions (memcpy, malloc, ...) the code calls. The user's build flags
+  // architecture, the compiler and its options, the C library whose
+  // functions (memcpy, malloc, ...) the code calls and the CPU level that
+  // picks their variants. The user's build flags
   // arrive through PERFCHECK_COUNTS_KEY (set by perfcheck's CMake functions).
   static const std::string key = [] {
     std::string k;
@@ -195,6 +222,7 @@ const std::string& CountsKey() {
 #if defined(PERFCHECK_HAVE_GLIBC_VERSION)
     k.append(" glibc-").append(gnu_get_libc_version());
 #endif
+    k.append(CpuLevel());
     const char* extra = std::getenv("PERFCHECK_COUNTS_KEY");
     if (extra != nullptr && *extra != '\0') k.append(" ").append(extra);
     return k;

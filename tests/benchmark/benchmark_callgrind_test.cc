@@ -136,7 +136,9 @@ TEST_F(CallgrindBenchmark, FivePercentMoreWorkIsARegressionAtOnePercent) {
     EXPECT_GT(row.change, 0.04) << row.benchmark;
     // 5% more bytes hashed is 5% more instructions, less the loop's constant
     // share. (5% more elements sorted is more than 5%: n log n, other data.)
-    if (row.benchmark == "BM_Hash") EXPECT_LT(row.change, 0.05);
+    if (row.benchmark == "BM_Hash") {
+      EXPECT_LT(row.change, 0.05);
+    }
   }
   EXPECT_TRUE(report.HasRegression());
   // And the other way round: 5% less work is an improvement.
