@@ -81,6 +81,16 @@ void RecordCounts(const Result& r) {
   }
 }
 
+// The error rate's verdict (the row is there in every report).
+std::string ErrorRateVerdict(const RegressionReport& report) {
+  for (const MetricComparison& c : report.metrics) {
+    if (c.metric == Metric::kErrorRate) {
+      return std::string(VerdictName(c.verdict));
+    }
+  }
+  return "not judged";
+}
+
 void Print(std::string text) {
   while (!text.empty() && text.back() == '\n') text.pop_back();
   std::cout << "perfcheck: " << text << std::endl;
@@ -244,7 +254,9 @@ AssertionResult Gate(const char* x_expr, Result r, const Measurable* spec) {
   // Under callgrind the times are Valgrind's: judge the counts only.
   options.judge_time = !InstructionCountingRequested();
   const std::string expected =
-      against + " (tolerance " + FormatPercent(*tolerance) + ")";
+      against + " (tolerance " +
+      FormatPercent(options.judge_time ? *tolerance : options.count_tolerance) +
+      (options.judge_time ? ")" : " on counts)");
   const BaselineStore candidates(CandidateDir());
   // Loaded once: the confirmation run is judged against the same file.
   std::optional<BaselineFile> file;
@@ -292,7 +304,8 @@ AssertionResult Gate(const char* x_expr, Result r, const Measurable* spec) {
     if (!report.ok()) return report.status();
     return std::optional<RegressionReport>(std::move(*report));
   };
-  if (spec != nullptr) {
+  // A count repeats exactly: measuring again would only double the cost.
+  if (spec != nullptr && options.judge_time) {
     steps.rejudge = [&](const RegressionReport&) -> StatusOr<RegressionReport> {
       second = spec->Run();
       return compare(second);
@@ -350,7 +363,7 @@ AssertionResult Gate(const char* x_expr, Result r, const Measurable* spec) {
                 ? "the baseline holds no instruction count of " + r.name
                 : report.CountsNote();
         Print(who + ": " + why + " (error rate judged: " +
-              std::string(VerdictName(report.metrics.back().verdict)) +
+              ErrorRateVerdict(report) +
               ").\n  Counts are the same on every machine with the same "
               "build: record them once with PERFCHECK_UPDATE_BASELINES=1 "
               "(docs/instruction-counts.md).\n  " +
@@ -360,7 +373,7 @@ AssertionResult Gate(const char* x_expr, Result r, const Measurable* spec) {
         return AssertionSuccess();
       }
       Print(who + ": " + report.TestbedNote() + " (error rate judged: " +
-            std::string(VerdictName(report.metrics.back().verdict)) + ").\n" +
+            ErrorRateVerdict(report) + ").\n" +
             "  To gate time on this machine, record its testbed: " +
             "PERFCHECK_UPDATE_BASELINES=1 (a few runs; name it with "
             "PERFCHECK_TESTBED=NAME), or compare A/B with the base build on "
