@@ -518,6 +518,115 @@ TEST(PerfcheckListener, SummaryTableAndFileNames) {
             "Suite_0.Test_1.GET__a_b.json");
 }
 
+// The table's title, column names and rows, each row split at runs of
+// spaces (no cell in these tests holds two spaces).
+struct Table {
+  std::string title;
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+};
+
+Table ParseTable(const std::string& text) {
+  auto split = [](const std::string& line) {
+    std::vector<std::string> cells;
+    std::size_t at = 0;
+    while (at < line.size()) {
+      std::size_t end = line.find("  ", at);
+      if (end == std::string::npos) end = line.size();
+      std::string cell = line.substr(at, end - at);
+      cell.erase(0, cell.find_first_not_of(' '));
+      if (!cell.empty()) cells.push_back(cell);
+      at = end + 1;
+    }
+    return cells;
+  };
+  std::istringstream lines(text);
+  Table table;
+  std::string line;
+  std::getline(lines, table.title);
+  std::getline(lines, line);
+  table.header = split(line);
+  std::getline(lines, line);  // the rule
+  while (std::getline(lines, line)) table.rows.push_back(split(line));
+  return table;
+}
+
+TEST(PerfcheckListener, SummaryTableShowsAllocationsPerOperation) {
+  perfcheck::Result counted = Checkout();
+  counted.counts.allocations = 3;
+  counted.counts.allocated_bytes = 123456;
+  perfcheck::Result fractional = Checkout();
+  fractional.name = "search";
+  fractional.counts.allocations = 2.5;
+  fractional.counts.allocated_bytes = 1000;
+  perfcheck::testing::RegisteredResult a{"Orders.Search", counted, {}, {}};
+  perfcheck::testing::RegisteredResult b{"Orders.Find", fractional, {}, {}};
+  perfcheck::testing::RegisteredResult none{"Orders.List", Checkout(), {}, {}};
+  const Table table =
+      ParseTable(perfcheck::testing::SummaryTable({a, b, none}));
+  EXPECT_EQ(table.title, "perfcheck summary (3 results)");
+  EXPECT_EQ(table.header,
+            (std::vector<std::string>{"test", "result", "n", "errors", "p50",
+                                      "p95", "p99", "max", "throughput",
+                                      "allocs/op", "bytes/op", "verdict"}));
+  ASSERT_EQ(table.rows.size(), 3u);
+  for (const auto& row : table.rows) ASSERT_EQ(row.size(), 12u);
+  EXPECT_EQ(table.rows[0][9], "3");
+  EXPECT_EQ(table.rows[0][10], "123,456");
+  EXPECT_EQ(table.rows[1][9], "2.5");
+  EXPECT_EQ(table.rows[1][10], "1,000");
+  // A result without counts shows a dash, not a zero.
+  EXPECT_EQ(table.rows[2][9], "-");
+  EXPECT_EQ(table.rows[2][10], "-");
+  EXPECT_EQ(table.rows[2][11], "pass");
+}
+
+TEST(PerfcheckListener, SummaryTableOfAnInstructionRunShowsCountsNotTimes) {
+  perfcheck::Result counted = Checkout();
+  counted.counts.instructions = 12787040;
+  perfcheck::Result small = Checkout();
+  small.name = "noop";
+  small.counts.instructions = 999;
+  perfcheck::testing::RegisteredResult a{
+      "Orders.Search.instructions", counted, {}, {}};
+  perfcheck::testing::RegisteredResult b{
+      "Orders.Noop.instructions", small, {"regression"}, {}};
+  perfcheck::testing::RegisteredResult none{
+      "Orders.List.instructions", Checkout(), {}, {"no baseline"}};
+  const std::string text = perfcheck::testing::SummaryTable({a, b, none});
+  const Table table = ParseTable(text);
+  EXPECT_EQ(table.title,
+            "perfcheck summary (3 results, instruction counts under Valgrind)");
+  EXPECT_EQ(table.header,
+            (std::vector<std::string>{"test", "result", "n", "errors",
+                                      "instructions/op", "verdict"}));
+  ASSERT_EQ(table.rows.size(), 3u);
+  EXPECT_EQ(table.rows[0],
+            (std::vector<std::string>{"Orders.Search.instructions", "checkout",
+                                      "997", "3", "12,787,040", "pass"}));
+  EXPECT_EQ(table.rows[1][4], "999");
+  EXPECT_EQ(table.rows[1][5], "FAIL: regression");
+  EXPECT_EQ(table.rows[2][4], "-");
+  // Valgrind's times are not shown at all.
+  EXPECT_EQ(text.find(" ms"), std::string::npos) << text;
+  EXPECT_EQ(text.find("/s"), std::string::npos) << text;
+
+  // With allocation counts too, both kinds of count.
+  counted.counts.allocations = 1;
+  counted.counts.allocated_bytes = 4096;
+  a.result = counted;
+  const Table both = ParseTable(perfcheck::testing::SummaryTable({a}));
+  EXPECT_EQ(both.title,
+            "perfcheck summary (1 result, instruction counts under Valgrind)");
+  EXPECT_EQ(both.header, (std::vector<std::string>{
+                             "test", "result", "n", "errors", "instructions/op",
+                             "allocs/op", "bytes/op", "verdict"}));
+  ASSERT_EQ(both.rows.size(), 1u);
+  EXPECT_EQ(both.rows[0], (std::vector<std::string>{
+                              "Orders.Search.instructions", "checkout", "997",
+                              "3", "12,787,040", "1", "4,096", "pass"}));
+}
+
 TEST(PerfcheckFlags, ParseFlagsRemovesOnlyPerfcheckFlags) {
   const perfcheck::testing::PerfFlags saved = perfcheck::testing::GetFlags();
   std::string a0 = "prog", a1 = "--gtest_color=no",
