@@ -729,6 +729,79 @@ TEST(PerfcheckFlags, TestbedFlagIsValidatedAndSetsTheProcessTestbed) {
   EXPECT_EQ(perfcheck::GivenTestbedName().value(), "");
 }
 
+TEST(PerfcheckFlags, InstructionsFlagTakesABareFlagOrABoolean) {
+  const perfcheck::testing::PerfFlags saved = perfcheck::testing::GetFlags();
+  std::string a0 = "prog", other = "positional";
+  struct Case {
+    const char* flag;
+    bool before;  // the flags' value going in
+    bool after;
+  };
+  for (const Case& c : {Case{"--perfcheck_instructions", false, true},
+                        Case{"--perfcheck_instructions=1", false, true},
+                        Case{"--perfcheck_instructions=true", false, true},
+                        Case{"--perfcheck_instructions=0", true, false},
+                        Case{"--perfcheck_instructions=false", true, false}}) {
+    SCOPED_TRACE(c.flag);
+    perfcheck::testing::PerfFlags start;
+    start.instructions = c.before;
+    perfcheck::testing::SetFlags(start);
+    std::string flag = c.flag;
+    char* argv[] = {a0.data(), flag.data(), other.data(), nullptr};
+    int argc = 3;
+    perfcheck::testing::ParseFlags(&argc, argv);
+    ASSERT_EQ(argc, 2);
+    EXPECT_EQ(std::string(argv[1]), "positional");
+    EXPECT_EQ(perfcheck::testing::GetFlags().instructions, c.after);
+  }
+
+  for (std::string bad :
+       {"--perfcheck_instructions=maybe", "--perfcheck_instructions=yes",
+        "--perfcheck_instructions=TRUE"}) {
+    SCOPED_TRACE(bad);
+    perfcheck::testing::SetFlags({});
+    char* argv[] = {a0.data(), bad.data(), nullptr};
+    int argc = 2;
+    try {
+      perfcheck::testing::ParseFlags(&argc, argv);
+      ADD_FAILURE() << "no exception for " << bad;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("--perfcheck_instructions"),
+                std::string::npos)
+          << e.what();
+    }
+    EXPECT_EQ(argc, 2);  // untouched on error
+    EXPECT_FALSE(perfcheck::testing::GetFlags().instructions);
+  }
+  perfcheck::testing::SetFlags(saved);
+}
+
+TEST(PerfcheckFlags, UnknownFlagMessageListsEveryFlag) {
+  const perfcheck::testing::PerfFlags saved = perfcheck::testing::GetFlags();
+  std::string a0 = "prog", bad = "--perfcheck_instruction";
+  char* argv[] = {a0.data(), bad.data(), nullptr};
+  int argc = 2;
+  try {
+    perfcheck::testing::ParseFlags(&argc, argv);
+    ADD_FAILURE() << "no exception for " << bad;
+  } catch (const std::invalid_argument& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("unknown flag --perfcheck_instruction "),
+              std::string::npos)
+        << message;
+    for (const char* known :
+         {"--perfcheck_baseline_dir", "--perfcheck_results_dir",
+          "--perfcheck_candidate_dir", "--perfcheck_update_baselines",
+          "--perfcheck_tolerance", "--perfcheck_testbed",
+          "--perfcheck_instructions"}) {
+      EXPECT_NE(message.find(known), std::string::npos)
+          << known << " missing from: " << message;
+    }
+  }
+  EXPECT_EQ(argc, 2);
+  perfcheck::testing::SetFlags(saved);
+}
+
 // ------------------------------------------------------------ regression ----
 
 // Points the baseline and candidate directories at a fresh temporary
