@@ -55,4 +55,16 @@ if [[ -f "$log" ]]; then
     printf 'your machine". Details: %s\n' "$log"
   fi
 fi
+# The gate that holds on any machine: instruction counts under Valgrind.
+if [[ -f "$log" ]]; then
+  counted=$({ grep -oE '^[0-9]+/[0-9]+ Testing: .*\.instructions$' "$log" || true; } |
+    sed 's/.*Testing: //' | sort -u | wc -l)
+  other_build=$({ grep -oE '^perfcheck: [^ ]+: counts not judged' "$log" || true; } |
+    sort -u | wc -l)
+  printf '\nrun-example: %d test(s) gated on instruction counts under Valgrind' "$counted"
+  if ((other_build > 0)); then
+    printf ' (%d with counts of another build, not judged)' "$other_build"
+  fi
+  printf '; docs/instruction-counts.md\n'
+fi
 exit "$status"

@@ -92,6 +92,7 @@ struct RegressionReport {
   std::vector<std::pair<std::string, std::size_t>> other_testbeds;
   // The new run's counts key, and the other keys of recorded counts.
   std::string counts_key;
+  std::size_t counts_key_runs = 0;  // recorded runs with counts of that key
   std::vector<std::string> other_counts_keys;
   // GateOptions::judge_time was false: time deliberately not judged.
   bool time_skipped = false;

@@ -312,6 +312,11 @@ void AppendPadded(std::string& out, const std::string& cell,
 void CompareCounts(const BaselineEntry& entry, const Result& result,
                    const GateOptions& options, RegressionReport& report) {
   report.counts_key = result.counts.key;
+  for (const BaselineRun& run : entry.runs) {
+    if (!run.counts.empty() && run.counts.key == result.counts.key) {
+      ++report.counts_key_runs;
+    }
+  }
   std::set<std::string> other_keys;
   for (Metric m : kCountMetrics) {
     const std::optional<double> measured = CountOf(result.counts, m);
@@ -431,7 +436,10 @@ std::string RegressionReport::Describe() const {
   };
   out += "  baseline: " + std::to_string(baseline_runs) + " recorded run" +
          (baseline_runs == 1 ? "" : "s");
-  if (!testbed.empty()) {
+  if (time_skipped) {
+    // Testbeds do not matter to counts; builds do.
+    out += ", " + std::to_string(counts_key_runs) + " with this build's counts";
+  } else if (!testbed.empty()) {
     out += ", " + std::to_string(testbed_runs) + " of this testbed (" +
            testbed + ")";
   }
