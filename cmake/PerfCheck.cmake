@@ -117,8 +117,8 @@ function(_perfcheck_set_discovered_properties list_var)
     string(APPEND body "    RUN_SERIAL TRUE\n")
   endif()
   if(DEFINED p_ENVIRONMENT)
-    string(REPLACE "\"" "\\\"" environment "${p_ENVIRONMENT}")
-    string(APPEND body "    ENVIRONMENT \"${environment}\"\n")
+    # A bracket argument keeps flags such as -DNAME=\"x\" or ${...} literal.
+    string(APPEND body "    ENVIRONMENT [==[${p_ENVIRONMENT}]==]\n")
   endif()
   set(file "${CMAKE_CURRENT_BINARY_DIR}/${list_var}_properties.cmake")
   file(WRITE "${file}"

@@ -52,8 +52,7 @@ TEST(CountGate, IdenticalCountsAreUnchanged) {
   ASSERT_NE(Row(report, Metric::kInstructions), nullptr);
   EXPECT_EQ(Row(report, Metric::kInstructions)->verdict, Verdict::kUnchanged);
   EXPECT_EQ(Row(report, Metric::kAllocations)->verdict, Verdict::kUnchanged);
-  EXPECT_EQ(Row(report, Metric::kAllocatedBytes)->verdict,
-            Verdict::kUnchanged);
+  EXPECT_EQ(Row(report, Metric::kAllocatedBytes)->verdict, Verdict::kUnchanged);
   EXPECT_FALSE(report.HasRegression());
   EXPECT_TRUE(report.CountsJudged());
 }
@@ -93,7 +92,8 @@ TEST(CountGate, ToleranceFromOptionsAndFromTheEntry) {
 
 TEST(CountGate, FromZeroAllocationsAnyAllocationIsARegression) {
   const BaselineEntry entry = EntryOf({MakeResult(1000, 0)});
-  const RegressionReport report = CompareToBaseline(entry, MakeResult(1000, 0.1));
+  const RegressionReport report =
+      CompareToBaseline(entry, MakeResult(1000, 0.1));
   EXPECT_EQ(Row(report, Metric::kAllocations)->verdict, Verdict::kRegression);
   EXPECT_TRUE(report.HasRegression());
 }
@@ -134,10 +134,11 @@ TEST(CountGate, AnotherKeyIsNotComparableAndSaysWhy) {
             Verdict::kNotComparable);
   EXPECT_FALSE(report.HasRegression());
   EXPECT_FALSE(report.CountsJudged());
-  EXPECT_EQ(report.CountsNote(),
-            "counts not judged: the baseline's counts were made by another "
-            "build or machine ('x86_64 Clang 14.0.6 Release'), this run's by '" +
-                std::string(kKey) + "'");
+  EXPECT_EQ(
+      report.CountsNote(),
+      "counts not judged: the baseline's counts were made by another "
+      "build or machine ('x86_64 Clang 14.0.6 Release'), this run's by '" +
+          std::string(kKey) + "'");
   EXPECT_NE(report.Describe().find(report.CountsNote()), std::string::npos);
 }
 

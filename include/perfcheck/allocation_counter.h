@@ -4,8 +4,8 @@
 // How: the object library perfcheck::allocation_hooks replaces the global
 // operator new / delete family (all of C++'s replaceable forms); each
 // allocation adds one to a thread-local count and its requested size to a
-// thread-local byte total, then calls malloc as the default would. Linking it is
-// the opt-in (perfcheck::gtest_main links it); without it
+// thread-local byte total, then calls malloc as the default would. Linking it
+// is the opt-in (perfcheck::gtest_main links it); without it
 // AllocationCountingAvailable() is false and no allocation metric is reported.
 //
 // What is counted: operator new calls of the calling thread. Not counted:

@@ -8,8 +8,8 @@
 // with the same `key`: the things that change the code that executes
 // (architecture, compiler and version, build type, C library, the CPU's
 // x86-64 level, and the build flags the test's build passed in
-// PERFCHECK_COUNTS_KEY; Valgrind's version in instruction runs). Runs of another key
-// are "not comparable", stated, never compared.
+// PERFCHECK_COUNTS_KEY; Valgrind's version in instruction runs). Runs of
+// another key are "not comparable", stated, never compared.
 //
 // Every field is per operation (a mean over `operations` counted calls) and
 // absent when it was not counted — never estimated from time:
@@ -18,7 +18,8 @@
 //   run under `valgrind --tool=callgrind` that perfcheck set up.
 // - allocations / allocated_bytes: calls to operator new (and the bytes they
 //   asked for) made by the measuring thread inside the measured calls; present
-//   only when the binary links perfcheck::allocation_hooks (allocation_counter.h).
+//   only when the binary links perfcheck::allocation_hooks
+//   (allocation_counter.h).
 //
 // Thread-safety: a plain value.
 #ifndef PERFCHECK_OPERATION_COUNTS_H_

@@ -149,7 +149,10 @@ void ClearRegisteredResults();
 // ------------------------------------------------------------- listener ----
 
 // The summary table: one row per registered result with test, result, n,
-// errors, p50, p95, p99, max, throughput and verdict. Empty input gives "".
+// errors, p50, p95, p99, max, throughput and verdict; allocs/op and bytes/op
+// when some result counted allocations; in an instruction-count run
+// instructions/op in place of the times (which are Valgrind's). Empty input
+// gives "".
 std::string SummaryTable(const std::vector<RegisteredResult>& results);
 
 // "<Suite>.<Test>.<name>.json" with every character outside [A-Za-z0-9._-]

@@ -121,7 +121,8 @@ void ParseFlags(int* argc, char** argv) {
       }
       parsed.testbed = std::string(value);
     } else if (name == "--perfcheck_instructions") {
-      if (value.empty() || value == "1" || value == "true") {
+      // "=" with nothing after it (an unset shell variable) is not "on".
+      if ((!has_value && value.empty()) || value == "1" || value == "true") {
         parsed.instructions = true;
       } else if (value == "0" || value == "false") {
         parsed.instructions = false;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -111,10 +112,10 @@ StatusOr<std::uint64_t> InstructionCounter::Stop() {
     std::filesystem::remove(path, ignored);
     return ParseCallgrindTotals(text, path);
   }
-  return Status::Error(
-      "instruction counting: no callgrind dump '" + tag + "' appeared as " +
-      base + "<n> (is the tool callgrind, and --callgrind-out-file=" +
-      OutPrefix() + "?)");
+  return Status::Error("instruction counting: no callgrind dump '" + tag +
+                       "' appeared as " + base +
+                       "<n> (is the tool callgrind, and --callgrind-out-file=" +
+                       OutPrefix() + "?)");
 #endif
 }
 
@@ -157,9 +158,10 @@ StatusOr<int> RunUnderCallgrind(const std::vector<std::string>& argv) {
       std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
       "/perfcheck-callgrind-XXXXXX";
   if (::mkdtemp(dir_template.data()) == nullptr) {
-    return Status::Error("instruction counting: cannot create a directory "
-                         "like " + dir_template + ": " +
-                         std::strerror(errno));
+    return Status::Error(
+        "instruction counting: cannot create a directory "
+        "like " +
+        dir_template + ": " + std::strerror(errno));
   }
   const std::string dir = dir_template;
   const std::string prefix = dir + "/callgrind.out";
@@ -189,7 +191,8 @@ StatusOr<int> RunUnderCallgrind(const std::vector<std::string>& argv) {
   struct sigaction forward {};
   forward.sa_handler = Forward;
   sigemptyset(&forward.sa_mask);
-  struct sigaction old_int {}, old_term {}, old_hup {};
+  struct sigaction old_int {
+  }, old_term{}, old_hup{};
   sigaction(SIGINT, &forward, &old_int);
   sigaction(SIGTERM, &forward, &old_term);
   sigaction(SIGHUP, &forward, &old_hup);
@@ -245,19 +248,26 @@ StatusOr<std::uint64_t> ParseCallgrindTotals(std::string_view text,
       if (!line_start) continue;
       std::size_t end = text.find('\n', at);
       if (end == std::string_view::npos) end = text.size();
-      std::string line(text.substr(at, end - at));
-      // The first event is Ir (instructions); further events would follow.
-      const char* p = line.c_str();
-      while (*p == ' ') ++p;
-      char* stop = nullptr;
-      errno = 0;
-      const unsigned long long value = std::strtoull(p, &stop, 10);
-      if (stop == p || errno == ERANGE || *p == '-') {
+      const std::string_view line = text.substr(at, end - at);
+      // The first event is Ir (instructions); further events would follow,
+      // separated by blanks.
+      std::size_t first = 0;
+      while (first < line.size() &&
+             (line[first] == ' ' || line[first] == '\t')) {
+        ++first;
+      }
+      std::uint64_t value = 0;
+      const char* begin = line.data() + first;
+      const char* finish = line.data() + line.size();
+      const auto [stop, error] = std::from_chars(begin, finish, value);
+      const bool ends_field =
+          stop == finish || *stop == ' ' || *stop == '\t' || *stop == '\r';
+      if (error != std::errc() || stop == begin || !ends_field) {
         return Status::Error(std::string(source) + ": callgrind '" +
                              std::string(key) + "' line is not a count: '" +
-                             line + "'");
+                             std::string(line) + "'");
       }
-      return static_cast<std::uint64_t>(value);
+      return value;
     }
   }
   return Status::Error(std::string(source) +
