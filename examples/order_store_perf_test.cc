@@ -339,12 +339,12 @@ class OrderEntry : public ::testing::Test {
 TEST_F(OrderEntry, PlaceOrdersThroughput) {
   // The instruction-count run (--perfcheck_instructions) counts the same
   // 5,000 calls, so it sees the same rejections.
-  perfcheck::Result r = perfcheck::Measure(
-      "orders.place", [&] { return PlaceNext(); },
-      {.warmup_iterations = 500,
-       .iterations = 5'000,
-       .instruction_iterations = 5'000,
-       .clock = &cpu_clock});
+  perfcheck::Result r =
+      perfcheck::Measure("orders.place", [&] { return PlaceNext(); },
+                         {.warmup_iterations = 500,
+                          .iterations = 5'000,
+                          .instruction_iterations = 5'000,
+                          .clock = &cpu_clock});
   // Rejections are data: the run went on and counted them.
   EXPECT_GT(r.ErrorCount(), 0u);
 

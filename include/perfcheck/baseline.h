@@ -1,4 +1,5 @@
-// Baselines: the stored reference a run is compared with by EXPECT_NO_REGRESSION.
+// Baselines: the stored reference a run is compared with by
+// EXPECT_NO_REGRESSION.
 //
 // One JSON file per test (schema "perfcheck.baseline/v2",
 // docs/baseline-schema.md) at <dir>/<test id>.json, where the test id is
@@ -15,8 +16,8 @@
 // Writes are atomic (temporary file + rename in the same directory) and made
 // under an exclusive advisory lock on "<file>.lock" (flock), so concurrent
 // updaters (ctest -j, several processes) never lose an update nor leave a torn
-// file. A file that fails to parse is never overwritten by an update: the update
-// fails with the parse error and the file stays byte-identical.
+// file. A file that fails to parse is never overwritten by an update: the
+// update fails with the parse error and the file stays byte-identical.
 //
 // Thread-safety: BaselineStore is immutable after construction; all methods may
 // be called concurrently from threads and processes.

@@ -4,20 +4,20 @@
 // (docs/regression-method.md gives the reasoning and the parameters):
 //  1. worse beyond the tolerance: the new run's confidence bound nearest the
 //     baseline (lower bound for latency, upper bound for throughput) is worse
-//     than the baseline reference (median of the recorded runs) by more than the
-//     tolerance (default 10%; error rate: absolute points, default 1 point),
-//     and also worse than the worst recorded run's value by more than the
-//     tolerance (with one run the two are the same; with several, a band that
-//     spreads by about the tolerance would otherwise give false alarms);
+//     than the baseline reference (median of the recorded runs) by more than
+//     the tolerance (default 10%; error rate: absolute points, default 1
+//     point), and also worse than the worst recorded run's value by more than
+//     the tolerance (with one run the two are the same; with several, a band
+//     that spreads by about the tolerance would otherwise give false alarms);
 //  2. outside the baseline's noise band: that same bound is also worse than the
-//     worst recorded baseline run's opposite confidence bound, so a new run that
-//     looks like any run already recorded is never flagged.
+//     worst recorded baseline run's opposite confidence bound, so a new run
+//     that looks like any run already recorded is never flagged.
 // A metric better by more than the tolerance beyond the band is an
 // "improvement" (a hint to refresh the baseline). When the recorded runs
 // themselves spread by more than the tolerance, a worse-but-not-credible change
 // is "noisy" rather than "unchanged" (as is any point value worse than the
-// median by more than the tolerance that is not credible). Too few samples (< min_samples) in either
-// side gives "insufficient data", never a guess.
+// median by more than the tolerance that is not credible). Too few samples (<
+// min_samples) in either side gives "insufficient data", never a guess.
 //
 // Testbeds (testbed.h): time metrics (p50, p95, p99, mean, throughput) are
 // judged only against the runs of the result's own testbed; with none, their
@@ -55,7 +55,7 @@ struct GateOptions {
   double error_rate_tolerance = 0.01;  // absolute
   double confidence = 0.99;            // of each confidence interval
   std::uint64_t min_samples = 20;
-  double count_tolerance = 0.01;       // relative, counts
+  double count_tolerance = 0.01;  // relative, counts
   // False in an instruction-count run under Valgrind, whose times are
   // Valgrind's: time metrics are then left out of the report entirely.
   bool judge_time = true;
@@ -72,8 +72,8 @@ struct MetricComparison {
   double measured = 0;       // the new run's point value
   double measured_low = 0;   // its confidence interval
   double measured_high = 0;
-  double change = 0;         // measured / baseline - 1 (error rate: difference)
-                             // counts: the interval is the point itself
+  double change = 0;  // measured / baseline - 1 (error rate: difference)
+                      // counts: the interval is the point itself
   double tolerance = 0;
   Verdict verdict = Verdict::kUnchanged;
 };

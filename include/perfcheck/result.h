@@ -3,7 +3,8 @@
 // only reads it, so a live run and a stored one are judged by the same code.
 //
 // - latency: histogram of the successful operations only.
-// - errors: failed operations by category ("exception", "timeout", "status_5xx",
+// - errors: failed operations by category ("exception", "timeout",
+// "status_5xx",
 //   ...), each with a count and up to kMaxErrorExamples example messages.
 // - elapsed_ns: wall-clock time of the measured phase (warm-up excluded).
 // - series: per-interval statistics.
@@ -69,8 +70,8 @@ struct Result {
   double Throughput() const;
 
   // Adds `other` (same histogram configuration, else std::invalid_argument):
-  // histograms, errors and series merge exactly; elapsed_ns becomes the larger of
-  // the two, as parts of one run proceed in parallel. Name, config,
+  // histograms, errors and series merge exactly; elapsed_ns becomes the larger
+  // of the two, as parts of one run proceed in parallel. Name, config,
   // fingerprint and counts stay those of *this (taken from `other` when *this
   // is empty).
   void Merge(const Result& other);

@@ -138,8 +138,8 @@ double Median(std::vector<double> values) {
 double ToleranceFor(Metric m, const BaselineEntry& entry,
                     const GateOptions& options) {
   double tol = m == Metric::kErrorRate ? options.error_rate_tolerance
-               : IsCountMetric(m)     ? options.count_tolerance
-                                      : options.tolerance;
+               : IsCountMetric(m)      ? options.count_tolerance
+                                       : options.tolerance;
   if (auto it = options.tolerances.find(m); it != options.tolerances.end()) {
     tol = it->second;
   }

@@ -362,8 +362,8 @@ AssertionResult Gate(const char* x_expr, Result r, const Measurable* spec) {
             report.CountsNote().empty()
                 ? "the baseline holds no instruction count of " + r.name
                 : report.CountsNote();
-        Print(who + ": " + why + " (error rate judged: " +
-              ErrorRateVerdict(report) +
+        Print(who + ": " + why +
+              " (error rate judged: " + ErrorRateVerdict(report) +
               ").\n  Counts are the same on every machine with the same "
               "build: record them once with PERFCHECK_UPDATE_BASELINES=1 "
               "(docs/instruction-counts.md).\n  " +
@@ -372,8 +372,8 @@ AssertionResult Gate(const char* x_expr, Result r, const Measurable* spec) {
         RegisterResult(r, "regression", true, "counts of another build");
         return AssertionSuccess();
       }
-      Print(who + ": " + report.TestbedNote() + " (error rate judged: " +
-            ErrorRateVerdict(report) + ").\n" +
+      Print(who + ": " + report.TestbedNote() +
+            " (error rate judged: " + ErrorRateVerdict(report) + ").\n" +
             "  To gate time on this machine, record its testbed: " +
             "PERFCHECK_UPDATE_BASELINES=1 (a few runs; name it with "
             "PERFCHECK_TESTBED=NAME), or compare A/B with the base build on "

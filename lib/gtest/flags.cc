@@ -127,9 +127,9 @@ void ParseFlags(int* argc, char** argv) {
       } else if (value == "0" || value == "false") {
         parsed.instructions = false;
       } else {
-        throw std::invalid_argument(
-            "--perfcheck_instructions: bad value '" + std::string(value) +
-            "' (use the bare flag, or =1 / =0)");
+        throw std::invalid_argument("--perfcheck_instructions: bad value '" +
+                                    std::string(value) +
+                                    "' (use the bare flag, or =1 / =0)");
       }
     } else {
       // A misspelt gate flag must not silently turn the gate off.

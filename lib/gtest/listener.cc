@@ -1,8 +1,8 @@
 #include <algorithm>
 #include <atomic>
-#include <optional>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -66,10 +66,10 @@ std::string SummaryTable(const std::vector<RegisteredResult>& results) {
   std::vector<std::vector<std::string>> rows = {header};
   for (const RegisteredResult& e : results) {
     const Result& r = e.result;
-    std::vector<std::string> row = {
-        e.test_id.empty() ? "-" : e.test_id,
-        r.name.empty() ? "(unnamed)" : r.name, std::to_string(r.OkCount()),
-        std::to_string(r.ErrorCount())};
+    std::vector<std::string> row = {e.test_id.empty() ? "-" : e.test_id,
+                                    r.name.empty() ? "(unnamed)" : r.name,
+                                    std::to_string(r.OkCount()),
+                                    std::to_string(r.ErrorCount())};
     if (times) {
       row.insert(row.end(),
                  {LatencyCell(r, 50), LatencyCell(r, 95), LatencyCell(r, 99),
@@ -93,10 +93,10 @@ std::string SummaryTable(const std::vector<RegisteredResult>& results) {
   }
   // Text columns left-aligned, numbers right-aligned, as people read them.
   auto is_text = [last](std::size_t c) { return c <= 1 || c == last; };
-  std::string out = "perfcheck summary (" + std::to_string(results.size()) +
-                    (results.size() == 1 ? " result" : " results") +
-                    (instructions ? ", instruction counts under Valgrind)\n"
-                                  : ")\n");
+  std::string out =
+      "perfcheck summary (" + std::to_string(results.size()) +
+      (results.size() == 1 ? " result" : " results") +
+      (instructions ? ", instruction counts under Valgrind)\n" : ")\n");
   for (std::size_t i = 0; i < rows.size(); ++i) {
     std::string line;
     for (std::size_t c = 0; c < rows[i].size(); ++c) {

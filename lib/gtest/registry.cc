@@ -60,7 +60,8 @@ std::string CurrentTestId() {
   }
   // An instruction-count run has its own baseline file and result files: its
   // times are Valgrind's and must never enter the time baseline's band.
-  if (!id.empty() && InstructionCountingRequested()) id += kInstructionRunSuffix;
+  if (!id.empty() && InstructionCountingRequested())
+    id += kInstructionRunSuffix;
   return id;
 }
 

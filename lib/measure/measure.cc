@@ -311,8 +311,7 @@ Result MeasureOperation(std::string name, Operation op,
 
   // Anything but the operation throwing inside a worker (e.g. bad_alloc) must
   // not terminate the test binary: it is carried to the caller instead.
-  auto guarded = [&phase, &parts, &worker_errors,
-                  &allocations](std::size_t i) {
+  auto guarded = [&phase, &parts, &worker_errors, &allocations](std::size_t i) {
     try {
       RunWorker(phase, parts[i], allocations[i]);
     } catch (...) {
