@@ -23,6 +23,11 @@
 # Counts do not depend on load, so these are not RUN_SERIAL. The counts key
 # gets this build's compiler flags (PERFCHECK_COUNTS_KEY). Needs valgrind at
 # configure time (Debian package "valgrind").
+#
+# The tests are discovered when ctest runs. Their names are then in the
+# variables <target>_TESTS and <target>_instructions_TESTS, for a ctest
+# include file (TEST_INCLUDE_FILES) that adds properties such as a fixture
+# (examples/db/CMakeLists.txt does).
 include_guard(GLOBAL)
 include(GoogleTest)
 
@@ -62,10 +67,10 @@ function(perfcheck_discover_tests target)
       "--perfcheck_baseline_dir=${arg_BASELINE_DIR}"
       "--perfcheck_results_dir=${arg_RESULTS_DIR}"
       "--perfcheck_candidate_dir=${arg_CANDIDATE_DIR}"
-    TEST_LIST ${target}_perfcheck_tests
+    TEST_LIST ${target}_TESTS
     DISCOVERY_MODE PRE_TEST
   )
-  _perfcheck_set_discovered_properties(${target}_perfcheck_tests
+  _perfcheck_set_discovered_properties(${target}_TESTS
     LABELS perf ${arg_LABELS} RUN_SERIAL TIMEOUT ${arg_TIMEOUT})
   if(NOT arg_INSTRUCTIONS)
     return()
@@ -93,10 +98,10 @@ function(perfcheck_discover_tests target)
       "--perfcheck_results_dir=${arg_RESULTS_DIR}"
       "--perfcheck_candidate_dir=${arg_CANDIDATE_DIR}"
       "--perfcheck_instructions"
-    TEST_LIST ${target}_perfcheck_instruction_tests
+    TEST_LIST ${target}_instructions_TESTS
     DISCOVERY_MODE PRE_TEST
   )
-  _perfcheck_set_discovered_properties(${target}_perfcheck_instruction_tests
+  _perfcheck_set_discovered_properties(${target}_instructions_TESTS
     LABELS perf instructions ${arg_LABELS}
     TIMEOUT ${arg_INSTRUCTIONS_TIMEOUT}
     ENVIRONMENT "PERFCHECK_COUNTS_KEY=cxxflags=(${flags})")

@@ -523,6 +523,27 @@ std::vector<MalformedCase> MalformedCases() {
       {"samples_fraction",
        [](Json d) { return Set(d, P("/entries/search/runs/0/samples"), 2.5); },
        {run0 + "samples': expected an integer"}},
+      {"recorded_at_not_a_time",
+       [](Json d) {
+         return Set(d, P("/entries/search/runs/0/recorded_at"), "yesterday");
+       },
+       {run0 + "recorded_at'", "yesterday"}},
+      {"error_rate_above_one",
+       [](Json d) {
+         return Set(d, P("/entries/search/runs/0/error_rate"), 2.0);
+       },
+       {run0 + "error_rate': must be a fraction in [0, 1]"}},
+      {"samples_disagree_with_histogram",
+       [](Json d) { return Set(d, P("/entries/search/runs/0/samples"), 1); },
+       {run0 + "samples': is 1 but the latency histogram holds"}},
+      {"count_negative",
+       [](Json d) {
+         return Set(d, P("/entries/search/runs/0/counts"),
+                    Json{{"instructions", -5},
+                         {"operations", 10},
+                         {"key", "k"}});
+       },
+       {run0 + "counts.instructions': must be a finite number >= 0"}},
       {"entries_not_object",
        [](Json d) { return Set(d, P("/entries"), Json::array()); },
        {"field 'entries': expected an object"}},

@@ -85,7 +85,7 @@ BaselineRun RunFromJson(const FieldReader& in, const Json& v,
                         const std::string& path) {
   in.ExpectObject(v, path);
   BaselineRun run;
-  run.recorded_at = in.String(v, path, "recorded_at");
+  run.recorded_at = in.Timestamp(v, path, "recorded_at");
   run.samples = in.Uint64(v, path, "samples");
   run.errors = in.Uint64(v, path, "errors");
   run.elapsed_ns = in.Int64(v, path, "elapsed_ns");
@@ -99,10 +99,26 @@ BaselineRun RunFromJson(const FieldReader& in, const Json& v,
       in.Fail(json_fields::Join(path, info.run_field),
               "must be a finite number >= 0");
     }
+    if (info.metric == Metric::kErrorRate && value > 1) {
+      in.Fail(json_fields::Join(path, info.run_field),
+              "must be a fraction in [0, 1]");
+    }
     run.metrics[info.metric] = value;
   }
   const std::string latency_path = json_fields::Join(path, "latency");
   run.latency = in.Histogram(in.Object(v, path, "latency"), latency_path);
+  // The histogram is what the gate reads; a count that disagrees with it
+  // means the file was edited by hand or is corrupt. (A run imported without
+  // a histogram has none to disagree with.)
+  if (run.latency.TotalCount() != 0 &&
+      run.latency.TotalCount() != run.samples) {
+    std::string what = "is ";
+    what.append(std::to_string(run.samples))
+        .append(" but the latency histogram holds ")
+        .append(std::to_string(run.latency.TotalCount()))
+        .append(" samples");
+    in.Fail(json_fields::Join(path, "samples"), what);
+  }
   run.fingerprint = in.ReadFingerprint(in.Field(v, path, "fingerprint"),
                                        json_fields::Join(path, "fingerprint"));
   if (v.contains("counts")) {

@@ -9,6 +9,8 @@
 
 #include "perfcheck/percent_encoding.h"
 
+#include "core/base64.h"
+
 namespace perfcheck {
 namespace {
 
@@ -68,37 +70,6 @@ void AppendRedactedParams(std::string_view params, std::string& out) {
   }
 }
 
-// Decodes standard base64 (with padding); false when `text` is not base64.
-bool DecodeBase64(std::string_view text, std::string* out) {
-  if (text.empty() || text.size() % 4 != 0) return false;
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  out->clear();
-  for (std::size_t i = 0; i < text.size(); i += 4) {
-    unsigned bits = 0;
-    int pad = 0;
-    for (std::size_t j = 0; j < 4; ++j) {
-      const char c = text[i + j];
-      int v = 0;
-      if (c == '=' && i + 4 == text.size() && j >= 2) {
-        ++pad;
-      } else if (pad > 0 || (v = value(c)) < 0) {
-        return false;
-      }
-      bits = (bits << 6) | static_cast<unsigned>(v);
-    }
-    out->push_back(static_cast<char>((bits >> 16) & 0xff));
-    if (pad < 2) out->push_back(static_cast<char>((bits >> 8) & 0xff));
-    if (pad < 1) out->push_back(static_cast<char>(bits & 0xff));
-  }
-  return true;
-}
 
 // The end of a keyword value starting at `pos` (quoted or not), and the
 // separators that end an unquoted one.
@@ -272,7 +243,7 @@ void KnownSecrets::AddHeaderValue(std::string_view value) {
     // Only text is worth searching for: random bytes never show up in a
     // message, and a short garbage match would only blank out real text.
     std::string decoded;
-    if (DecodeBase64(part, &decoded) &&
+    if (!part.empty() && internal::Base64Decode(part, &decoded) &&
         std::all_of(decoded.begin(), decoded.end(), [](char c) {
           return std::isprint(static_cast<unsigned char>(c)) != 0;
         })) {

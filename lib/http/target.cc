@@ -6,6 +6,8 @@
 #include "perfcheck/http_target.h"
 #include "perfcheck/redaction.h"
 
+#include "core/base64.h"
+
 namespace perfcheck::http {
 namespace {
 
@@ -17,30 +19,6 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
          });
 }
 
-std::string Base64(std::string_view in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
-                       (static_cast<unsigned char>(in[i + 1]) << 8) |
-                       static_cast<unsigned char>(in[i + 2]);
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-    out += kAlphabet[v & 63];
-  }
-  if (i < in.size()) {
-    unsigned v = static_cast<unsigned char>(in[i]) << 16;
-    if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
 
 bool HasControlOrSpace(std::string_view s) {
   return std::any_of(s.begin(), s.end(), [](char c) {
@@ -190,7 +168,7 @@ Target& Target::Bearer(std::string_view token) {
 Target& Target::Basic(std::string_view user, std::string_view password) {
   return AddHeader(
       "Authorization",
-      "Basic " + Base64(std::string(user) + ":" + std::string(password)), true);
+      "Basic " + perfcheck::internal::Base64Encode(std::string(user) + ":" + std::string(password)), true);
 }
 
 Target& Target::ApiKey(std::string header_name, std::string_view key) {

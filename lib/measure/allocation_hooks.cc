@@ -40,6 +40,16 @@ void Release(void* p) noexcept {
   if (!perfcheck::internal::DeterministicFree(p)) std::free(p);
 }
 
+}  // namespace
+
+// Named by the library's link options (--undefined): it makes the linker take
+// this object out of the archive even when something earlier on the link line
+// already defines operator new (the sanitizers' runtimes do), so the
+// executable's replacement is this one.
+extern "C" void perfcheck_allocation_hooks_anchor() {}
+
+namespace {
+
 struct Installer {
   Installer() { perfcheck::internal::MarkAllocationHooksInstalled(); }
 } installer;

@@ -64,7 +64,9 @@ run_step("configure"
   ${CMAKE_COMMAND} -S "${CMAKE_CURRENT_LIST_DIR}" -B "${CONSUMER_BINARY_DIR}"
                    ${configure_args})
 run_step("build" ${CMAKE_COMMAND} --build "${CONSUMER_BINARY_DIR}" --parallel 2)
-# --no-tests=error: discovering no perf test is a packaging failure too.
-run_step("ctest -L perf"
-  ${CMAKE_CTEST_COMMAND} --test-dir "${CONSUMER_BINARY_DIR}" -L perf
+# --no-tests=error: discovering no perf test is a packaging failure too. Both
+# labels must match (repeated -L), so a lost extra label (the consumer's
+# LABELS consumer) fails here as well.
+run_step("ctest -L perf -L consumer"
+  ${CMAKE_CTEST_COMMAND} --test-dir "${CONSUMER_BINARY_DIR}" -L perf -L consumer
                          --output-on-failure --no-tests=error)

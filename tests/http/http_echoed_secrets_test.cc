@@ -67,7 +67,7 @@ std::vector<Case> Cases(const std::string& url, const std::string& userinfo) {
        "/", "Authorization", true},
       // Longer than the 40-character excerpt: no prefix of it may survive.
       {"long bearer cut by the excerpt", url,
-       [&](Target& t) { t.Bearer("CANARY" + long_token); }, "/",
+       [long_token](Target& t) { t.Bearer("CANARY" + long_token); }, "/",
        "Authorization"},
       {"basic from the URL, base64", userinfo, [](Target&) {}, "/",
        "Authorization", true},
