@@ -56,6 +56,7 @@ struct LoadFlags {
 
 std::atomic<bool> g_interrupted{false};
 
+// SIGINT and SIGTERM.
 extern "C" void OnSigint(int) { g_interrupted.store(true); }
 
 int UsageError(const std::string& message) {
@@ -249,9 +250,13 @@ int RunLoad(const LoadFlags& f) {
     };
   }
   o.cancel = &g_interrupted;
+  // Ctrl-C in a terminal, SIGTERM when CI cancels a job: both end the run
+  // early and still report and write every file.
   std::signal(SIGINT, OnSigint);
+  std::signal(SIGTERM, OnSigint);
   http::HttpLoadResult result = http::Load(target, requests, o);
   std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
   if (tty) std::fprintf(stderr, "\n");
 
   // --- judge and report ----------------------------------------------------

@@ -114,6 +114,30 @@ TEST_F(CliTest, ReportsLikeTheSeedScriptAndPassesThresholds) {
   EXPECT_EQ(hosts_, std::set<std::string>{"test_site"});
 }
 
+// What CI sends on cancel: the run ends early, the report and the files are
+// written (issue: SIGTERM used to kill it with nothing written).
+TEST_F(CliTest, SigtermEndsTheRunEarlyWithAFullReport) {
+  const std::string json = (dir_ / "r.json").string();
+  const std::string cmd =
+      "timeout --preserve-status -s TERM 1 " + std::string(PERFCHECK_CLI_PATH) +
+      " load --base-url " + Url() +
+      " --endpoint /api/method/ping -c 2 --duration 60s --json " + json +
+      " >" + (dir_ / "out").string() + " 2>" + (dir_ / "err").string() +
+      " </dev/null";
+  const auto start = std::chrono::steady_clock::now();
+  const int status = std::system(cmd.c_str());
+  const auto took = std::chrono::steady_clock::now() - start;
+  out_ = ReadAll(dir_ / "out");
+  err_ = ReadAll(dir_ / "err");
+  ASSERT_TRUE(WIFEXITED(status)) << err_;
+  EXPECT_EQ(WEXITSTATUS(status), 0) << err_;
+  // Far from the 60 s asked for: the signal ended it.
+  EXPECT_LT(took, 30s);
+  const nlohmann::json r = nlohmann::json::parse(out_);
+  EXPECT_GT(r["total_requests"].get<int>(), 0);
+  EXPECT_EQ(nlohmann::json::parse(ReadAll(json)), r);
+}
+
 TEST_F(CliTest, FailedThresholdExitsOne) {
   EXPECT_EQ(
       Perfcheck(
