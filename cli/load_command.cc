@@ -269,6 +269,14 @@ int RunLoad(const LoadFlags& f) {
               << ")\n";
     outcomes.push_back({t, v});
   }
+  // Without thresholds a run must still not pass CI having measured nothing:
+  // when every request failed, exit 1 (thresholds, when given, decide alone).
+  const std::uint64_t total = result.aggregate.TotalCount();
+  if (thresholds.empty() && total > 0 && result.aggregate.OkCount() == 0) {
+    all_passed = false;
+    std::cerr << "FAIL no request succeeded (" << total << " of " << total
+              << " failed; --threshold sets your own bounds)\n";
+  }
   const std::string json = LoadReportJson(result, target.Describe(), outcomes);
   std::cout << json << std::flush;
   std::string error;
@@ -292,7 +300,8 @@ void AddLoadCommand(CLI::App& app, CommandRunner& run) {
   CLI::App* sub =
       app.add_subcommand("load", "Run HTTP load against a base URL");
   sub->footer(
-      "Exit codes: 0 ok, 1 a threshold failed, 2 usage or bad input, 3 cannot "
+      "Exit codes: 0 ok, 1 a threshold failed (without thresholds: no request "
+      "succeeded), 2 usage or bad input, 3 cannot "
       "connect.\n"
       "Example: perfcheck load --base-url http://127.0.0.1:8000 --host-header "
       "site1 \\\n"

@@ -148,6 +148,23 @@ TEST_F(CliTest, FailedThresholdExitsOne) {
   EXPECT_EQ(nlohmann::json::parse(out_)["thresholds"][0]["passed"], false);
 }
 
+// Without thresholds, a run in which every request failed must not pass CI;
+// one with some successes still does (thresholds are the user's to set).
+TEST_F(CliTest, WithoutThresholdsARunWhereEveryRequestFailedExitsOne) {
+  EXPECT_EQ(
+      Perfcheck("load --base-url " + Url() + " --endpoint /missing --requests 5"),
+      1);
+  EXPECT_NE(err_.find("FAIL no request succeeded (5 of 5 failed"),
+            std::string::npos)
+      << err_;
+  EXPECT_EQ(nlohmann::json::parse(out_)["total_requests"], 5);
+  EXPECT_EQ(Perfcheck("load --base-url " + Url() +
+                      " --endpoint /missing --endpoint /api/method/ping"
+                      " --requests 6"),
+            0)
+      << err_;
+}
+
 TEST_F(CliTest, UsageErrorsExitTwo) {
   EXPECT_EQ(Perfcheck("load --base-url ftp://x"), 2);
   EXPECT_NE(err_.find("unsupported scheme 'ftp'"), std::string::npos) << err_;
