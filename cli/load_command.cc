@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cmath>
 #include <csignal>
 #include <cstdint>
@@ -132,6 +134,30 @@ int RunLoad(const LoadFlags& f) {
     std::string bearer = f.bearer;
     if (bearer.empty()) {
       if (const char* env = std::getenv("PERFCHECK_BEARER")) bearer = env;
+    }
+    // Each of these sets Authorization; given together, one would silently
+    // replace the other. Named, never shown.
+    std::vector<std::string> auth;
+    if (!f.api_key.empty()) auth.push_back("--api-key/--api-secret");
+    if (!bearer.empty()) {
+      auth.push_back(f.bearer.empty() ? "PERFCHECK_BEARER" : "--bearer");
+    }
+    for (const std::string& h : f.headers) {
+      const std::string name = h.substr(0, h.find(':'));
+      if (name.size() == 13 &&
+          std::equal(name.begin(), name.end(), "authorization",
+                     [](char a, char b) {
+                       return std::tolower(static_cast<unsigned char>(a)) == b;
+                     })) {
+        auth.push_back("--header 'Authorization: ...'");
+      }
+    }
+    if (auth.size() > 1) {
+      std::string given;
+      for (const std::string& a : auth) {
+        given.append(given.empty() ? "" : ", ").append(a);
+      }
+      return UsageError("give one way to authenticate, not several: " + given);
     }
     if (!bearer.empty()) target.Bearer(bearer);
     target.Insecure(f.insecure);

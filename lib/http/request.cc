@@ -1,9 +1,12 @@
 #include <algorithm>
 #include <cctype>
 #include <stdexcept>
+#include <string_view>
 
 #include "perfcheck/http_request.h"
 #include "perfcheck/redaction.h"
+
+#include "http/framing.h"
 
 namespace perfcheck::http {
 namespace {
@@ -105,8 +108,18 @@ std::string Request::RequestTarget(const Target& target) const {
 }
 
 std::string Request::Serialize(const Target& target) const {
-  if (method.empty() || HasSpaceOrControl(method)) {
-    throw std::invalid_argument("request '" + DisplayName() + "': bad method");
+  // RFC 9110 token characters only: "G@T" is no method a server can parse.
+  const bool token = !method.empty() &&
+                     std::all_of(method.begin(), method.end(), [](char c) {
+                       return std::isalnum(static_cast<unsigned char>(c)) ||
+                              std::string_view("!#$%&'*+-.^_`|~").find(c) !=
+                                  std::string_view::npos;
+                     });
+  if (!token) {
+    std::string what = "request '";
+    what.append(DisplayName())
+        .append("': bad method (letters, digits and !#$%&'*+-.^_`|~ only)");
+    throw std::invalid_argument(what);
   }
   if (path.empty() || path.front() != '/' || HasSpaceOrControl(path)) {
     throw std::invalid_argument("request '" + DisplayName() +
@@ -135,6 +148,14 @@ std::string Request::Serialize(const Target& target) const {
         h.value.find_first_of("\r\n") != std::string::npos) {
       throw std::invalid_argument("request '" + DisplayName() +
                                   "': bad header '" + h.name + "'");
+    }
+    if (internal::IsFramingHeader(h.name)) {
+      std::string what = "request '";
+      what.append(DisplayName())
+          .append("': header '")
+          .append(h.name)
+          .append("' frames the connection, which perfcheck does itself");
+      throw std::invalid_argument(what);
     }
     msg += h.name + ": " + h.value + "\r\n";
   }

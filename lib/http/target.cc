@@ -7,6 +7,7 @@
 #include "perfcheck/redaction.h"
 
 #include "core/base64.h"
+#include "http/framing.h"
 
 namespace perfcheck::http {
 namespace {
@@ -18,7 +19,6 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
                   std::tolower(static_cast<unsigned char>(y));
          });
 }
-
 
 bool HasControlOrSpace(std::string_view s) {
   return std::any_of(s.begin(), s.end(), [](char c) {
@@ -141,6 +141,13 @@ Target& Target::AddHeader(std::string name, std::string value, bool secret) {
     throw std::invalid_argument("header '" + name +
                                 "': value contains CR or LF");
   }
+  if (internal::IsFramingHeader(name)) {
+    std::string what = "header '";
+    what.append(name).append(
+        "' frames the connection, which perfcheck does itself; it cannot be "
+        "set");
+    throw std::invalid_argument(what);
+  }
   if (EqualsIgnoreCase(name, "host")) return HostHeader(std::move(value));
   secret = secret || IsSecretName(name);
   for (Header& h : headers_) {
@@ -166,9 +173,11 @@ Target& Target::Bearer(std::string_view token) {
 }
 
 Target& Target::Basic(std::string_view user, std::string_view password) {
-  return AddHeader(
-      "Authorization",
-      "Basic " + perfcheck::internal::Base64Encode(std::string(user) + ":" + std::string(password)), true);
+  std::string credentials(user);
+  credentials.append(":").append(password);
+  std::string value = "Basic ";
+  value.append(perfcheck::internal::Base64Encode(credentials));
+  return AddHeader("Authorization", std::move(value), true);
 }
 
 Target& Target::ApiKey(std::string header_name, std::string_view key) {

@@ -165,6 +165,42 @@ TEST_F(CliTest, WithoutThresholdsARunWhereEveryRequestFailedExitsOne) {
       << err_;
 }
 
+// Requests perfcheck would send malformed, or with one credential silently
+// replacing another, are refused before anything is sent; no secret is shown.
+TEST_F(CliTest, FramingHeadersMethodsAndCompetingAuthAreRefused) {
+  EXPECT_EQ(Perfcheck("load --base-url " + Url() +
+                      " --endpoint /api/method/ping --requests 1"
+                      " --header 'Content-Length: 5'"),
+            2);
+  EXPECT_NE(err_.find("'Content-Length' frames the connection"),
+            std::string::npos)
+      << err_;
+  EXPECT_EQ(Perfcheck("load --base-url " + Url() +
+                      " --endpoint 'G@T /api/method/ping' --requests 1"),
+            2);
+  EXPECT_NE(err_.find("bad method"), std::string::npos) << err_;
+  EXPECT_EQ(Perfcheck("load --base-url " + Url() +
+                      " --endpoint /api/method/ping --requests 1 --bearer " +
+                      kCanary + " --api-key k --api-secret " + kCanary),
+            2);
+  EXPECT_NE(err_.find("give one way to authenticate, not several: "
+                      "--api-key/--api-secret, --bearer"),
+            std::string::npos)
+      << err_;
+  EXPECT_EQ(Perfcheck("load --base-url " + Url() +
+                      " --endpoint /api/method/ping --requests 1 --bearer " +
+                      kCanary + " --header 'Authorization: token a:" +
+                      kCanary + "'"),
+            2);
+  EXPECT_NE(err_.find("--bearer, --header 'Authorization: ...'"),
+            std::string::npos)
+      << err_;
+  EXPECT_EQ(err_.find(kCanary), std::string::npos) << err_;
+  EXPECT_EQ(out_.find(kCanary), std::string::npos) << out_;
+  std::lock_guard<std::mutex> lock(mu_);
+  EXPECT_TRUE(auths_.empty()) << "nothing may be sent";
+}
+
 TEST_F(CliTest, UsageErrorsExitTwo) {
   EXPECT_EQ(Perfcheck("load --base-url ftp://x"), 2);
   EXPECT_NE(err_.find("unsupported scheme 'ftp'"), std::string::npos) << err_;

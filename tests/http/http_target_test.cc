@@ -69,6 +69,13 @@ TEST(HttpTargetTest, AuthHelpersAreSecrets) {
   EXPECT_EQ(u.headers()[0].value, "Basic dXNlcjpwdw==");
   EXPECT_THROW(t.AddHeader("Bad Name", "v"), std::invalid_argument);
   EXPECT_THROW(t.AddHeader("X", "a\r\nInjected: 1"), std::invalid_argument);
+  // Framing is perfcheck's: a second Content-Length or a Connection header
+  // would desynchronise keep-alive connections.
+  for (const char* framing : {"Content-Length", "transfer-encoding",
+                              "CONNECTION", "Keep-Alive", "Upgrade", "TE"}) {
+    EXPECT_THROW(t.AddHeader(framing, "5"), std::invalid_argument) << framing;
+  }
+  EXPECT_NO_THROW(t.AddHeader("Content-Type", "application/json"));
 }
 
 TEST(HttpRequestTest, PercentEncoding) {
@@ -96,6 +103,13 @@ TEST(HttpRequestTest, SerializesRequests) {
   EXPECT_EQ(Request::Get("/x").Named("x").DisplayName(), "x");
   EXPECT_THROW(Request::Get("x").Serialize(t), std::invalid_argument);
   EXPECT_THROW(Request::Make("G ET", "/").Serialize(t), std::invalid_argument);
+  // Only RFC 9110 token characters make a method.
+  EXPECT_THROW(Request::Make("G@T", "/").Serialize(t), std::invalid_argument);
+  EXPECT_THROW(Request::Make("GET(", "/").Serialize(t), std::invalid_argument);
+  EXPECT_NO_THROW(Request::Make("PROPFIND", "/").Serialize(t));
+  EXPECT_NO_THROW(Request::Make("M-SEARCH", "/").Serialize(t));
+  EXPECT_THROW(Request::Get("/").AddHeader("Content-Length", "0").Serialize(t),
+               std::invalid_argument);
 }
 
 // Feeds `text` one byte at a time, as the worst possible network would.
