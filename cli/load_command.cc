@@ -1,21 +1,26 @@
 // `perfcheck load`: HTTP load against one base URL, the JSON report of the
 // http_load.py seed script (plus rps, errors by class, thresholds), optional
 // JSON/CSV/result files, k6-style thresholds and exit codes (command.h).
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "command.h"
@@ -72,9 +77,39 @@ bool WriteFile(const std::string& path, const std::string& text,
   out << text;
   out.close();
   if (!out) {
-    *error = "cannot write '" + path + "'";
+    *error = "cannot write '" + path + "': " + std::strerror(errno);
     return false;
   }
+  return true;
+}
+
+// Whether `path` (the value of `flag`) can be written, found before the run:
+// a result that cannot be stored must not cost a whole run and then hide its
+// verdict behind exit 2. A file this check creates is removed again.
+bool CheckWritable(const std::string& flag, const std::string& path,
+                   std::string* error) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    *error = flag + " '" + path + "': is a directory";
+    return false;
+  }
+  const fs::path parent = fs::path(path).parent_path();
+  if (!parent.empty() && !fs::exists(parent, ec)) {
+    *error = flag + " '" + path + "': directory '" + parent.string() +
+             "' does not exist";
+    return false;
+  }
+  // A link counts as existing even when it dangles: it is never removed.
+  const bool existed = fs::exists(fs::symlink_status(path, ec));
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+                        0644);
+  if (fd < 0) {
+    *error = flag + " '" + path + "': cannot write: " + std::strerror(errno);
+    return false;
+  }
+  ::close(fd);
+  if (!existed) ::unlink(path.c_str());
   return true;
 }
 
@@ -253,6 +288,17 @@ int RunLoad(const LoadFlags& f) {
     thresholds.push_back(*th);
   }
 
+  // --- outputs: writable before the first request ---------------------------
+  for (const auto& [flag, path] :
+       {std::pair<std::string, std::string>{"--json", f.json_file},
+        {"--csv", f.csv_file},
+        {"--result", f.result_file}}) {
+    std::string error;
+    if (!path.empty() && !CheckWritable(flag, path, &error)) {
+      return UsageError(error);
+    }
+  }
+
   // --- fail fast when the server cannot be reached -------------------------
   Status reachable = http::CheckConnection(target, o.connect_timeout);
   if (!reachable.ok()) {
@@ -305,6 +351,8 @@ int RunLoad(const LoadFlags& f) {
   }
   const std::string json = LoadReportJson(result, target.Describe(), outcomes);
   std::cout << json << std::flush;
+  // A report nobody receives (a full disk, a closed pipe) is no pass.
+  const bool stdout_ok = static_cast<bool>(std::cout);
   std::string error;
   if (!f.json_file.empty() && !WriteFile(f.json_file, json, &error))
     return UsageError(error);
@@ -316,6 +364,7 @@ int RunLoad(const LoadFlags& f) {
     Status s = WriteResultFile(result.aggregate, f.result_file);
     if (!s.ok()) return UsageError(s.message());
   }
+  if (!stdout_ok) return UsageError("cannot write the report to stdout");
   return all_passed ? kExitOk : kExitCheckFailed;
 }
 

@@ -603,8 +603,44 @@ int OpenUniqueTemp(const std::filesystem::path& target,
 
 }  // namespace
 
-Status WriteFileAtomically(const std::filesystem::path& path,
+Status WriteFileAtomically(const std::filesystem::path& given,
                            std::string_view content) {
+  // A symbolic link is written through: the file it names is replaced, and
+  // the link stays a link. Something that is not a regular file (/dev/stdout,
+  // a FIFO, a device) cannot be replaced by rename: it is written in place.
+  std::filesystem::path path = given;
+  std::error_code ec;
+  // Followed by hand: a link to a file that does not exist yet (the first
+  // write) must name that file, which canonical() cannot resolve.
+  for (int hops = 0; std::filesystem::is_symlink(
+           std::filesystem::symlink_status(path, ec));
+       ++hops) {
+    if (hops == 40) {
+      return Status::Error(given.string() + ": too many levels of links");
+    }
+    const std::filesystem::path next = std::filesystem::read_symlink(path, ec);
+    if (ec) {
+      return Status::Error(given.string() +
+                           ": cannot read the link: " + ec.message());
+    }
+    path = next.is_absolute() ? next : path.parent_path() / next;
+  }
+  const auto target = std::filesystem::status(path, ec);
+  if (!ec && std::filesystem::exists(target) &&
+      !std::filesystem::is_regular_file(target)) {
+    if (std::filesystem::is_directory(target)) {
+      return Status::Error(given.string() + ": is a directory");
+    }
+    const int out = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+    if (out < 0) return Status::Error(given.string() + ": " + ErrnoText(errno));
+    const bool written = WriteAll(out, content);
+    const int err = errno;
+    if (::close(out) != 0 || !written) {
+      return Status::Error(given.string() + ": cannot write: " +
+                           ErrnoText(written ? errno : err));
+    }
+    return Status();
+  }
   std::filesystem::path temp;
   const int fd = OpenUniqueTemp(path, &temp);
   if (fd < 0) {

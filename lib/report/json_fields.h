@@ -131,7 +131,10 @@ StatusOr<std::string> ReadFile(const std::filesystem::path& path);
 // Replaces `path` with `content` atomically: a uniquely named temporary file in
 // the same directory (so concurrent writers never collide) is written, fsynced
 // and renamed over `path`. `path`'s directory must exist. On failure `path` is
-// untouched and the temporary is removed.
+// untouched and the temporary is removed. A symbolic link is written through
+// (the file it names is replaced; the link stays); a path that exists and is
+// not a regular file (/dev/stdout, a FIFO) is written in place; a directory is
+// an error.
 Status WriteFileAtomically(const std::filesystem::path& path,
                            std::string_view content);
 

@@ -201,6 +201,50 @@ TEST_F(CliTest, FramingHeadersMethodsAndCompetingAuthAreRefused) {
   EXPECT_TRUE(auths_.empty()) << "nothing may be sent";
 }
 
+// Outputs that cannot be written are found before the first request, with
+// the reason; a symlinked --result is written through and stays a link.
+TEST_F(CliTest, OutputsAreCheckedBeforeTheRunAndLinksWrittenThrough) {
+  for (const char* flag : {"--json", "--csv", "--result"}) {
+    const std::string missing = (dir_ / "no" / "such" / "out").string();
+    EXPECT_EQ(Perfcheck("load --base-url " + Url() +
+                        " --endpoint /api/method/ping --requests 3 " + flag +
+                        " " + missing),
+              2)
+        << flag;
+    EXPECT_NE(err_.find("does not exist"), std::string::npos) << err_;
+    EXPECT_TRUE(out_.empty()) << "the run must not start: " << out_;
+    EXPECT_EQ(Perfcheck("load --base-url " + Url() +
+                        " --endpoint /api/method/ping --requests 3 " + flag +
+                        " " + dir_.string()),
+              2)
+        << flag;
+    EXPECT_NE(err_.find("is a directory"), std::string::npos) << err_;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    EXPECT_TRUE(auths_.empty()) << "no request before the outputs are checked";
+  }
+  const fs::path real = dir_ / "real.json";
+  const fs::path link = dir_ / "link.json";
+  fs::create_symlink(real.filename(), link);
+  EXPECT_EQ(Perfcheck("load --base-url " + Url() +
+                      " --endpoint /api/method/ping --requests 3 --result " +
+                      link.string()),
+            0)
+      << err_;
+  EXPECT_TRUE(fs::is_symlink(link));
+  EXPECT_NE(ReadAll(real).find("perfcheck.result"), std::string::npos);
+  // A device is written in place, and a full one is an error, not a pass.
+  if (fs::exists("/dev/full")) {
+    EXPECT_EQ(Perfcheck("load --base-url " + Url() +
+                        " --endpoint /api/method/ping --requests 3 --json "
+                        "/dev/full"),
+              2);
+    EXPECT_NE(err_.find("/dev/full"), std::string::npos) << err_;
+    EXPECT_TRUE(fs::is_character_file("/dev/full"));
+  }
+}
+
 TEST_F(CliTest, UsageErrorsExitTwo) {
   EXPECT_EQ(Perfcheck("load --base-url ftp://x"), 2);
   EXPECT_NE(err_.find("unsupported scheme 'ftp'"), std::string::npos) << err_;
