@@ -102,8 +102,8 @@ bool CheckWritable(const std::string& flag, const std::string& path,
   }
   // A link counts as existing even when it dangles: it is never removed.
   const bool existed = fs::exists(fs::symlink_status(path, ec));
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-                        0644);
+  const int fd =
+      ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) {
     *error = flag + " '" + path + "': cannot write: " + std::strerror(errno);
     return false;

@@ -612,8 +612,8 @@ Status WriteFileAtomically(const std::filesystem::path& given,
   std::error_code ec;
   // Followed by hand: a link to a file that does not exist yet (the first
   // write) must name that file, which canonical() cannot resolve.
-  for (int hops = 0; std::filesystem::is_symlink(
-           std::filesystem::symlink_status(path, ec));
+  for (int hops = 0;
+       std::filesystem::is_symlink(std::filesystem::symlink_status(path, ec));
        ++hops) {
     if (hops == 40) {
       return Status::Error(given.string() + ": too many levels of links");
