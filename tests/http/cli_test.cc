@@ -245,6 +245,34 @@ TEST_F(CliTest, OutputsAreCheckedBeforeTheRunAndLinksWrittenThrough) {
   }
 }
 
+// Runs that could not keep their length are refused up front: more
+// connections than descriptors, a rate no process can schedule.
+TEST_F(CliTest, ConnectionsBeyondTheDescriptorLimitAndAbsurdRatesExitTwo) {
+  const std::string cmd =
+      "ulimit -n 256 && " + std::string(PERFCHECK_CLI_PATH) +
+      " load --base-url " + Url() +
+      " --endpoint /api/method/ping -c 1000 --duration 2s >" +
+      (dir_ / "out").string() + " 2>" + (dir_ / "err").string() +
+      " </dev/null";
+  const int status = std::system(cmd.c_str());
+  err_ = ReadAll(dir_ / "err");
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 2) << err_;
+  EXPECT_NE(err_.find("--concurrency 1000 needs about 1064 file descriptors, "
+                      "but this process may open only 256"),
+            std::string::npos)
+      << err_;
+  EXPECT_EQ(Perfcheck("load --base-url " + Url() +
+                      " --endpoint /api/method/ping --rate 1e12 --duration 2s"),
+            2);
+  EXPECT_NE(err_.find("rate must be at most 10000000 requests/second, got "
+                      "1e+12"),
+            std::string::npos)
+      << err_;
+  std::lock_guard<std::mutex> lock(mu_);
+  EXPECT_TRUE(auths_.empty()) << "nothing may be sent";
+}
+
 TEST_F(CliTest, UsageErrorsExitTwo) {
   EXPECT_EQ(Perfcheck("load --base-url ftp://x"), 2);
   EXPECT_NE(err_.find("unsupported scheme 'ftp'"), std::string::npos) << err_;
