@@ -12,6 +12,7 @@
 #include <new>
 #include <thread>
 
+#include "perfcheck/fingerprint.h"
 #include "perfcheck/measure.h"
 #include "perfcheck/operation_counts.h"
 

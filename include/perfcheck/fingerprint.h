@@ -45,6 +45,13 @@ struct Fingerprint {
 // probe is measured on the first call (~12 ms).
 Fingerprint CaptureFingerprint();
 
+// What decides the instructions and allocations a given source executes
+// (operation_counts.h), as text: e.g. "x86_64 GCC 12.2.0 Release glibc-2.36
+// x86-64-v3" (the CPU level glibc picks its string functions by), plus " "
+// and PERFCHECK_COUNTS_KEY when that is set (perfcheck's CMake functions put
+// the build's compiler flags and Valgrind's version there). Computed once.
+const std::string& CountsKey();
+
 }  // namespace perfcheck
 
 #endif  // PERFCHECK_FINGERPRINT_H_

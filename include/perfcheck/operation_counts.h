@@ -36,7 +36,7 @@ struct OperationCounts {
   std::optional<double> allocations;      // per operation
   std::optional<double> allocated_bytes;  // per operation, bytes requested
   std::uint64_t operations = 0;           // calls the means are over
-  std::string key;                        // CountsKey() of the counting process
+  std::string key;  // CountsKey() (fingerprint.h) of the counting process
 
   bool empty() const {
     return !instructions && !allocations && !allocated_bytes;
@@ -44,12 +44,6 @@ struct OperationCounts {
   friend bool operator==(const OperationCounts&,
                          const OperationCounts&) = default;
 };
-
-// This process's counts key, e.g. "x86_64 GCC 12.2.0 Release glibc-2.36
-// x86-64-v3" (the CPU level glibc picks its string functions by) plus
-// " " and the value of PERFCHECK_COUNTS_KEY when that is set (perfcheck's CMake
-// functions set it to the compiler flags of the test's build). Computed once.
-const std::string& CountsKey();
 
 }  // namespace perfcheck
 

@@ -4,7 +4,7 @@
 #include <mutex>
 #include <utility>
 
-#include "perfcheck/operation_counts.h"
+#include "perfcheck/fingerprint.h"
 
 namespace perfcheck {
 namespace {

@@ -1,6 +1,5 @@
 #include "perfcheck/fingerprint.h"
 
-#include "perfcheck/operation_counts.h"
 #include "perfcheck/testbed.h"
 
 #if __has_include(<gnu/libc-version.h>)

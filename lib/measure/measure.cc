@@ -52,6 +52,29 @@ bool ShouldStop(const Phase& phase, Nanos now) {
          phase.done.load(std::memory_order_relaxed) >= phase.min_calls;
 }
 
+// Calls `op` once. `finish` runs right after the call returns or throws and
+// before anything that may allocate or read a clock; a failure is then
+// recorded in `part` (a measured failure is data: it is counted and the run
+// goes on). Returns whether the call succeeded.
+template <class Finish>
+bool CallOnce(const Operation& op, Result& part, Finish& finish) {
+  try {
+    op();
+    finish();
+    return true;
+  } catch (const internal::OperationFailed&) {
+    finish();
+    part.AddError("failed", "operation returned false");
+  } catch (const std::exception& e) {
+    finish();
+    part.AddError("exception", e.what());
+  } catch (...) {
+    finish();
+    part.AddError("exception", "unknown exception");
+  }
+  return false;
+}
+
 // One worker's calls and their allocations (allocation_counter.h; zero when
 // the hooks are not linked).
 struct CallAllocations {
@@ -80,24 +103,7 @@ void RunWorker(Phase& phase, Result& part, CallAllocations& allocations) {
       t1 = clock.NowNanos();
       if (count_allocations) a1 = ThreadAllocationTotals();
     };
-    bool ok = true;
-    // A measured failure is data: it is counted and the run goes on.
-    try {
-      op();
-      end_call();
-    } catch (const internal::OperationFailed&) {
-      end_call();
-      ok = false;
-      part.AddError("failed", "operation returned false");
-    } catch (const std::exception& e) {
-      end_call();
-      ok = false;
-      part.AddError("exception", e.what());
-    } catch (...) {
-      end_call();
-      ok = false;
-      part.AddError("exception", "unknown exception");
-    }
+    const bool ok = CallOnce(op, part, end_call);
     ++allocations.calls;
     if (count_allocations) {
       allocations.totals.count += a1.count - a0.count;
@@ -110,18 +116,21 @@ void RunWorker(Phase& phase, Result& part, CallAllocations& allocations) {
   }
 }
 
+// One warm-up call: failures are not recorded; the measured phase counts
+// them.
+void WarmUpCall(const Operation& op) {
+  try {
+    op();
+  } catch (...) {
+  }
+}
+
 // Warm-up runs on the calling thread only, so its call count is exact; it is
 // bounded by max_duration and (in its timed part) max_iterations like the run.
 void WarmUp(const Operation& op, const MeasureOptions& options, Clock& clock) {
   const Nanos start = clock.NowNanos();
   const Nanos max_duration = options.max_duration.count();
-  auto call = [&op] {
-    try {
-      op();
-    } catch (...) {
-      // Warm-up failures are not recorded; the measured phase counts them.
-    }
-  };
+  auto call = [&op] { WarmUpCall(op); };
   for (std::uint64_t i = 0; i < options.warmup_iterations; ++i) {
     if (clock.NowNanos() - start >= max_duration) return;
     call();
@@ -185,13 +194,7 @@ void SetAllocationCounts(const std::vector<CallAllocations>& allocations,
 // never judged (the gtest layer says so).
 Result MeasureInstructions(std::string name, const Operation& op,
                            const MeasureOptions& options, Clock& clock) {
-  for (std::uint64_t i = 0; i < options.warmup_iterations; ++i) {
-    try {
-      op();
-    } catch (...) {
-      // As in WarmUp(): the counted phase records failures.
-    }
-  }
+  for (std::uint64_t i = 0; i < options.warmup_iterations; ++i) WarmUpCall(op);
   Result result(name);
   result.series = TimeSeries(options.interval);
   const bool count_allocations = AllocationCountingAvailable();
@@ -210,20 +213,7 @@ Result MeasureInstructions(std::string name, const Operation& op,
     auto end_call = [&] {
       if (count_allocations) a1 = ThreadAllocationTotals();
     };
-    try {
-      op();
-      end_call();
-      ++ok_calls;
-    } catch (const internal::OperationFailed&) {
-      end_call();
-      result.AddError("failed", "operation returned false");
-    } catch (const std::exception& e) {
-      end_call();
-      result.AddError("exception", e.what());
-    } catch (...) {
-      end_call();
-      result.AddError("exception", "unknown exception");
-    }
+    if (CallOnce(op, result, end_call)) ++ok_calls;
     allocated.count += a1.count - a0.count;
     allocated.bytes += a1.bytes - a0.bytes;
   }
