@@ -21,7 +21,7 @@
 # instructions of each measured call (docs/instruction-counts.md), judged
 # against "<Suite.Test>.instructions.json" in the same baseline directory.
 # Counts do not depend on load, so these are not RUN_SERIAL. The counts key
-# gets this build's compiler flags (PERFCHECK_COUNTS_KEY). Needs valgrind at
+# gets a hash of this build's compiler flags (PERFCHECK_COUNTS_KEY). Needs valgrind at
 # configure time (Debian package "valgrind").
 #
 # The tests are discovered when ctest runs. Their names are then in the
@@ -83,13 +83,7 @@ function(perfcheck_discover_tests target)
   if(NOT arg_INSTRUCTIONS_TIMEOUT)
     set(arg_INSTRUCTIONS_TIMEOUT 900)
   endif()
-  # What changes the instructions besides the code: the compiler flags of
-  # this build (compiler, build type, C library and Valgrind are added by
-  # perfcheck itself). Flags that only a target sets are not seen here.
-  string(TOUPPER "${CMAKE_BUILD_TYPE}" config)
-  set(flags "${CMAKE_CXX_FLAGS} ${CMAKE_CXX_FLAGS_${config}}")
-  string(STRIP "${flags}" flags)
-  string(REGEX REPLACE "[ \t]+" " " flags "${flags}")
+  _perfcheck_counts_flags(${target} flags)
   gtest_discover_tests(${target}
     TEST_PREFIX "${arg_TEST_PREFIX}"
     TEST_SUFFIX ".instructions"
@@ -104,7 +98,23 @@ function(perfcheck_discover_tests target)
   _perfcheck_set_discovered_properties(${target}_instructions_TESTS
     LABELS perf instructions ${arg_LABELS}
     TIMEOUT ${arg_INSTRUCTIONS_TIMEOUT}
-    ENVIRONMENT "PERFCHECK_COUNTS_KEY=cxxflags=(${flags})")
+    ENVIRONMENT "PERFCHECK_COUNTS_KEY=${flags}")
+endfunction()
+
+# _perfcheck_counts_flags(<target> <out_var>): the part of the counts key
+# (CountsKey(), fingerprint.h) only the build knows: a short hash of the C++
+# flags of this build type and <target>'s own compile options, as
+# "cxxflags:<12 hex digits>". Equal flags give equal keys on every machine;
+# options added to the target after this call are not seen.
+function(_perfcheck_counts_flags target out_var)
+  string(TOUPPER "${CMAKE_BUILD_TYPE}" config)
+  get_target_property(options ${target} COMPILE_OPTIONS)
+  if(NOT options)
+    set(options "")
+  endif()
+  string(SHA256 hash "${CMAKE_CXX_FLAGS}|${CMAKE_CXX_FLAGS_${config}}|${options}")
+  string(SUBSTRING "${hash}" 0 12 hash)
+  set(${out_var} "cxxflags:${hash}" PARENT_SCOPE)
 endfunction()
 
 # _perfcheck_set_discovered_properties(<list variable> LABELS <label>...
@@ -277,18 +287,10 @@ macro(_perfcheck_callgrind_wrapper)
       "'${PERFCHECK_VALGRIND} --version' failed (${_pc_rc}); reinstall the "
       "'valgrind' package")
   endif()
-  # What changes the instructions a source executes besides the source: the
-  # counter's version, the compiler and its flags. A hash keeps the key short;
-  # equal flags give equal hashes on every machine.
-  string(TOUPPER "${CMAKE_BUILD_TYPE}" _pc_config)
-  get_target_property(_pc_options ${target} COMPILE_OPTIONS)
-  if(NOT _pc_options)
-    set(_pc_options "")
-  endif()
-  string(SHA256 _pc_flags_hash
-    "${CMAKE_CXX_FLAGS}|${CMAKE_CXX_FLAGS_${_pc_config}}|${_pc_options}")
-  string(SUBSTRING "${_pc_flags_hash}" 0 12 _pc_flags_hash)
-  set(_pc_key "${_pc_valgrind_version} ${CMAKE_CXX_COMPILER_ID}-${CMAKE_CXX_COMPILER_VERSION} build:${CMAKE_BUILD_TYPE} cxxflags:${_pc_flags_hash}")
+  # The process adds architecture, compiler, build type, glibc and CPU level
+  # itself (CountsKey()); the build adds its flags and the counter's version.
+  _perfcheck_counts_flags(${target} _pc_flags)
+  set(_pc_key "${_pc_valgrind_version} ${_pc_flags}")
   if(NOT arg_TEST_NAME)
     set(arg_TEST_NAME ${target}.instructions)
   endif()
