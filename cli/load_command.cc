@@ -377,12 +377,19 @@ int RunLoad(const LoadFlags& f) {
     outcomes.push_back({t, v});
   }
   // Without thresholds a run must still not pass CI having measured nothing:
-  // when every request failed, exit 1 (thresholds, when given, decide alone).
+  // when every request failed, or none completed (a server that never
+  // answers, with --timeout longer than the run), exit 1 (thresholds, when
+  // given, decide alone).
   const std::uint64_t total = result.aggregate.TotalCount();
-  if (thresholds.empty() && total > 0 && result.aggregate.OkCount() == 0) {
+  if (thresholds.empty() && result.aggregate.OkCount() == 0) {
     all_passed = false;
-    std::cerr << "FAIL no request succeeded (" << total << " of " << total
-              << " failed; --threshold sets your own bounds)\n";
+    if (total > 0) {
+      std::cerr << "FAIL no request succeeded (" << total << " of " << total
+                << " failed; --threshold sets your own bounds)\n";
+    } else {
+      std::cerr << "FAIL no request completed within the run (--timeout "
+                << f.timeout << "; --threshold sets your own bounds)\n";
+    }
   }
   const std::string json = LoadReportJson(result, target.Describe(), outcomes);
   std::cout << json << std::flush;
