@@ -11,7 +11,8 @@
 // whose name IsSecretName()) is a secret. Its value is sent on the wire and
 // nowhere else: Describe(), RedactedHeaders() and every report perfcheck writes
 // print perfcheck::kRedacted instead. A password in the base URL's userinfo is
-// taken as Basic credentials and redacted the same way.
+// taken as Basic credentials and redacted the same way; user and password are
+// percent-decoded first ("alice:p%40ss@" sends the password "p@ss").
 //
 // TLS: an https base URL verifies the server certificate and host name against
 // the system trust store by default. Insecure(true) disables verification (for

@@ -58,13 +58,13 @@ class KnownSecrets {
  public:
   static constexpr std::size_t kMinLength = 4;
 
-  // Adds `secret` exactly as given.
+  // Adds `secret` as given and percent-encoded (upper- and lower-case hex).
   void Add(std::string_view secret);
   // Adds the value of a secret header and every part a server might echo on
-  // its own: the credentials after the auth scheme ("Bearer T" -> T,
-  // "token K:S" -> K:S, K and S), the values of cookie pairs ("sid=V" -> V),
-  // and for Basic credentials the decoded "user:password" and its halves
-  // besides the base64 form.
+  // its own (each as Add() does): the credentials after the auth scheme
+  // ("Bearer T" -> T, "token K:S" -> K:S, K and S, and the base64 of K:S),
+  // the values of cookie pairs ("sid=V" -> V), and for Basic credentials the
+  // decoded "user:password" and its halves besides the base64 form.
   void AddHeaderValue(std::string_view value);
   bool empty() const { return secrets_.empty(); }
   // `text` with every occurrence of a known secret replaced by kRedacted
@@ -72,6 +72,8 @@ class KnownSecrets {
   std::string Redact(std::string_view text) const;
 
  private:
+  void AddExact(std::string_view secret);
+
   std::vector<std::string> secrets_;
 };
 

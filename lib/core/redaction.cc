@@ -89,6 +89,24 @@ std::size_t ValueEnd(std::string_view text, std::size_t pos) {
   return end == std::string_view::npos ? text.size() : end;
 }
 
+// `text` percent-encoded (every byte but RFC 3986's unreserved ones), with
+// upper- or lower-case hex digits: the form a server echoes a credential in
+// when it puts it into a URL or a form body.
+std::string PercentEncoded(std::string_view text, const char* hex) {
+  std::string out;
+  for (char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out.push_back(ch);
+    } else {
+      out.push_back('%');
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 15]);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 bool IsSecretName(std::string_view name) {
@@ -195,6 +213,12 @@ std::string RedactConnectionString(std::string_view text) {
 }
 
 void KnownSecrets::Add(std::string_view secret) {
+  AddExact(secret);
+  AddExact(PercentEncoded(secret, "0123456789ABCDEF"));
+  AddExact(PercentEncoded(secret, "0123456789abcdef"));
+}
+
+void KnownSecrets::AddExact(std::string_view secret) {
   if (secret.size() < kMinLength) return;
   for (const std::string& s : secrets_) {
     if (s == secret) return;
@@ -226,6 +250,8 @@ void KnownSecrets::AddHeaderValue(std::string_view value) {
         colon != std::string_view::npos) {
       Add(pair.substr(0, colon));
       Add(pair.substr(colon + 1));
+      // "key:secret" as Basic credentials, whichever scheme sent it.
+      Add(internal::Base64Encode(pair));
     }
   };
   if (first == 1) Add(value.substr(parts[1].data() - value.data()));

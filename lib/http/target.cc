@@ -3,11 +3,11 @@
 #include <charconv>
 #include <stdexcept>
 
-#include "perfcheck/http_target.h"
-#include "perfcheck/redaction.h"
-
 #include "core/base64.h"
 #include "http/framing.h"
+#include "perfcheck/http_target.h"
+#include "perfcheck/percent_encoding.h"
+#include "perfcheck/redaction.h"
 
 namespace perfcheck::http {
 namespace {
@@ -77,9 +77,14 @@ Status Target::ParseInto(std::string_view url, Target& t) {
     std::string_view info = authority.substr(0, at);
     authority = authority.substr(at + 1);
     const std::size_t colon = info.find(':');
-    user = std::string(info.substr(0, colon));
-    if (colon != std::string_view::npos)
-      password = std::string(info.substr(colon + 1));
+    // Userinfo is percent-encoded (RFC 3986): "p%40ss" is the password
+    // "p@ss", as curl and browsers send it.
+    if (!PercentDecodeStrict(info.substr(0, colon), &user) ||
+        (colon != std::string_view::npos &&
+         !PercentDecodeStrict(info.substr(colon + 1), &password))) {
+      return Status::Error(shown +
+                           "bad percent-encoding in the user or password");
+    }
     has_userinfo = true;
   }
   std::string_view host = authority, port_text;

@@ -45,9 +45,12 @@ inline CliRun RunProgram(
   ChildProcessOptions o;
   o.argv.push_back(program);
   o.argv.insert(o.argv.end(), args.begin(), args.end());
-  o.environment = {{"PERFCHECK_BEARER", ""}, {"PERFCHECK_API_SECRET", ""}};
-  o.environment.insert(o.environment.end(), environment.begin(),
-                       environment.end());
+  o.environment = environment;
+  for (const char* name : {"PERFCHECK_BEARER", "PERFCHECK_API_SECRET"}) {
+    bool given = false;
+    for (const auto& [key, value] : environment) given = given || key == name;
+    if (!given) o.environment.emplace_back(name, "");
+  }
   o.stdout_path = dir / "stdout.txt";
   o.stderr_path = dir / "stderr.txt";
   o.timeout = timeout;
