@@ -21,6 +21,18 @@ constexpr int kMaxPoolSize = 256;
 // too malformed for RedactUrl to recognise ("mysql:user:pw@host"): whatever
 // sits between a ':' and the last '@'.
 std::string SafeUrl(std::string_view url) {
+  // A sqlite: location is a file name, not a keyword string: a file may be
+  // called "password=x.db" and is shown as it is. Its options are redacted,
+  // and any userinfo (never valid there).
+  if (url.size() >= 7 &&
+      std::equal(url.begin(), url.begin() + 7, "sqlite:", [](char a, char b) {
+        return std::tolower(static_cast<unsigned char>(a)) == b;
+      })) {
+    const std::size_t q = url.find('?');
+    std::string out = RedactUrl(url.substr(0, q));
+    if (q != std::string_view::npos) out += RedactUrl(url.substr(q));
+    return out;
+  }
   std::string out = RedactConnectionString(url);
   const std::size_t at = out.rfind('@');
   if (at == std::string::npos) return out;
