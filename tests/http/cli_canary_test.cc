@@ -4,6 +4,8 @@
 // stdout, stderr, --json, --csv or --result, nor what `perfcheck compare`
 // and `perfcheck baseline` make of that result; nor the outputs of a gtest
 // perf test (JUnit XML, results and candidate files) loading such a server.
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <mutex>
@@ -178,6 +180,7 @@ class EchoServer {
 
 // One way of giving `perfcheck load` a credential.
 struct AuthCase {
+  std::string id;  // the test's name
   std::string what;
   std::vector<std::string> args;  // --base-url is added unless given here
   Env env;
@@ -186,6 +189,20 @@ struct AuthCase {
 };
 
 std::string Pct(const std::string& s) { return PercentEncode(s); }
+
+// Percent-encoded with lower-case hex digits, as some servers write it.
+std::string PctLower(const std::string& s) {
+  std::string out = PercentEncode(s);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (out[i] == '%') {
+      for (std::size_t j = i + 1; j < i + 3; ++j) {
+        out[j] =
+            static_cast<char>(std::tolower(static_cast<unsigned char>(out[j])));
+      }
+    }
+  }
+  return out;
+}
 
 std::vector<AuthCase> AuthCases(int port) {
   const std::string bearer = "CANARYbearer/7f+3e";
@@ -206,39 +223,45 @@ std::vector<AuthCase> AuthCases(int port) {
   const std::string target =
       "/api?token=" + token_raw + "&api_key=" + key_raw + "&page=1";
   auto bearer_forms = [](const std::string& t) {
-    return std::vector<std::string>{"Bearer " + t, t, Pct(t)};
+    return std::vector<std::string>{"Bearer " + t, t, Pct(t), PctLower(t)};
   };
   auto pair_forms = [](const std::string& scheme_value, const std::string& s) {
     return std::vector<std::string>{scheme_value, "key12:" + s, s, Pct(s),
                                     internal::Base64Encode("key12:" + s)};
   };
   return {
-      {"--bearer",
+      {"BearerFlag",
+       "--bearer",
        {"--bearer", bearer},
        {},
        "Authorization: Bearer " + bearer,
        bearer_forms(bearer)},
-      {"PERFCHECK_BEARER",
+      {"BearerEnv",
+       "PERFCHECK_BEARER",
        {},
        {{"PERFCHECK_BEARER", env_bearer}},
        "Authorization: Bearer " + env_bearer,
        bearer_forms(env_bearer)},
-      {"--api-key/--api-secret",
+      {"ApiKeyAndSecretFlags",
+       "--api-key/--api-secret",
        {"--api-key", "key12", "--api-secret", secret},
        {},
        "Authorization: token key12:" + secret,
        pair_forms("token key12:" + secret, secret)},
-      {"--api-key with PERFCHECK_API_SECRET",
+      {"ApiSecretEnv",
+       "--api-key with PERFCHECK_API_SECRET",
        {"--api-key", "key12"},
        {{"PERFCHECK_API_SECRET", env_secret}},
        "Authorization: token key12:" + env_secret,
        pair_forms("token key12:" + env_secret, env_secret)},
-      {"--header 'Authorization: Bearer ...'",
+      {"AuthorizationBearerHeader",
+       "--header 'Authorization: Bearer ...'",
        {"--header", "Authorization: Bearer " + header_bearer},
        {},
        "Authorization: Bearer " + header_bearer,
        bearer_forms(header_bearer)},
-      {"--header 'Authorization: Basic ...'",
+      {"AuthorizationBasicHeader",
+       "--header 'Authorization: Basic ...'",
        {"--header", "Authorization: Basic " + basic},
        {},
        "Authorization: Basic " + basic,
@@ -248,23 +271,27 @@ std::vector<AuthCase> AuthCases(int port) {
          forms.push_back(basic);
          return forms;
        }()},
-      {"--header 'Cookie: ...'",
+      {"CookieHeader",
+       "--header 'Cookie: ...'",
        {"--header", "Cookie: theme=dark; sid=" + cookie},
        {},
        "Cookie: theme=dark; sid=" + cookie,
        {"theme=dark; sid=" + cookie, "sid=" + cookie, cookie, Pct(cookie)}},
-      {"--header 'X-Api-Key: ...'",
+      {"ApiKeyHeader",
+       "--header 'X-Api-Key: ...'",
        {"--header", "X-Api-Key: " + api_key},
        {},
        "X-Api-Key: " + api_key,
        {api_key, Pct(api_key)}},
-      {"secret query parameters",
+      {"SecretQueryParameters",
+       "secret query parameters",
        {"--endpoint", target},
        {},
        "GET " + target + " HTTP/1.1",
        {target, "token=" + token_raw, token_raw, token, key_raw,
         PercentDecode(key_raw, /*plus_is_space=*/true)}},
-      {"user:password in the base URL",
+      {"UserinfoInTheBaseUrl",
+       "user:password in the base URL",
        {"--base-url", "http://alice:" + url_password_raw +
                           "@127.0.0.1:" + std::to_string(port)},
        {},
@@ -277,9 +304,11 @@ std::vector<AuthCase> AuthCases(int port) {
 class CliCanaryTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    std::string name =
+        ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::replace(name.begin(), name.end(), '/', '_');  // parameterized
     dir_ = fs::temp_directory_path() /
-           ("perfcheck_cli_sweep_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+           ("perfcheck_cli_sweep_" + std::to_string(::getpid()) + "_" + name);
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "outputs");
   }
@@ -303,77 +332,85 @@ class CliCanaryTest : public ::testing::Test {
   fs::path dir_;
 };
 
-TEST_F(CliCanaryTest, EchoedCredentialsReachNoOutputOfLoadCompareOrBaseline) {
-  EchoServer server;
-  // Sanity of the markers: each form the sweep looks for contains one.
-  for (const AuthCase& c : AuthCases(server.port())) {
-    for (const std::string& form : c.forms) {
-      EXPECT_TRUE(form.find(kLeakMarker) != std::string::npos ||
-                  form.find(kBase64LeakMarker) != std::string::npos)
-          << c.what << ": " << form;
-    }
-  }
-  for (const AuthCase& c : AuthCases(server.port())) {
-    SCOPED_TRACE(c.what);
-    server.ClearHeads();
-    std::vector<std::string> base = {"load"};
-    const bool own_url = !c.args.empty() && c.args.front() == "--base-url";
-    if (!own_url) base.insert(base.end(), {"--base-url", server.url()});
-    base.insert(base.end(), c.args.begin(), c.args.end());
-    base.insert(base.end(),
-                {"-c", "1", "--duration", "5s", "--timeout", "2s",
-                 "--no-progress", "--threshold", "error_rate<1%", "--json",
-                 Out("load.json").string(), "--csv", Out("load.csv").string(),
-                 "--result", Out("result.json").string()});
-    for (const PositionCase& p : kPositions) {
-      // Up to three forms per run: a Result keeps three distinct error
-      // examples, so a leaking fourth could go unseen.
-      for (std::size_t first = 0; first < c.forms.size(); first += 3) {
-        const std::vector<std::string> forms(
-            c.forms.begin() + static_cast<std::ptrdiff_t>(first),
-            c.forms.begin() + static_cast<std::ptrdiff_t>(
-                                  std::min(first + 3, c.forms.size())));
-        server.Echo(p.position, forms);
-        std::vector<std::string> args = base;
-        args.insert(args.end(), {"-n", std::to_string(forms.size())});
-        const std::string what = c.what + ", echoed in the " + p.name +
-                                 " (forms from " + std::to_string(first) + ")";
-        const CliRun run = Perfcheck(what, args, c.env);
-        EXPECT_EQ(run.exit_code, 1) << what << "\n" << run.err;
-        EXPECT_NE(run.out.find(p.reported), std::string::npos) << what << "\n"
-                                                               << run.out;
-        EXPECT_NE(run.err.find("FAIL error_rate<1%"), std::string::npos)
-            << what << "\n"
-            << run.err;
-      }
-    }
-    bool sent = false;
-    for (const std::string& head : server.Heads()) {
-      sent = sent || head.find(c.sent) != std::string::npos;
-    }
-    EXPECT_TRUE(sent) << "the credential must have been sent: " << c.sent;
+constexpr int kAuthCaseCount = 10;
 
-    // What the later steps make of the last result.
-    const std::string result = Out("result.json").string();
-    Perfcheck(
-        c.what + ": compare",
-        {"compare", result, result, "--format", "markdown", "-o",
-         Out("compare.md").string(), "--json", Out("compare.json").string()});
-    Perfcheck(c.what + ": compare (table)", {"compare", result, result});
-    const CliRun update =
-        Perfcheck(c.what + ": baseline update",
-                  {"baseline", "update", Out("baseline.json").string(), result,
-                   "--test", "Sweep.Load"});
-    EXPECT_EQ(update.exit_code, 0) << update.err;
-    Perfcheck(c.what + ": baseline show",
-              {"baseline", "show", Out("baseline.json").string()});
-    Perfcheck(
-        c.what + ": compare with the baseline",
-        {"compare", Out("baseline.json").string(), result, "--format", "json"});
-    fs::remove_all(dir_ / "outputs");
-    fs::create_directories(dir_ / "outputs");
+// One test per way of giving the credential, so ctest -j runs them side by
+// side.
+class CliEchoSweepTest : public CliCanaryTest,
+                         public ::testing::WithParamInterface<int> {};
+
+TEST_P(CliEchoSweepTest, NoOutputOfLoadCompareOrBaselineShowsIt) {
+  EchoServer server;
+  const std::vector<AuthCase> cases = AuthCases(server.port());
+  ASSERT_EQ(cases.size(), static_cast<std::size_t>(kAuthCaseCount));
+  const AuthCase& c = cases[static_cast<std::size_t>(GetParam())];
+  // Sanity of the markers: each form the sweep looks for contains one.
+  for (const std::string& form : c.forms) {
+    ASSERT_TRUE(form.find(kLeakMarker) != std::string::npos ||
+                form.find(kBase64LeakMarker) != std::string::npos)
+        << form;
   }
+  std::vector<std::string> base = {"load"};
+  const bool own_url = !c.args.empty() && c.args.front() == "--base-url";
+  if (!own_url) base.insert(base.end(), {"--base-url", server.url()});
+  base.insert(base.end(), c.args.begin(), c.args.end());
+  base.insert(base.end(),
+              {"-c", "1", "--duration", "5s", "--timeout", "2s",
+               "--no-progress", "--threshold", "error_rate<1%", "--json",
+               Out("load.json").string(), "--csv", Out("load.csv").string(),
+               "--result", Out("result.json").string()});
+  for (const PositionCase& p : kPositions) {
+    // Up to three forms per run: a Result keeps three distinct error
+    // examples, so a leaking fourth could go unseen.
+    for (std::size_t first = 0; first < c.forms.size(); first += 3) {
+      const std::vector<std::string> forms(
+          c.forms.begin() + static_cast<std::ptrdiff_t>(first),
+          c.forms.begin() +
+              static_cast<std::ptrdiff_t>(std::min(first + 3, c.forms.size())));
+      server.Echo(p.position, forms);
+      std::vector<std::string> args = base;
+      args.insert(args.end(), {"-n", std::to_string(forms.size())});
+      const std::string what = c.what + ", echoed in the " + p.name +
+                               " (forms from " + std::to_string(first) + ")";
+      const CliRun run = Perfcheck(what, args, c.env);
+      EXPECT_EQ(run.exit_code, 1) << what << "\n" << run.err;
+      EXPECT_NE(run.out.find(p.reported), std::string::npos) << what << "\n"
+                                                             << run.out;
+      EXPECT_NE(run.err.find("FAIL error_rate<1%"), std::string::npos)
+          << what << "\n"
+          << run.err;
+    }
+  }
+  bool sent = false;
+  for (const std::string& head : server.Heads()) {
+    sent = sent || head.find(c.sent) != std::string::npos;
+  }
+  EXPECT_TRUE(sent) << "the credential must have been sent: " << c.sent;
+
+  // What the later steps make of the last result.
+  const std::string result = Out("result.json").string();
+  Perfcheck(c.what + ": compare", {"compare", result, result, "--format",
+                                   "markdown", "-o", Out("compare.md").string(),
+                                   "--json", Out("compare.json").string()});
+  Perfcheck(c.what + ": compare (table)", {"compare", result, result});
+  const CliRun update =
+      Perfcheck(c.what + ": baseline update",
+                {"baseline", "update", Out("baselines").string(), result,
+                 "--test", "Sweep.Load"});
+  EXPECT_EQ(update.exit_code, 0) << update.err;
+  Perfcheck(c.what + ": baseline show",
+            {"baseline", "show", Out("baselines").string()});
+  Perfcheck(c.what + ": compare with the baseline",
+            {"compare", Out("baselines").string(), result, "--format", "json"});
+  EXPECT_TRUE(fs::exists(Out("compare.md")));
+  EXPECT_TRUE(fs::exists(Out("baselines") / "Sweep.Load.json"));
 }
+
+INSTANTIATE_TEST_SUITE_P(
+    Auth, CliEchoSweepTest, ::testing::Range(0, kAuthCaseCount),
+    [](const ::testing::TestParamInfo<int>& info) {
+      return AuthCases(0)[static_cast<std::size_t>(info.param)].id;
+    });
 
 // Bad flag values next to a secret: the usage error names the flag, never
 // the secret.
