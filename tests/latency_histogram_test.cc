@@ -242,6 +242,84 @@ TEST(LatencyHistogramTest, MemoryIsFixedAndRecordNeverAllocates) {
   EXPECT_EQ(h.TotalCount(), 10'000'000u);
 }
 
+// A baseline holds thousands of decoded runs: each must cost its non-empty
+// buckets, not the ~270 KB of the whole one-hour range.
+TEST(LatencyHistogramTest, DecodedHistogramHoldsOnlyItsNonEmptyBuckets) {
+  LatencyHistogram recorded;
+  for (Nanos v = 40'000; v <= 60'000; v += 7) recorded.Record(v);
+  recorded.Record(3'000'000'000);  // an outlier far away costs one bucket
+  std::size_t non_empty = 0;
+  recorded.ForEachBucket([&](Nanos, Nanos, std::uint64_t) { ++non_empty; });
+  const StatusOr<LatencyHistogram> decoded =
+      LatencyHistogram::Decode(recorded.Encode());
+  ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+  EXPECT_LE(decoded->MemoryBytes(), sizeof(LatencyHistogram) + non_empty * 12)
+      << non_empty << " buckets";
+  EXPECT_GT(recorded.MemoryBytes(), 200u * 1024);
+  EXPECT_EQ(*decoded, recorded);
+  EXPECT_EQ(decoded->Encode(), recorded.Encode());
+  for (double p : {1.0, 50.0, 95.0, 99.9}) {
+    EXPECT_EQ(decoded->Percentile(p), recorded.Percentile(p)) << p;
+  }
+  std::vector<std::uint64_t> a, b;
+  recorded.ForEachBucket([&](Nanos lo, Nanos, std::uint64_t c) {
+    a.push_back(static_cast<std::uint64_t>(lo));
+    a.push_back(c);
+  });
+  decoded->ForEachBucket([&](Nanos lo, Nanos, std::uint64_t c) {
+    b.push_back(static_cast<std::uint64_t>(lo));
+    b.push_back(c);
+  });
+  EXPECT_EQ(a, b);
+
+  const StatusOr<LatencyHistogram> empty =
+      LatencyHistogram::Decode(LatencyHistogram().Encode());
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ(empty->MemoryBytes(), sizeof(LatencyHistogram));
+  EXPECT_EQ(*empty, LatencyHistogram());
+}
+
+TEST(LatencyHistogramTest, DecodedHistogramRecordsAndMerges) {
+  LatencyHistogram low, high, expected;
+  for (Nanos v = 100; v < 200; ++v) {
+    low.Record(v);
+    expected.Record(v);
+  }
+  for (Nanos v = 5'000'000; v < 5'001'000; v += 10) {
+    high.Record(v);
+    expected.Record(v);
+  }
+  // Decoded histograms merge in both orders, into either kind of histogram.
+  LatencyHistogram a = *LatencyHistogram::Decode(low.Encode());
+  a.Merge(*LatencyHistogram::Decode(high.Encode()));
+  EXPECT_EQ(a, expected);
+  LatencyHistogram b = *LatencyHistogram::Decode(high.Encode());
+  b.Merge(*LatencyHistogram::Decode(low.Encode()));
+  EXPECT_EQ(b, expected);
+  LatencyHistogram c = low;
+  c.Merge(*LatencyHistogram::Decode(high.Encode()));
+  EXPECT_EQ(c, expected);
+
+  // Recording below, inside and above its buckets, and into an empty one.
+  LatencyHistogram d = *LatencyHistogram::Decode(high.Encode());
+  LatencyHistogram e = high;
+  for (Nanos v : {Nanos{1}, Nanos{5'000'500}, Nanos{3'600'000'000'000},
+                  Nanos{7'200'000'000'000}}) {
+    d.Record(v);
+    e.Record(v);
+  }
+  EXPECT_EQ(d, e);
+  EXPECT_EQ(d.Encode(), e.Encode());
+  EXPECT_EQ(d.Saturated(), 1u);
+  LatencyHistogram f = *LatencyHistogram::Decode(LatencyHistogram().Encode());
+  f.Record(42);
+  LatencyHistogram g;
+  g.Record(42);
+  EXPECT_EQ(f, g);
+  f.Clear();
+  EXPECT_EQ(f, LatencyHistogram());
+}
+
 TEST(LatencyHistogramTest, ClearKeepsConfiguration) {
   LatencyHistogram h(4);
   h.Record(42);

@@ -46,7 +46,11 @@ class LatencyHistogram {
       int significant_digits = kDefaultSignificantDigits,
       Nanos highest_trackable_ns = kDefaultHighestTrackable);
 
-  // Records `value_ns` once / `count` times. O(1), no allocation, noexcept.
+  // Records `value_ns` once / `count` times. O(1), noexcept. Never allocates
+  // on a histogram made by the constructor (it holds every bucket). One made
+  // by Decode() holds only its non-empty buckets, so that the thousands of
+  // runs of a baseline fit in memory; its first Record (or a Merge into it)
+  // allocates the whole range once (std::terminate if that fails).
   void Record(Nanos value_ns) noexcept { RecordN(value_ns, 1); }
   void RecordN(Nanos value_ns, std::uint64_t count) noexcept;
 
@@ -81,7 +85,8 @@ class LatencyHistogram {
 
   int SignificantDigits() const { return significant_digits_; }
   Nanos HighestTrackable() const { return highest_trackable_; }
-  // Bytes held by this histogram (constant for its lifetime).
+  // Bytes held by this histogram: constant for one made by the constructor,
+  // 12 per non-empty bucket for one made by Decode() until it is changed.
   std::size_t MemoryBytes() const;
 
   // Lossless compact text form; Decode(Encode()) == *this.
@@ -93,20 +98,35 @@ class LatencyHistogram {
   // ascending order. For exporters (plots, CSV).
   template <class Fn>
   void ForEachBucket(Fn&& fn) const {
-    for (std::size_t i = 0; i < counts_.size(); ++i) {
-      if (counts_[i] != 0) {
-        const Nanos lo = ValueFromIndex(i);
-        fn(lo, lo + EquivalentRangeSize(lo) - 1, counts_[i]);
-      }
-    }
+    ForEachNonEmpty([&](std::size_t index, std::uint64_t count) {
+      const Nanos lo = ValueFromIndex(index);
+      fn(lo, lo + EquivalentRangeSize(lo) - 1, count);
+    });
   }
 
   friend bool operator==(const LatencyHistogram& a, const LatencyHistogram& b);
 
  private:
+  // Without `with_buckets` no bucket is allocated (for Decode, which keeps
+  // the non-empty ones in the sparse lists).
+  LatencyHistogram(int significant_digits, Nanos highest_trackable_ns,
+                   bool with_buckets);
+  // Calls fn(bucket index, count) for every non-empty bucket, ascending.
+  template <class Fn>
+  void ForEachNonEmpty(Fn&& fn) const {
+    for (std::size_t i = 0; i < counts_.size(); ++i) {
+      if (counts_[i] != 0) fn(i, counts_[i]);
+    }
+    for (std::size_t i = 0; i < sparse_index_.size(); ++i) {
+      fn(static_cast<std::size_t>(sparse_index_[i]), sparse_count_[i]);
+    }
+  }
+  // Moves the sparse lists into counts_, which then holds every bucket.
+  void Densify();
   std::size_t IndexOf(std::uint64_t value) const noexcept;
   Nanos ValueFromIndex(std::size_t index) const noexcept;
   Nanos EquivalentRangeSize(Nanos value) const noexcept;
+  static bool SameBuckets(const LatencyHistogram& a, const LatencyHistogram& b);
 
   int significant_digits_;
   Nanos highest_trackable_;
@@ -114,8 +134,14 @@ class LatencyHistogram {
   std::uint64_t sub_bucket_count_;
   std::uint64_t sub_bucket_half_count_;
   std::uint64_t sub_bucket_mask_;
-  std::uint64_t top_value_;  // largest value that maps into counts_
+  std::uint64_t top_value_;   // largest value that maps into a bucket
+  std::size_t bucket_count_;  // buckets of the whole trackable range
+  // Either counts_ holds every bucket (made by the constructor, or changed
+  // since Decode) and the sparse lists are empty, or counts_ is empty and
+  // the lists hold the non-empty buckets, ascending (made by Decode).
   std::vector<std::uint64_t> counts_;
+  std::vector<std::uint32_t> sparse_index_;
+  std::vector<std::uint64_t> sparse_count_;
   std::uint64_t total_ = 0;
   std::uint64_t saturated_ = 0;
   Nanos min_;

@@ -55,6 +55,12 @@ bool GetU128(std::string_view& in, unsigned __int128* v) {
 
 LatencyHistogram::LatencyHistogram(int significant_digits,
                                    Nanos highest_trackable_ns)
+    : LatencyHistogram(significant_digits, highest_trackable_ns,
+                       /*with_buckets=*/true) {}
+
+LatencyHistogram::LatencyHistogram(int significant_digits,
+                                   Nanos highest_trackable_ns,
+                                   bool with_buckets)
     : significant_digits_(significant_digits),
       highest_trackable_(highest_trackable_ns),
       min_(std::numeric_limits<Nanos>::max()) {
@@ -90,8 +96,18 @@ LatencyHistogram::LatencyHistogram(int significant_digits,
     ++buckets;
   }
   top_value_ = (sub_bucket_count_ << (buckets - 1)) - 1;
-  counts_.assign(static_cast<std::size_t>(buckets + 1) * sub_bucket_half_count_,
-                 0);
+  bucket_count_ =
+      static_cast<std::size_t>(buckets + 1) * sub_bucket_half_count_;
+  if (with_buckets) counts_.assign(bucket_count_, 0);
+}
+
+void LatencyHistogram::Densify() {
+  counts_.assign(bucket_count_, 0);
+  for (std::size_t i = 0; i < sparse_index_.size(); ++i) {
+    counts_[sparse_index_[i]] = sparse_count_[i];
+  }
+  sparse_index_ = {};
+  sparse_count_ = {};
 }
 
 std::size_t LatencyHistogram::IndexOf(std::uint64_t value) const noexcept {
@@ -130,7 +146,11 @@ void LatencyHistogram::RecordN(Nanos value_ns, std::uint64_t count) noexcept {
     bucket_value = top_value_;
     saturated_ += count;
   }
-  counts_[IndexOf(bucket_value)] += count;
+  const std::size_t slot = IndexOf(bucket_value);
+  // Only a histogram made by Decode() and not changed since has no buckets.
+  if (slot >= counts_.size()) [[unlikely]]
+    Densify();
+  counts_[slot] += count;
   total_ += count;
   const auto v = static_cast<Nanos>(value);
   min_ = std::min(min_, v);
@@ -141,7 +161,7 @@ void LatencyHistogram::RecordN(Nanos value_ns, std::uint64_t count) noexcept {
 
 void LatencyHistogram::Merge(const LatencyHistogram& other) {
   if (other.significant_digits_ != significant_digits_ ||
-      other.counts_.size() != counts_.size()) {
+      other.bucket_count_ != bucket_count_) {
     throw std::invalid_argument(
         "LatencyHistogram::Merge: histograms differ in precision or range (" +
         std::to_string(significant_digits_) + " digits/" +
@@ -150,8 +170,10 @@ void LatencyHistogram::Merge(const LatencyHistogram& other) {
         std::to_string(other.highest_trackable_) + " ns)");
   }
   if (other.total_ == 0) return;
-  for (std::size_t i = 0; i < counts_.size(); ++i)
-    counts_[i] += other.counts_[i];
+  if (counts_.empty()) Densify();
+  other.ForEachNonEmpty([this](std::size_t index, std::uint64_t count) {
+    counts_[index] += count;
+  });
   total_ += other.total_;
   saturated_ += other.saturated_;
   min_ = std::min(min_, other.min_);
@@ -162,6 +184,8 @@ void LatencyHistogram::Merge(const LatencyHistogram& other) {
 
 void LatencyHistogram::Clear() noexcept {
   std::fill(counts_.begin(), counts_.end(), 0);
+  sparse_index_.clear();
+  sparse_count_.clear();
   total_ = 0;
   saturated_ = 0;
   min_ = std::numeric_limits<Nanos>::max();
@@ -211,21 +235,28 @@ Nanos LatencyHistogram::ValueAtRank(std::uint64_t rank) const {
   rank = std::clamp<std::uint64_t>(rank, 1, total_);
   if (rank == 1) return min_;
   if (rank == total_) return max_;
+  auto at = [&](std::size_t index) {
+    const Nanos lowest = ValueFromIndex(index);
+    // The middle of the bucket halves the worst-case error of either edge.
+    const Nanos middle = lowest + EquivalentRangeSize(lowest) / 2;
+    return std::clamp(middle, min_, max_);
+  };
   std::uint64_t seen = 0;
   for (std::size_t i = 0; i < counts_.size(); ++i) {
     seen += counts_[i];
-    if (seen >= rank) {
-      const Nanos lowest = ValueFromIndex(i);
-      // The middle of the bucket halves the worst-case error of either edge.
-      const Nanos middle = lowest + EquivalentRangeSize(lowest) / 2;
-      return std::clamp(middle, min_, max_);
-    }
+    if (seen >= rank) return at(i);
+  }
+  for (std::size_t i = 0; i < sparse_index_.size(); ++i) {
+    seen += sparse_count_[i];
+    if (seen >= rank) return at(sparse_index_[i]);
   }
   return max_;
 }
 
 std::size_t LatencyHistogram::MemoryBytes() const {
-  return sizeof(*this) + counts_.capacity() * sizeof(std::uint64_t);
+  return sizeof(*this) + counts_.capacity() * sizeof(std::uint64_t) +
+         sparse_index_.capacity() * sizeof(std::uint32_t) +
+         sparse_count_.capacity() * sizeof(std::uint64_t);
 }
 
 std::string LatencyHistogram::Encode() const {
@@ -241,16 +272,12 @@ std::string LatencyHistogram::Encode() const {
   PutU128(bytes, sum_);
   PutU128(bytes, sum_sq_);
   // Non-empty buckets as (number of empty buckets skipped, count) pairs.
-  std::uint64_t zeros = 0;
-  for (std::uint64_t c : counts_) {
-    if (c == 0) {
-      ++zeros;
-      continue;
-    }
-    PutVarint(bytes, zeros);
-    PutVarint(bytes, c);
-    zeros = 0;
-  }
+  std::size_t next = 0;  // the bucket after the last one written
+  ForEachNonEmpty([&](std::size_t index, std::uint64_t count) {
+    PutVarint(bytes, index - next);
+    PutVarint(bytes, count);
+    next = index + 1;
+  });
   return internal::Base64Encode(bytes);
 }
 
@@ -282,24 +309,43 @@ StatusOr<LatencyHistogram> LatencyHistogram::Decode(std::string_view text) {
   }
   std::optional<LatencyHistogram> h;
   try {
-    h.emplace(static_cast<int>(digits), static_cast<Nanos>(highest));
+    h.emplace(LatencyHistogram(static_cast<int>(digits),
+                               static_cast<Nanos>(highest),
+                               /*with_buckets=*/false));
   } catch (const std::invalid_argument& e) {
     return fail(e.what());
   }
+  // Two passes over the bucket list: the first checks it and counts the
+  // buckets, so the sparse lists are allocated once at their exact size.
+  const std::string_view buckets = in;
   std::uint64_t index = 0, counted = 0;
+  std::size_t non_empty = 0;
   while (!in.empty()) {
     std::uint64_t skip = 0, count = 0;
     if (!GetVarint(in, &skip) || !GetVarint(in, &count)) {
       return fail("truncated bucket list");
     }
     if (count == 0) return fail("empty bucket in bucket list");
-    if (skip >= h->counts_.size() || index + skip >= h->counts_.size()) {
+    if (skip >= h->bucket_count_ || index + skip >= h->bucket_count_) {
       return fail("bucket index out of range");
     }
     index += skip;
-    h->counts_[index] = count;
     if (counted + count < counted) return fail("bucket counts overflow");
     counted += count;
+    ++non_empty;
+    ++index;
+  }
+  h->sparse_index_.reserve(non_empty);
+  h->sparse_count_.reserve(non_empty);
+  in = buckets;
+  index = 0;
+  while (!in.empty()) {
+    std::uint64_t skip = 0, count = 0;
+    GetVarint(in, &skip);  // checked by the first pass
+    GetVarint(in, &count);
+    index += skip;
+    h->sparse_index_.push_back(static_cast<std::uint32_t>(index));
+    h->sparse_count_.push_back(count);
     ++index;
   }
   if (counted != total) {
@@ -322,12 +368,25 @@ StatusOr<LatencyHistogram> LatencyHistogram::Decode(std::string_view text) {
   return std::move(*h);
 }
 
+// Equal when every bucket is: a recorded histogram holds every bucket, its
+// decoded copy only the non-empty ones.
+bool LatencyHistogram::SameBuckets(const LatencyHistogram& a,
+                                   const LatencyHistogram& b) {
+  std::vector<std::pair<std::size_t, std::uint64_t>> x, y;
+  a.ForEachNonEmpty(
+      [&x](std::size_t i, std::uint64_t c) { x.emplace_back(i, c); });
+  b.ForEachNonEmpty(
+      [&y](std::size_t i, std::uint64_t c) { y.emplace_back(i, c); });
+  return x == y;
+}
+
 bool operator==(const LatencyHistogram& a, const LatencyHistogram& b) {
   return a.significant_digits_ == b.significant_digits_ &&
          a.highest_trackable_ == b.highest_trackable_ && a.total_ == b.total_ &&
          a.saturated_ == b.saturated_ && a.Min() == b.Min() &&
          a.Max() == b.Max() && a.sum_ == b.sum_ && a.sum_sq_ == b.sum_sq_ &&
-         a.counts_ == b.counts_;
+         a.bucket_count_ == b.bucket_count_ &&
+         LatencyHistogram::SameBuckets(a, b);
 }
 
 }  // namespace perfcheck
