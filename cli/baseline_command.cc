@@ -43,7 +43,7 @@ int Fail(const std::string& message) {
 }
 
 bool IsPerfcheckDocument(const std::string& text, std::string* schema) {
-  const nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
+  const json_fields::Json doc = json_fields::ParseTopLevel(text);
   if (!doc.is_object() || !doc.contains("schema") ||
       !doc["schema"].is_string()) {
     return false;

@@ -4,9 +4,11 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <unordered_set>
 
 #include "benchmark/series_metric.h"
 #include "perfcheck/baseline.h"
@@ -55,12 +57,13 @@ ComparisonReport CompareEntries(const std::vector<BaselineEntry>& old_entries,
   std::set<std::string> seen;
   std::set<std::string> differences;
   std::set<std::string> testbed_notes;
+  // The last result of a name wins, as a scan from the front would find it.
+  std::map<std::string_view, const Result*> by_name;
+  for (const Result& r : new_results) by_name[r.name] = &r;
   for (const BaselineEntry& entry : old_entries) {
     seen.insert(entry.name);
-    const Result* match = nullptr;
-    for (const Result& r : new_results) {
-      if (r.name == entry.name) match = &r;
-    }
+    auto found = by_name.find(entry.name);
+    const Result* match = found == by_name.end() ? nullptr : found->second;
     if (match == nullptr || entry.runs.empty()) {
       MetricComparisonRow row =
           OneSidedRow(entry.name, SeriesMetric{},
@@ -134,6 +137,7 @@ struct Input {
   bool has_perfcheck = false;
   bool has_baseline = false;
   BenchmarkFile bench;
+  std::unordered_set<std::string> bench_names;  // of bench.benchmarks
   std::vector<BaselineEntry> entries;
   std::vector<Result> results;
 };
@@ -142,8 +146,9 @@ Status AddFile(const std::filesystem::path& path, Input& in) {
   StatusOr<std::string> text = json_fields::ReadFile(path);
   if (!text.ok()) return text.status();
   const std::string source = path.string();
-  const nlohmann::json doc =
-      nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  // The reader below parses the file again, whole: only its top level
+  // decides which reader.
+  const json_fields::Json doc = json_fields::ParseTopLevel(*text);
   const bool is_object = doc.is_object();
   const bool has_schema =
       is_object && doc.contains("schema") && doc["schema"].is_string();
@@ -161,7 +166,7 @@ Status AddFile(const std::filesystem::path& path, Input& in) {
       in.bench.context = f->context;
     }
     for (BenchmarkSeries& s : f->benchmarks) {
-      if (in.bench.Find(s.name) != nullptr) {
+      if (!in.bench_names.insert(s.name).second) {
         return Status::Error(source + ": benchmark '" + s.name +
                              "' also appears in another file of the directory");
       }
@@ -178,7 +183,9 @@ Status AddFile(const std::filesystem::path& path, Input& in) {
   if (IsBaselineSchema(schema)) {
     StatusOr<BaselineFile> b = BaselineFileFromJson(*text, source);
     if (!b.ok()) return b.status();
-    for (auto& [name, entry] : b->entries) in.entries.push_back(entry);
+    for (auto& [name, entry] : b->entries) {
+      in.entries.push_back(std::move(entry));
+    }
     in.has_baseline = true;
     return Status();
   }

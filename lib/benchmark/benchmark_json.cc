@@ -401,7 +401,7 @@ StatusOr<BenchmarkFile> ReadBenchmarkFile(const std::filesystem::path& path) {
 }
 
 bool LooksLikeBenchmarkJson(std::string_view text) {
-  const Json doc = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  const Json doc = json_fields::ParseTopLevel(text);
   if (!doc.is_object()) return false;
   auto it = doc.find("benchmarks");
   return it != doc.end() && it->is_array();

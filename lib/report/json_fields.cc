@@ -131,6 +131,20 @@ void FieldReader::Fail(std::string_view path, std::string_view what) const {
                    "': " + std::string(what));
 }
 
+Json ParseTopLevel(std::string_view text) {
+  try {
+    return Json::parse(
+        text.begin(), text.end(),
+        // Depth 1 is the top level's keys and values.
+        [](int depth, Json::parse_event_t, Json&) { return depth <= 1; },
+        /*allow_exceptions=*/false);
+  } catch (const Json::exception&) {
+    // allow_exceptions covers syntax errors only; a number beyond double
+    // range still throws.
+    return Json(Json::value_t::discarded);
+  }
+}
+
 Json FieldReader::Parse(std::string_view text) const {
   try {
     return Json::parse(text.begin(), text.end());

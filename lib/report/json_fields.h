@@ -36,6 +36,13 @@ class FieldError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The top level of the JSON document `text` with everything nested discarded
+// while parsing (an object or array there stays, empty): enough to tell the
+// kind of a file ("schema", "benchmarks") without building the whole document
+// only to parse it again. A discarded value (is_discarded()) when `text` is
+// not valid JSON. Never throws.
+Json ParseTopLevel(std::string_view text);
+
 // "a.b" / "b" when `path` is empty.
 std::string Join(std::string_view path, std::string_view key);
 // "a[3]".
