@@ -1,0 +1,73 @@
+// Fuzzes LatencyHistogram::Decode, the compact text form stored in result and
+// baseline files (base64 of a varint bucket list).
+//
+// Properties, besides "no crash, no exception, no sanitizer report":
+//   - a decoded histogram is consistent enough to use: every query (the
+//     percentiles, mean, standard deviation, every bucket) works, and
+//     Percentile() stays within [Min(), Max()];
+//   - Encode() of it decodes again to an equal histogram (the stored form is
+//     lossless for everything Decode accepts);
+//   - it can be merged into and recorded into (both widen its bucket window).
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <limits>
+#include <string>
+#include <string_view>
+
+#include "perfcheck/latency_histogram.h"
+
+namespace {
+
+using perfcheck::LatencyHistogram;
+using perfcheck::Nanos;
+
+[[noreturn]] void Violation(const char* what, std::string_view input) {
+  std::fprintf(stderr, "PROPERTY VIOLATED: %s\ninput: %.*s\n", what,
+               static_cast<int>(std::min<std::size_t>(input.size(), 200)),
+               input.data());
+  __builtin_trap();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  perfcheck::StatusOr<LatencyHistogram> h = LatencyHistogram::Decode(text);
+  if (!h.ok()) {
+    if (h.status().message().empty()) Violation("error without message", text);
+    return 0;
+  }
+  for (double p : {0.0, 1.0, 50.0, 90.0, 99.0, 99.9, 100.0}) {
+    const Nanos v = h->Percentile(p);
+    if (h->TotalCount() > 0 && (v < h->Min() || v > h->Max())) {
+      Violation("a percentile outside [min, max]", text);
+    }
+  }
+  (void)h->Mean();
+  (void)h->StdDev();
+  (void)h->ValueAtRank(h->TotalCount() / 2);
+  std::uint64_t counted = 0;
+  h->ForEachBucket([&counted](Nanos lo, Nanos hi, std::uint64_t count) {
+    if (hi < lo) __builtin_trap();
+    counted += count;
+  });
+  if (counted != h->TotalCount()) Violation("buckets do not add up", text);
+
+  const std::string encoded = h->Encode();
+  perfcheck::StatusOr<LatencyHistogram> again =
+      LatencyHistogram::Decode(encoded);
+  if (!again.ok()) Violation("Encode() output does not decode", text);
+  if (!(*again == *h)) Violation("Decode(Encode(h)) != h", text);
+
+  // Merging into a fresh histogram of the same configuration, and recording
+  // outside the decoded window, must both work.
+  LatencyHistogram merged(h->SignificantDigits(), h->HighestTrackable());
+  merged.Merge(*h);
+  if (!(merged == *h)) Violation("merge into an empty histogram differs", text);
+  h->Record(0);
+  h->Record(h->HighestTrackable());
+  h->Record(std::numeric_limits<Nanos>::max());
+  return 0;
+}
