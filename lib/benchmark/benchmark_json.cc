@@ -287,6 +287,12 @@ void ReadRowFields(const FieldReader& r, const Json& row,
       r.Fail(json_fields::Join(where, key),
              "must be a finite number >= 0, got " + Json(value).dump());
     }
+    // 1e300 s is finite, but not in ns: every statistic would be inf or NaN.
+    if (!std::isfinite(value * *scale)) {
+      r.Fail(json_fields::Join(where, key), "too large: " + Json(value).dump() +
+                                                " " + unit +
+                                                " overflows a double in ns");
+    }
   }
   if (run_type == "aggregate") {
     const std::string agg_unit =

@@ -253,6 +253,28 @@ TEST(BenchmarkJson, ValidEdgeValuesAreAccepted) {
   EXPECT_EQ(f->benchmarks[1].failed_runs, 1);
 }
 
+// Found by fuzz/benchmark_json_fuzzer (fuzz/regressions/benchmark_json/):
+// a time that is finite in its unit but not in ns was accepted as infinity.
+TEST(BenchmarkJson, TimesThatOverflowInNanosecondsAreRefused) {
+  StatusOr<BenchmarkFile> f = ParseBenchmarkJson(
+      R"({"benchmarks": [{"name": "BM_A", "real_time": 1e300,
+                          "cpu_time": 1, "time_unit": "s"}]})",
+      "x.json");
+  ASSERT_FALSE(f.ok());
+  EXPECT_NE(f.status().message().find(
+                "x.json: field 'benchmarks[0].real_time': too large: 1e+300 s "
+                "overflows a double in ns"),
+            std::string::npos)
+      << f.status().message();
+  // The same number in ns is a (silly but) finite time.
+  StatusOr<BenchmarkFile> ns = ParseBenchmarkJson(
+      R"({"benchmarks": [{"name": "BM_A", "real_time": 1e300,
+                          "cpu_time": 1, "time_unit": "ns"}]})",
+      "x.json");
+  ASSERT_TRUE(ns.ok()) << ns.status().message();
+  EXPECT_EQ(ns->benchmarks[0].real_ns[0], 1e300);
+}
+
 // ---- baselines holding several testbeds (WriteBenchmarkBaseline) ----------
 
 std::string ReadText(const std::string& path) {
