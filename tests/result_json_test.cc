@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
@@ -445,6 +446,16 @@ std::vector<MalformedCase> MalformedCases() {
        [](Json d) { return Set(d, P("/errors/timeout/count"), -3); },
        {"in/r.json: field 'errors.timeout.count': expected a non-negative "
         "integer"}},
+      // Found by fuzz/result_json_fuzzer (fuzz/regressions/result_json/):
+      // the total wrapped, giving an error rate above 1 that the writer
+      // then wrote and the reader refused.
+      {"operations_overflow",
+       [](Json d) {
+         return Set(d, P("/errors/timeout/count"),
+                    std::numeric_limits<std::uint64_t>::max());
+       },
+       {"in/r.json: field 'errors.timeout.count': the operations (latency "
+        "count plus error counts) exceed 2^64 - 1"}},
       {"example_not_string",
        [](Json d) { return Set(d, P("/errors/timeout/examples/1"), 7); },
        {"in/r.json: field 'errors.timeout.examples[1]': expected a string"}},

@@ -1,5 +1,7 @@
 #include "perfcheck/result_json.h"
 
+#include <cstdint>
+#include <limits>
 #include <system_error>
 #include <utility>
 
@@ -48,6 +50,16 @@ StatusOr<Result> ResultFromJson(std::string_view text,
     if (r.elapsed_ns < 0) in.Fail("elapsed_ns", "must be >= 0");
     r.latency = in.Histogram(in.Object(doc, "", "latency"), "latency");
     r.errors = in.ReadErrors(in.Field(doc, "", "errors"), "errors");
+    // Every total and rate sums these; a sum past 2^64 - 1 would wrap.
+    std::uint64_t total = r.latency.TotalCount();
+    for (const auto& [category, e] : r.errors) {
+      if (e.count > std::numeric_limits<std::uint64_t>::max() - total) {
+        in.Fail("errors." + category + ".count",
+                "the operations (latency count plus error counts) exceed "
+                "2^64 - 1");
+      }
+      total += e.count;
+    }
     r.series = in.ReadTimeSeries(in.Field(doc, "", "series"), "series");
     r.config = in.ReadStringMap(in.Field(doc, "", "config"), "config");
     r.fingerprint =
