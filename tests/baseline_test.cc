@@ -13,6 +13,7 @@
 #include <fstream>
 #include <functional>
 #include <iterator>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -536,6 +537,14 @@ std::vector<MalformedCase> MalformedCases() {
       {"samples_disagree_with_histogram",
        [](Json d) { return Set(d, P("/entries/search/runs/0/samples"), 1); },
        {run0 + "samples': is 1 but the latency histogram holds"}},
+      // Found by fuzz/baseline_json_fuzzer (fuzz/regressions/baseline_json/):
+      // the gate's error rate is errors / (samples + errors), which wrapped.
+      {"samples_plus_errors_overflow",
+       [](Json d) {
+         return Set(d, P("/entries/search/runs/0/errors"),
+                    std::numeric_limits<std::uint64_t>::max());
+       },
+       {run0 + "errors': samples plus errors exceed 2^64 - 1"}},
       {"count_negative",
        [](Json d) {
          return Set(d, P("/entries/search/runs/0/counts"),
