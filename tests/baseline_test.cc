@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -854,6 +855,47 @@ TEST(BaselineTestbedTest, SchemaVersionsRead) {
   EXPECT_FALSE(IsBaselineSchema("perfcheck.baseline/v"));
   EXPECT_FALSE(IsBaselineSchema("perfcheck.result/v1"));
   EXPECT_FALSE(IsBaselineSchema(""));
+}
+
+// A writer killed before its rename leaves "<file>.tmp-<pid>-..." behind; the
+// next write of that file removes it once its process is gone and it is a
+// minute old. A live writer's temp file and one still being written stay.
+TEST(BaselineStoreTest, RecordRemovesTempFilesOfDeadWriters) {
+  TempDir dir;
+  const fs::path baselines = dir.path() / "baselines";
+  const BaselineStore store(baselines);
+  ASSERT_TRUE(store.Record("T.x", MakeResult("search", 100)).ok());
+
+  // A pid that is certainly gone: a child that exited and was reaped.
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) ::_exit(0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  const std::string dead = std::to_string(child);
+  const std::string alive = std::to_string(::getpid());
+
+  const auto old = fs::file_time_type::clock::now() - std::chrono::minutes(5);
+  auto make = [&](const std::string& name, bool is_old) {
+    WriteBytes(baselines / name, std::string(2048, 'x'));
+    if (is_old) fs::last_write_time(baselines / name, old);
+  };
+  make("T.x.json.tmp-" + dead + "-0-123", true);    // removed
+  make("T.x.json.tmp-" + dead + "-7-9", false);     // still being written?
+  make("T.x.json.tmp-" + alive + "-3-44", true);    // a live writer
+  make("Other.y.json.tmp-" + dead + "-0-1", true);  // another file's
+  make("T.x.json.tmp-notapid", true);               // not ours
+  ASSERT_TRUE(store.Record("T.x", MakeResult("search", 100)).ok());
+
+  EXPECT_EQ(FileNamesIn(baselines),
+            (std::set<std::string>{
+                "T.x.json", "T.x.json.lock", "T.x.json.tmp-" + dead + "-7-9",
+                "T.x.json.tmp-" + alive + "-3-44",
+                "Other.y.json.tmp-" + dead + "-0-1", "T.x.json.tmp-notapid"}));
+  // The baseline itself is intact, with both runs.
+  auto loaded = store.Load("T.x");
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  EXPECT_EQ((*loaded)->entries.at("search").runs.size(), 2u);
 }
 
 TEST(BaselineStoreTest, UnreadableDirectoryIsAnError) {

@@ -1,6 +1,7 @@
 #include "report/json_fields.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -615,6 +616,41 @@ int OpenUniqueTemp(const std::filesystem::path& target,
   return -1;
 }
 
+// A writer killed between creating its temporary file and the rename (kill
+// -9, a cancelled CI job) leaves "<target>.tmp-<pid>-..." behind, in the
+// committed baselines directory of all places. The next write of the same
+// target removes those whose process is gone. The age check keeps the temp
+// file of a writer on another host sharing the directory, whose pid means
+// nothing here: it is being written to, so it is never a minute old.
+void RemoveStaleTemps(const std::filesystem::path& target) {
+  constexpr auto kMinAge = std::chrono::seconds(60);
+  const std::string prefix = target.filename().string() + ".tmp-";
+  std::filesystem::path dir = target.parent_path();
+  if (dir.empty()) dir = ".";
+  std::error_code ec;
+  std::filesystem::directory_iterator it(dir, ec);
+  if (ec) return;  // best effort: the write itself reports real problems
+  const auto now = std::filesystem::file_time_type::clock::now();
+  for (const auto& entry : it) {
+    const std::string name = entry.path().filename().string();
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    // "<pid>-<counter>-<tick>"; anything else is not ours.
+    const std::string rest = name.substr(prefix.size());
+    const std::size_t dash = rest.find('-');
+    if (dash == 0 || dash == std::string::npos ||
+        rest.find_first_not_of("0123456789") != dash || dash > 9) {
+      continue;
+    }
+    const pid_t pid = static_cast<pid_t>(std::stol(rest.substr(0, dash)));
+    if (pid <= 0 || ::kill(pid, 0) == 0 || errno != ESRCH) continue;
+    std::error_code stat_ec;
+    if (!entry.is_regular_file(stat_ec) || stat_ec) continue;
+    const auto modified = entry.last_write_time(stat_ec);
+    if (stat_ec || now - modified < kMinAge) continue;
+    std::filesystem::remove(entry.path(), stat_ec);
+  }
+}
+
 }  // namespace
 
 Status WriteFileAtomically(const std::filesystem::path& given,
@@ -655,6 +691,7 @@ Status WriteFileAtomically(const std::filesystem::path& given,
     }
     return Status();
   }
+  RemoveStaleTemps(path);
   std::filesystem::path temp;
   const int fd = OpenUniqueTemp(path, &temp);
   if (fd < 0) {
