@@ -203,6 +203,33 @@ void BM_CompareBenchmarks(benchmark::State& state) {
 }
 BENCHMARK(BM_CompareBenchmarks)->Arg(20)->Unit(benchmark::kMicrosecond);
 
+// How comparing grows with the number of rows: one repetition per benchmark,
+// as a file of many parameterised benchmarks has. Linear since each row is
+// found by name through an index (it was a scan per row: 32,000 rows 4.7 s).
+// Not in the gated FILTER: a scaling check, read from the Big-O line.
+void BM_ScaleCompareBenchmarks(benchmark::State& state) {
+  const int count = static_cast<int>(state.range(0));
+  const perfcheck::BenchmarkFile old_run =
+      SyntheticBenchmarkRun(count, 1, 1.0, 1);
+  const perfcheck::BenchmarkFile new_run =
+      SyntheticBenchmarkRun(count, 1, 1.04, 2);
+  perfcheck::CompareOptions options;
+  options.min_repetitions = 2;
+  for (auto _ : state) {
+    perfcheck::ComparisonReport report =
+        perfcheck::CompareBenchmarks(old_run, new_run, options);
+    benchmark::DoNotOptimize(report.rows.data());
+  }
+  state.SetComplexityN(count);
+}
+BENCHMARK(BM_ScaleCompareBenchmarks)
+    ->Arg(1'000)
+    ->Arg(4'000)
+    ->Arg(16'000)
+    ->Arg(64'000)
+    ->Unit(benchmark::kMillisecond)
+    ->Complexity(benchmark::oN);
+
 // EXPECT_NO_REGRESSION's comparison: a result of 100k samples against a
 // baseline entry holding five recorded runs (its noise band).
 void BM_CompareToBaseline(benchmark::State& state) {
