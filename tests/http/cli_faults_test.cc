@@ -2,8 +2,10 @@
 // fault ends with the right exit code, on time, classified in the JSON report
 // (--json) and named on stdout/stderr; a 100 MB body keeps memory bounded.
 // The library-level twin is http_faults_test.cc.
+#include <poll.h>
 #include <sys/resource.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -324,6 +326,65 @@ TEST_F(CliFaultsTest, SelfSignedCertificateNeedsInsecureOrCaFile) {
   EXPECT_EQ(run.exit_code, 0) << run.err;
   r = Report();
   EXPECT_EQ(r["ok"], 4) << r.dump(2);
+}
+
+// Copies bytes both ways between `client` and a new connection to `port`
+// until either side closes.
+void Relay(int client, int port) {
+  const int upstream = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<std::uint16_t>(port));
+  if (connect(upstream, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
+    pollfd fds[2] = {{client, POLLIN, 0}, {upstream, POLLIN, 0}};
+    char buf[16384];
+    for (bool open = true; open;) {
+      if (poll(fds, 2, 10'000) <= 0) break;  // idle for 10 s: give up
+      for (int i = 0; i < 2 && open; ++i) {
+        if (fds[i].revents == 0) continue;
+        const ssize_t n = recv(fds[i].fd, buf, sizeof buf, 0);
+        if (n <= 0) {
+          open = false;
+        } else {
+          RawServer::SendAll(fds[1 - i].fd,
+                             std::string(buf, static_cast<std::size_t>(n)));
+        }
+      }
+    }
+  }
+  close(upstream);
+}
+
+// The connection check before the run completes its handshake (relayed to a
+// TLS server); every connection of the run then meets a plain HTTP server:
+// TLS errors inside the run are counted as "tls" in the report.
+TEST_F(CliFaultsTest, TlsHandshakeFailuresDuringTheRunAreClassified) {
+  contract::MockServer tls({.tls = true});
+  const int tls_port = std::stoi(tls.url().substr(tls.url().rfind(':') + 1));
+  std::atomic<int> connections{0};
+  RawServer server([&](int fd) {
+    if (connections++ == 0) {
+      Relay(fd, tls_port);
+      return;
+    }
+    char buf[512];
+    if (recv(fd, buf, sizeof buf, 0) > 0) {
+      RawServer::SendAll(
+          fd, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+    }
+    shutdown(fd, SHUT_RDWR);
+  });
+  const CliRun run = Load("https://127.0.0.1:" + std::to_string(server.port()),
+                          {"-c", "1", "-n", "3", "--insecure"});
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  const Json r = Report();
+  EXPECT_EQ(r["ok"], 0) << r.dump(2);
+  EXPECT_GT(Count(r, "tls"), 0u) << r.dump(2);
+  EXPECT_NE(Example(r, "tls").find("TLS handshake"), std::string::npos)
+      << r.dump(2);
+  EXPECT_NE(run.out.find("TLS handshake"), std::string::npos) << run.out;
+  EXPECT_NE(run.err.find("FAIL no request"), std::string::npos) << run.err;
 }
 #endif  // PERFCHECK_TEST_HAVE_MOCK_SERVER
 
