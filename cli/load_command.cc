@@ -2,7 +2,6 @@
 // http_load.py seed script (plus rps, errors by class, thresholds), optional
 // JSON/CSV/result files, k6-style thresholds and exit codes (command.h).
 #include <fcntl.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -112,37 +111,6 @@ bool CheckWritable(const std::string& flag, const std::string& path,
   ::close(fd);
   if (!existed) ::unlink(path.c_str());
   return true;
-}
-
-// Every connection is a socket: a run with more connections than this
-// process may open descriptors would spend its time failing to connect (seen:
-// 10-23 s for a 2 s run at -c 100000). Raises the soft limit to the hard one
-// when that is enough; otherwise says what to change.
-bool EnsureDescriptors(const http::LoadOptions& o, std::string* error) {
-  // Closed model: the stages' targets are connections too. (The open model's
-  // are rates; it opens connections as needed, up to `connections`.)
-  double connections = o.connections;
-  if (o.rate == 0) {
-    for (const http::Stage& s : o.stages) {
-      connections = std::max(connections, s.target);
-    }
-  }
-  constexpr rlim_t kSpare = 64;  // stdio, output files, the resolver, TLS
-  const auto needed = static_cast<rlim_t>(connections) + kSpare;
-  rlimit limit{};
-  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return true;  // cannot tell
-  if (limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur >= needed) return true;
-  if (limit.rlim_max == RLIM_INFINITY || limit.rlim_max >= needed) {
-    rlimit raised = limit;
-    raised.rlim_cur = needed;
-    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) return true;
-  }
-  *error = "--concurrency " + std::to_string(static_cast<long long>(connections)) +
-           " needs about " + std::to_string(static_cast<long long>(needed)) +
-           " file descriptors, but this process may open only " +
-           std::to_string(static_cast<long long>(limit.rlim_max)) +
-           " (ulimit -n): raise the limit or lower -c";
-  return false;
 }
 
 // "/path" or "METHOD /path".
@@ -313,8 +281,8 @@ int RunLoad(const LoadFlags& f) {
   } catch (const std::invalid_argument& e) {
     return UsageError(e.what());
   }
-  if (std::string error; !EnsureDescriptors(o, &error)) {
-    return UsageError(error);
+  if (Status s = http::ReserveDescriptors(o); !s.ok()) {
+    return UsageError("--concurrency: " + s.message());
   }
   std::vector<Threshold> thresholds;
   for (const std::string& t : f.thresholds) {

@@ -1,14 +1,15 @@
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
-#include <cstdio>
 #include <condition_variable>
+#include <cstdio>
 #include <cstring>
 #include <mutex>
 #include <set>
@@ -156,20 +157,55 @@ std::chrono::nanoseconds LoadOptions::PlannedDuration() const {
   return total;
 }
 
+namespace {
+
+// Connections the run can hold at once: the closed model's stages are
+// connection counts; the open model opens them as needed, up to
+// `connections`.
+int MaxConnections(const LoadOptions& o) {
+  return o.rate > 0 || o.stages.empty()
+             ? o.connections
+             : std::max(1, static_cast<int>(std::ceil(
+                               internal::MaxTarget(o.stages, o.ramp_from))));
+}
+
+}  // namespace
+
+Status ReserveDescriptors(const LoadOptions& options) {
+  constexpr rlim_t kSpare = 64;
+  const int connections = MaxConnections(options);
+  const rlim_t needed = static_cast<rlim_t>(connections) + kSpare;
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return Status();  // can't tell
+  if (limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur >= needed) {
+    return Status();
+  }
+  if (limit.rlim_max == RLIM_INFINITY || limit.rlim_max >= needed) {
+    rlimit raised = limit;
+    raised.rlim_cur = needed;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) return Status();
+  }
+  return Status::Error(
+      std::to_string(connections) + " connections need about " +
+      std::to_string(static_cast<unsigned long long>(needed)) +
+      " file descriptors, but this process may open only " +
+      std::to_string(static_cast<unsigned long long>(limit.rlim_max)) +
+      " (ulimit -n): raise the limit or use fewer connections");
+}
+
 HttpLoadResult Load(const Target& target, const std::vector<Request>& requests,
                     const LoadOptions& options) {
   options.Validate();
   if (requests.empty()) throw std::invalid_argument("Load: no requests given");
+  if (Status s = ReserveDescriptors(options); !s.ok()) {
+    throw std::invalid_argument("Load: " + s.message());
+  }
 
   auto shared = std::make_unique<internal::Shared>();
   internal::Shared& s = *shared;
   s.options = options;
   s.open_model = options.rate > 0;
-  s.total_connections =
-      s.open_model || options.stages.empty()
-          ? options.connections
-          : std::max(1, static_cast<int>(std::ceil(internal::MaxTarget(
-                            options.stages, options.ramp_from))));
+  s.total_connections = MaxConnections(options);
   const int threads = std::min(options.threads, s.total_connections);
   for (const Request& r : requests) {
     internal::PreparedRequest p;

@@ -258,7 +258,8 @@ TEST_F(CliTest, ConnectionsBeyondTheDescriptorLimitAndAbsurdRatesExitTwo) {
   err_ = ReadAll(dir_ / "err");
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 2) << err_;
-  EXPECT_NE(err_.find("--concurrency 1000 needs about 1064 file descriptors, "
+  EXPECT_NE(err_.find("--concurrency: 1000 connections need about 1064 file "
+                      "descriptors, "
                       "but this process may open only 256"),
             std::string::npos)
       << err_;

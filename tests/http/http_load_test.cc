@@ -4,6 +4,9 @@
 #include "perfcheck/http_load.h"
 
 #include <httplib.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -301,6 +304,50 @@ TEST(HttpLoadOptionsTest, RejectsBadOptions) {
   o.think_time_min = 2s;
   o.think_time_max = 1s;
   EXPECT_THROW(o.Validate(), std::invalid_argument);
+}
+
+// More connections than the process may open descriptors: refused before
+// anything is sent (the run would spend its time failing to connect); within
+// the hard limit the soft one is raised. In a child: lowering the hard limit
+// cannot be undone.
+TEST(HttpLoadOptionsTest, ConnectionsBeyondTheDescriptorLimitAreRefused) {
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    int failures = 0;
+    rlimit limit{256, 256};
+    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) ::_exit(100);
+    const Status refused = ReserveDescriptors({.connections = 1000});
+    const std::string want =
+        "1000 connections need about 1064 file descriptors, but this process "
+        "may open only 256 (ulimit -n)";
+    if (refused.ok() || refused.message().find(want) == std::string::npos) {
+      ++failures;
+    }
+    // A closed-model ramp counts its largest stage.
+    LoadOptions ramp;
+    ramp.stages = {{std::chrono::seconds(1), 500}};
+    if (ReserveDescriptors(ramp).ok()) ++failures;
+    try {
+      Load(Target("http://127.0.0.1:1"), {Request::Get("/")},
+           {.connections = 1000, .duration = std::chrono::seconds(30)});
+      ++failures;
+    } catch (const std::invalid_argument& e) {
+      if (std::string(e.what()).find(want) == std::string::npos) ++failures;
+    }
+    // Within the hard limit: the soft limit is raised to what is needed.
+    limit = {64, 256};
+    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) ::_exit(101);
+    if (!ReserveDescriptors({.connections = 150}).ok()) ++failures;
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur != 214) {
+      ++failures;
+    }
+    ::_exit(failures);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "failed checks (see the test)";
 }
 
 }  // namespace
