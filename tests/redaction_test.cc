@@ -177,6 +177,23 @@ TEST(KnownSecretsTest, EveryFormOfACredential) {
   EXPECT_EQ(secrets.Redact("KEYCANARY1SECRETCANARY2"), "<redacted>");
 }
 
+// A server may echo a credential percent-encoded (in a Location, an error
+// page) or a key pair as the base64 of "key:secret": each form is known.
+TEST(KnownSecretsTest, PercentEncodedAndBase64FormsAreKnown) {
+  KnownSecrets secrets;
+  secrets.AddHeaderValue("Bearer CANARY/7f+3e");
+  secrets.AddHeaderValue("token KEY1CANARY:SECRET/2");
+  secrets.Add("p@ss word!CANARY");
+  for (const char* echoed :
+       {"CANARY%2F7f%2B3e", "CANARY%2f7f%2b3e", "SECRET%2F2", "SECRET%2f2",
+        // base64("KEY1CANARY:SECRET/2")
+        "S0VZMUNBTkFSWTpTRUNSRVQvMg==", "p%40ss%20word%21CANARY",
+        "p%40ss%20word%21CANARY"}) {
+    const std::string shown = secrets.Redact(std::string("x ") + echoed + " y");
+    EXPECT_EQ(shown, "x <redacted> y") << echoed;
+  }
+}
+
 TEST(KnownSecretsTest, ShortStringsAndEmptySetsLeaveTextAlone) {
   KnownSecrets secrets;
   EXPECT_TRUE(secrets.empty());

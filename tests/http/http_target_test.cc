@@ -67,6 +67,18 @@ TEST(HttpTargetTest, AuthHelpersAreSecrets) {
   EXPECT_TRUE(t.headers().back().secret);
   Target u("http://user:pw@h");
   EXPECT_EQ(u.headers()[0].value, "Basic dXNlcjpwdw==");
+  // Userinfo is percent-decoded before it is sent, as curl does: base64 of
+  // "al ice:p@ss".
+  Target v("http://al%20ice:p%40ss@h");
+  EXPECT_EQ(v.headers()[0].value, "Basic YWwgaWNlOnBAc3M=");
+  // A malformed escape is an error that never shows the password.
+  const StatusOr<Target> bad = Target::Parse("http://u:hunter%zz2@h");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("bad percent-encoding"),
+            std::string::npos)
+      << bad.status().message();
+  EXPECT_EQ(bad.status().message().find("hunter"), std::string::npos)
+      << bad.status().message();
   EXPECT_THROW(t.AddHeader("Bad Name", "v"), std::invalid_argument);
   EXPECT_THROW(t.AddHeader("X", "a\r\nInjected: 1"), std::invalid_argument);
   // Framing is perfcheck's: a second Content-Length or a Connection header
