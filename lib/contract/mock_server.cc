@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <httplib.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -274,6 +275,11 @@ class ConnectionServer : public httplib::Server {
 
  private:
   bool process_and_close_socket(socket_t sock) override {
+    // cpp-httplib writes a response's headers and body separately; with
+    // Nagle the second write waits for the client's delayed ACK (~40 ms on
+    // every keep-alive response).
+    const int one = 1;
+    ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     std::optional<internal::TlsSession> session;
     if (tls_ != nullptr) session.emplace(*tls_, sock);
     ConnectionStream stream(sock, read_timeout_, session ? &*session : nullptr);
