@@ -23,6 +23,8 @@ constexpr perfcheck::cli::AddCommand kCommands[] = {
 int main(int argc, char** argv) {
   CLI::App app{"perfcheck: performance SLAs, load tests and regression gates"};
   app.require_subcommand(1);
+  // Answered before the subcommand is required; exits 0.
+  app.set_version_flag("--version", "perfcheck " PERFCHECK_VERSION);
   // Every command may name the testbed its results are recorded on and
   // judged against (perfcheck/testbed.h); also PERFCHECK_TESTBED.
   std::string testbed;

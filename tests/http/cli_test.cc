@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "gtest/gtest.h"
+#include "perfcheck/fingerprint.h"
 #include "test_servers.h"
 
 namespace {
@@ -423,5 +424,14 @@ TEST_F(CliTest, SecretsNeverAppearInGtestXml) {
   EXPECT_EQ(ReadAll(dir_ / "out").find(kCanary), std::string::npos);
 }
 #endif  // PERFCHECK_CANARY_PROBE_PATH
+
+TEST_F(CliTest, VersionPrintsTheProjectVersionAndExitsZero) {
+  // The library's copy of the CMake project version.
+  const std::string version = perfcheck::CaptureFingerprint().perfcheck_version;
+  ASSERT_NE(version, "unknown");
+  EXPECT_EQ(Perfcheck("--version"), 0) << err_;
+  EXPECT_EQ(out_, "perfcheck " + version + "\n");
+  EXPECT_EQ(err_, "");
+}
 
 }  // namespace
