@@ -46,6 +46,14 @@ class LatencyHistogram {
       int significant_digits = kDefaultSignificantDigits,
       Nanos highest_trackable_ns = kDefaultHighestTrackable);
 
+  LatencyHistogram(const LatencyHistogram&) = default;
+  LatencyHistogram(LatencyHistogram&&) noexcept = default;
+  // Holds exactly what `other` holds afterwards: a copy of a decoded
+  // histogram must not keep the capacity of a whole-range one it replaced
+  // (std::vector's assignment would), or thousands of them cost 270 KB each.
+  LatencyHistogram& operator=(const LatencyHistogram& other);
+  LatencyHistogram& operator=(LatencyHistogram&&) noexcept = default;
+
   // Records `value_ns` once / `count` times. O(1), noexcept. Never allocates
   // on a histogram made by the constructor (it holds every bucket). One made
   // by Decode() holds only its non-empty buckets, so that the thousands of

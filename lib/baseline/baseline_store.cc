@@ -235,7 +235,9 @@ std::optional<Metric> MetricFromName(std::string_view name) {
 }
 
 BaselineRun MakeBaselineRun(const Result& result) {
-  BaselineRun run;
+  // Copied in at construction: a default run's whole-range histogram would be
+  // allocated and zeroed only to be replaced.
+  BaselineRun run{.latency = result.latency};
   run.recorded_at = NowIso8601Utc();
   run.samples = result.OkCount();
   run.errors = result.ErrorCount();
@@ -249,7 +251,6 @@ BaselineRun MakeBaselineRun(const Result& result) {
   run.metrics[Metric::kMean] = result.latency.Mean();
   run.metrics[Metric::kThroughput] = result.Throughput();
   run.metrics[Metric::kErrorRate] = result.ErrorRate();
-  run.latency = result.latency;
   run.fingerprint = result.fingerprint;
   run.counts = result.counts;
   return run;

@@ -101,6 +101,11 @@ LatencyHistogram::LatencyHistogram(int significant_digits,
   if (with_buckets) counts_.assign(bucket_count_, 0);
 }
 
+LatencyHistogram& LatencyHistogram::operator=(const LatencyHistogram& other) {
+  if (this != &other) *this = LatencyHistogram(other);
+  return *this;
+}
+
 void LatencyHistogram::Densify() {
   counts_.assign(bucket_count_, 0);
   for (std::size_t i = 0; i < sparse_index_.size(); ++i) {
