@@ -4,7 +4,7 @@
 // Properties, besides "no crash, no exception, no sanitizer report":
 //   - a decoded histogram is consistent enough to use: every query (the
 //     percentiles, mean, standard deviation, every bucket) works, and
-//     Percentile() stays within [Min(), Max()];
+//     Percentile() and Mean() stay within [Min(), Max()];
 //   - Encode() of it decodes again to an equal histogram (the stored form is
 //     lossless for everything Decode accepts);
 //   - it can be merged into and recorded into (both widen its bucket window).
@@ -45,8 +45,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       Violation("a percentile outside [min, max]", text);
     }
   }
-  (void)h->Mean();
-  (void)h->StdDev();
+  if (h->TotalCount() > 0 && !(h->Mean() >= static_cast<double>(h->Min()) &&
+                               h->Mean() <= static_cast<double>(h->Max()))) {
+    Violation("the mean lies outside [min, max]", text);
+  }
+  if (!(h->StdDev() >= 0)) Violation("a negative or NaN stddev", text);
   (void)h->ValueAtRank(h->TotalCount() / 2);
   std::uint64_t counted = 0;
   h->ForEachBucket([&counted](Nanos lo, Nanos hi, std::uint64_t count) {

@@ -227,6 +227,25 @@ TEST(LatencyHistogramTest, DecodeRejectsDamagedInput) {
   }
 }
 
+// Found by fuzz/histogram_decode_fuzzer (fuzz/regressions/histogram_decode/):
+// sums no sequence of Record() can give were accepted, so Mean() could lie
+// outside [Min(), Max()] and merging an empty histogram dropped its sum.
+TEST(LatencyHistogramTest, DecodeRejectsSumsInconsistentWithTheSamples) {
+  // One sample of 1000 ns (3 digits): sum 1000, sum of squares 10^6.
+  auto one = LatencyHistogram::Decode("SAEDgMDiheNoAQDoB+gH6AcAwIQ9AOgHAQ==");
+  ASSERT_TRUE(one.ok()) << one.status().message();
+  EXPECT_EQ(one->Mean(), 1000.0);
+  // The same with sum 5, and an empty histogram with sum 7.
+  for (const char* bad :
+       {"SAEDgMDiheNoAQDoB+gHBQDAhD0A6AcB", "SAEDgMDiheNoAAAAAAcAMQA="}) {
+    auto r = LatencyHistogram::Decode(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.status().message(),
+              "bad histogram encoding: sum of samples inconsistent with "
+              "count, min and max");
+  }
+}
+
 TEST(LatencyHistogramTest, MemoryIsFixedAndRecordNeverAllocates) {
   LatencyHistogram h;
   const std::size_t before = h.MemoryBytes();

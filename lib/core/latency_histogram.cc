@@ -362,6 +362,14 @@ StatusOr<LatencyHistogram> LatencyHistogram::Decode(std::string_view text) {
   const auto limit =
       static_cast<std::uint64_t>(std::numeric_limits<Nanos>::max());
   if (min > limit || max > limit) return fail("min/max out of range");
+  // Each sample adds itself to the sum, so the sum lies in count x [min,
+  // max] (0 for no samples); outside it, Mean() would be outside [Min(),
+  // Max()] and merging would not add up.
+  using Sum = unsigned __int128;
+  if (total == 0 ? sum != 0 || sum_sq != 0
+                 : sum < Sum{min} * total || sum > Sum{max} * total) {
+    return fail("sum of samples inconsistent with count, min and max");
+  }
   h->total_ = total;
   h->saturated_ = saturated;
   if (total > 0) {
