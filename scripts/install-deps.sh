@@ -21,6 +21,8 @@ packages=(
   postgresql mariadb-server wrk
   # instruction counts (callgrind and its client-request header)
   valgrind
+  # fuzzing (scripts/fuzz.sh): clang with libFuzzer and its sanitizer runtimes
+  clang libclang-rt-14-dev
 )
 
 log() { printf 'install-deps: %s\n' "$*"; }
