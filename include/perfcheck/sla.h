@@ -47,7 +47,7 @@
 namespace perfcheck {
 
 // The verdict of one SLA check, with ready-made texts.
-struct SlaCheck {
+struct [[nodiscard]] SlaCheck {
   bool passed = false;
   // Machine-friendly metric name: "p95", "p99.9", "max", "mean",
   // "error_rate", "throughput", "allocations", "allocated_bytes". Usable in

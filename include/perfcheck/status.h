@@ -22,7 +22,8 @@
 
 namespace perfcheck {
 
-class Status {
+// [[nodiscard]]: a dropped Status is an error nobody sees.
+class [[nodiscard]] Status {
  public:
   // An OK status.
   Status() = default;
@@ -44,7 +45,7 @@ class Status {
 };
 
 template <class T>
-class StatusOr {
+class [[nodiscard]] StatusOr {
  public:
   // Implicit from a value or a failed Status, so functions can `return value;`
   // and `return Status::Error("...");`.

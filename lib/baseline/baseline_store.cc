@@ -90,7 +90,14 @@ BaselineRun RunFromJson(const FieldReader& in, const Json& v,
   // which was most of the time of reading a baseline of 10,000 runs.
   const std::string latency_path = json_fields::Join(path, "latency");
   BaselineRun run{
-      .latency = in.Histogram(in.Object(v, path, "latency"), latency_path)};
+      .recorded_at = {},
+      .samples = 0,
+      .errors = 0,
+      .elapsed_ns = 0,
+      .metrics = {},
+      .latency = in.Histogram(in.Object(v, path, "latency"), latency_path),
+      .fingerprint = {},
+      .counts = {}};
   run.recorded_at = in.Timestamp(v, path, "recorded_at");
   run.samples = in.Uint64(v, path, "samples");
   run.errors = in.Uint64(v, path, "errors");
@@ -237,7 +244,14 @@ std::optional<Metric> MetricFromName(std::string_view name) {
 BaselineRun MakeBaselineRun(const Result& result) {
   // Copied in at construction: a default run's whole-range histogram would be
   // allocated and zeroed only to be replaced.
-  BaselineRun run{.latency = result.latency};
+  BaselineRun run{.recorded_at = {},
+                  .samples = 0,
+                  .errors = 0,
+                  .elapsed_ns = 0,
+                  .metrics = {},
+                  .latency = result.latency,
+                  .fingerprint = {},
+                  .counts = {}};
   run.recorded_at = NowIso8601Utc();
   run.samples = result.OkCount();
   run.errors = result.ErrorCount();
