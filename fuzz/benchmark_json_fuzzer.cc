@@ -7,7 +7,10 @@
 //   - no exception escapes: bad input comes back as an error Status with a
 //     message naming the source;
 //   - a document that parses as a benchmark file looks like one, and every
-//     run of a parsed baseline file is usable (finite, non-negative times).
+//     run of a parsed baseline file is usable (finite, non-negative times);
+//   - what the reader accepts, `perfcheck compare` can judge: comparing it
+//     with itself (stored runs and paired rounds) and rendering the report
+//     as table, JSON and Markdown throws nothing.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -15,6 +18,7 @@
 #include <string>
 #include <string_view>
 
+#include "perfcheck/benchmark_compare.h"
 #include "perfcheck/benchmark_json.h"
 
 namespace {
@@ -70,5 +74,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   for (const perfcheck::BenchmarkFile& run : *runs) CheckTimes(run);
+
+  const perfcheck::BenchmarkFile& run = runs->front();
+  const perfcheck::CompareOptions options;
+  if (perfcheck::CheckComparable(run, run, options).ok()) {
+    const perfcheck::ComparisonReport report =
+        perfcheck::CompareBenchmarks(run, run, options);
+    (void)perfcheck::RenderTable(report, /*color=*/true);
+    (void)perfcheck::RenderJson(report);
+    (void)perfcheck::RenderMarkdown(report);
+    (void)report.Summary();
+    const perfcheck::ComparisonReport paired =
+        perfcheck::ComparePaired({{run, run}, {run, run}}, options);
+    (void)perfcheck::RenderTable(paired, /*color=*/false);
+  }
   return 0;
 }
