@@ -149,15 +149,6 @@ AssertionResult ReportTime(const char* x_expr, const std::string& metric_label,
   return AssertionSuccess();
 }
 
-// The value a latency check compared, for the metric-specific property.
-std::optional<double> LatencyValue(const Result& r, const std::string& metric,
-                                   double percent) {
-  if (r.OkCount() == 0) return std::nullopt;
-  if (metric == "max") return static_cast<double>(r.latency.Max());
-  if (metric == "mean") return r.latency.Mean();
-  return static_cast<double>(r.latency.Percentile(percent));
-}
-
 // Validates the bound before a Measurable runs (a run can take minutes; only
 // the throw matters, the verdict on nothing is dropped); the
 // checks throw std::invalid_argument on an empty Result just as on a full one.
@@ -166,31 +157,58 @@ const Result& EmptyResult() {
   return *empty;
 }
 
-// percent < 0 selects max (-1) or mean (-2).
-constexpr double kMax = -1;
-constexpr double kMean = -2;
+// The latency statistic a bound applies to.
+struct Statistic {
+  enum class Kind { kPercentile, kMax, kMean };
+  Kind kind = Kind::kPercentile;
+  double percent = 0;  // kPercentile only, in [0, 100]
+};
+constexpr Statistic Percentile(double percent) {
+  return {Statistic::Kind::kPercentile, percent};
+}
+constexpr Statistic kMax{Statistic::Kind::kMax};
+constexpr Statistic kMean{Statistic::Kind::kMean};
 
-SlaCheck LatencyCheck(const Result& r, double percent, Nanos limit) {
-  if (percent == kMax) return CheckMaxBelow(r, limit);
-  if (percent == kMean) return CheckMeanBelow(r, limit);
-  return CheckPercentileBelow(r, percent, limit);
+SlaCheck LatencyCheck(const Result& r, Statistic s, Nanos limit) {
+  switch (s.kind) {
+    case Statistic::Kind::kMax:
+      return CheckMaxBelow(r, limit);
+    case Statistic::Kind::kMean:
+      return CheckMeanBelow(r, limit);
+    case Statistic::Kind::kPercentile:
+      break;
+  }
+  return CheckPercentileBelow(r, s.percent, limit);
+}
+
+// The value a latency check compared, for the metric-specific property.
+std::optional<double> LatencyValue(const Result& r, Statistic s) {
+  if (r.OkCount() == 0) return std::nullopt;
+  switch (s.kind) {
+    case Statistic::Kind::kMax:
+      return static_cast<double>(r.latency.Max());
+    case Statistic::Kind::kMean:
+      return r.latency.Mean();
+    case Statistic::Kind::kPercentile:
+      break;
+  }
+  return static_cast<double>(r.latency.Percentile(s.percent));
 }
 
 AssertionResult Latency(const char* x_expr, const std::string& label,
-                        const char* limit_expr, const Result& x, double percent,
+                        const char* limit_expr, const Result& x, Statistic s,
                         Limit limit) {
-  SlaCheck check = LatencyCheck(x, percent, limit.nanos());
+  SlaCheck check = LatencyCheck(x, s, limit.nanos());
   return ReportTime(x_expr, label.empty() ? Words(check.metric) : label,
-                    limit_expr, x, check,
-                    LatencyValue(x, check.metric, percent));
+                    limit_expr, x, check, LatencyValue(x, s));
 }
 
 AssertionResult Latency(const char* x_expr, const std::string& label,
                         const char* limit_expr, const Measurable& x,
-                        double percent, Limit limit) {
-  static_cast<void>(LatencyCheck(EmptyResult(), percent, limit.nanos()));
+                        Statistic s, Limit limit) {
+  static_cast<void>(LatencyCheck(EmptyResult(), s, limit.nanos()));
   const Result r = x.Run();
-  return Latency(x_expr, label, limit_expr, r, percent, limit);
+  return Latency(x_expr, label, limit_expr, r, s, limit);
 }
 
 // ------------------------------------------------------ regression gate ----
@@ -457,21 +475,21 @@ std::optional<std::string> TimeNotJudgedNote(std::string_view metric,
 
 // ------------------------------------------------------- latency bounds ----
 
-#define PERFCHECK_DEFINE_LATENCY_(Name, percent)                   \
+#define PERFCHECK_DEFINE_LATENCY_(Name, statistic)                 \
   AssertionResult Name(const char* x_expr, const char* limit_expr, \
                        const Result& x, Limit limit) {             \
-    return Latency(x_expr, "", limit_expr, x, percent, limit);     \
+    return Latency(x_expr, "", limit_expr, x, statistic, limit);   \
   }                                                                \
   AssertionResult Name(const char* x_expr, const char* limit_expr, \
                        const Measurable& x, Limit limit) {         \
-    return Latency(x_expr, "", limit_expr, x, percent, limit);     \
+    return Latency(x_expr, "", limit_expr, x, statistic, limit);   \
   }
 
-PERFCHECK_DEFINE_LATENCY_(P50Below, 50.0)
-PERFCHECK_DEFINE_LATENCY_(P90Below, 90.0)
-PERFCHECK_DEFINE_LATENCY_(P95Below, 95.0)
-PERFCHECK_DEFINE_LATENCY_(P99Below, 99.0)
-PERFCHECK_DEFINE_LATENCY_(P999Below, 99.9)
+PERFCHECK_DEFINE_LATENCY_(P50Below, Percentile(50.0))
+PERFCHECK_DEFINE_LATENCY_(P90Below, Percentile(90.0))
+PERFCHECK_DEFINE_LATENCY_(P95Below, Percentile(95.0))
+PERFCHECK_DEFINE_LATENCY_(P99Below, Percentile(99.0))
+PERFCHECK_DEFINE_LATENCY_(P999Below, Percentile(99.9))
 PERFCHECK_DEFINE_LATENCY_(MaxBelow, kMax)
 PERFCHECK_DEFINE_LATENCY_(MeanBelow, kMean)
 #undef PERFCHECK_DEFINE_LATENCY_
@@ -479,16 +497,15 @@ PERFCHECK_DEFINE_LATENCY_(MeanBelow, kMean)
 AssertionResult PercentileBelow(const char* x_expr, const char* q_expr,
                                 const char* limit_expr, const Result& x,
                                 double q, Limit limit) {
-  // A negative q would select max/mean above; PercentileName rejects it first.
   const std::string label = PercentileName(q) + " (" + q_expr + ")";
-  return Latency(x_expr, label, limit_expr, x, q, limit);
+  return Latency(x_expr, label, limit_expr, x, Percentile(q), limit);
 }
 
 AssertionResult PercentileBelow(const char* x_expr, const char* q_expr,
                                 const char* limit_expr, const Measurable& x,
                                 double q, Limit limit) {
   const std::string label = PercentileName(q) + " (" + q_expr + ")";
-  return Latency(x_expr, label, limit_expr, x, q, limit);
+  return Latency(x_expr, label, limit_expr, x, Percentile(q), limit);
 }
 
 // ------------------------------------------- error rate and throughput ----
