@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "perfcheck/baseline.h"
-#include "perfcheck/benchmark_compare.h"
-#include "perfcheck/benchmark_json.h"
+#include "perfcheck/benchmark/compare.h"
+#include "perfcheck/benchmark/json.h"
 #include "perfcheck/clock.h"
 #include "perfcheck/latency_histogram.h"
 #include "perfcheck/measure.h"

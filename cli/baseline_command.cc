@@ -20,7 +20,7 @@
 
 #include "command.h"
 #include "perfcheck/baseline.h"
-#include "perfcheck/benchmark_json.h"
+#include "perfcheck/benchmark/json.h"
 #include "perfcheck/format.h"
 #include "perfcheck/rank_tests.h"
 #include "perfcheck/result_json.h"

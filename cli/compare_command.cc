@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "command.h"
-#include "perfcheck/benchmark_compare.h"
-#include "perfcheck/benchmark_run.h"
+#include "perfcheck/benchmark/compare.h"
+#include "perfcheck/benchmark/run.h"
 #include "perfcheck/gate_policy.h"
 #include "report_flags.h"
 #include "report_output.h"

@@ -26,7 +26,7 @@
 #include "command.h"
 #include "load_report.h"
 #include "perfcheck/format.h"
-#include "perfcheck/http_load.h"
+#include "perfcheck/http/load.h"
 #include "perfcheck/redaction.h"
 #include "perfcheck/result_json.h"
 #include "threshold.h"

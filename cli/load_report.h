@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "perfcheck/http_load.h"
+#include "perfcheck/http/load.h"
 #include "threshold.h"
 
 namespace perfcheck::cli {

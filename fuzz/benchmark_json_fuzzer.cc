@@ -1,4 +1,4 @@
-// Fuzzes the readers of Google Benchmark JSON (perfcheck/benchmark_json.h):
+// Fuzzes the readers of Google Benchmark JSON (perfcheck/benchmark/json.h):
 // ParseBenchmarkJson (`perfcheck compare old.json new.json`), the baseline
 // files WriteBenchmarkBaseline records (ParseBenchmarkBaseline) and the
 // LooksLikeBenchmarkJson sniffer.
@@ -18,8 +18,8 @@
 #include <string>
 #include <string_view>
 
-#include "perfcheck/benchmark_compare.h"
-#include "perfcheck/benchmark_json.h"
+#include "perfcheck/benchmark/compare.h"
+#include "perfcheck/benchmark/json.h"
 
 namespace {
 

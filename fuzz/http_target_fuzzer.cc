@@ -16,7 +16,7 @@
 #include <cstdio>
 #include <string>
 
-#include "perfcheck/http_target.h"
+#include "perfcheck/http/target.h"
 
 namespace {
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "perfcheck/http_request.h"
+#include "perfcheck/http/request.h"
 #include "perfcheck/percent_encoding.h"
 
 namespace {

@@ -15,11 +15,11 @@
 #include <vector>
 
 #include "perfcheck/baseline.h"
-#include "perfcheck/benchmark_compare.h"
+#include "perfcheck/benchmark/compare.h"
 #include "perfcheck/clock.h"
 #include "perfcheck/gtest.h"
+#include "perfcheck/gtest/perf_listener.h"
 #include "perfcheck/measure.h"
-#include "perfcheck/perf_listener.h"
 #include "perfcheck/regression.h"
 #include "perfcheck/result_json.h"
 #include "perfcheck/testbed.h"

@@ -14,8 +14,8 @@
 #include <string>
 
 #include "perfcheck/gtest.h"
+#include "perfcheck/gtest/perf_listener.h"
 #include "perfcheck/instruction_counter.h"
-#include "perfcheck/perf_listener.h"
 
 namespace {
 
@@ -75,7 +75,8 @@ TEST(InstructionRun, TimeBoundsPassWithANoteEach) {
   EXPECT_PERCENTILE_BELOW(Slow(), 99.99, 1us);
   EXPECT_THROUGHPUT_AT_LEAST(Slow(), 1e9);
   const std::string out = ::testing::internal::GetCapturedStdout();
-  // The test id carries the instruction run's suffix (perf_listener.h).
+  // The test id carries the instruction run's suffix
+  // (perfcheck/gtest/perf_listener.h).
   const std::string prefix =
       "perfcheck: " + perfcheck::testing::CurrentTestId() + "/slow: ";
   const std::string why =

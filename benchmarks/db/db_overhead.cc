@@ -36,9 +36,9 @@
 #include <string>
 #include <vector>
 
-#include "perfcheck/db_connection.h"
-#include "perfcheck/db_seed.h"
-#include "perfcheck/db_timing.h"
+#include "perfcheck/db/connection.h"
+#include "perfcheck/db/seed.h"
+#include "perfcheck/db/timing.h"
 
 #ifdef PERFCHECK_BENCH_PQXX
 #include <pqxx/pqxx>

@@ -28,8 +28,8 @@
 #include <thread>
 #include <vector>
 
-#include "perfcheck/db_connection.h"
-#include "perfcheck/db_timing.h"
+#include "perfcheck/db/connection.h"
+#include "perfcheck/db/timing.h"
 
 #ifdef PERFCHECK_BENCH_PQXX
 #include <pqxx/pqxx>

@@ -8,7 +8,7 @@
 #include <benchmark/benchmark.h>
 
 #ifdef GATE_WITH_CALIBRATION
-#include "perfcheck/benchmark_calibration.h"
+#include "perfcheck/gbench/calibration.h"
 #endif
 
 #include <cstdint>

@@ -42,7 +42,7 @@
 #include "order_store/sample_data.h"
 #include "order_store/slowdown.h"
 #include "order_store/warehouse_stock.h"
-#include "perfcheck/benchmark_perf_counter.h"
+#include "perfcheck/gbench/perf_counter.h"
 
 namespace {
 

@@ -14,7 +14,7 @@
 // queries need, so they never flake. EXPECT_NO_REGRESSION is the tight gate
 // against baselines/db/ (record with PERFCHECK_UPDATE_BASELINES=1).
 //
-// Data are generated deterministically (perfcheck/db_seed.h) once per binary,
+// Data are generated deterministically (perfcheck/db/seed.h) once per binary,
 // so every run and every backend sees the same rows.
 #include <gtest/gtest-spi.h>
 
@@ -23,10 +23,10 @@
 #include <memory>
 #include <string>
 
-#include "perfcheck/db_connection.h"
-#include "perfcheck/db_gtest.h"
-#include "perfcheck/db_seed.h"
-#include "perfcheck/db_timing.h"
+#include "perfcheck/db/connection.h"
+#include "perfcheck/db/gtest.h"
+#include "perfcheck/db/seed.h"
+#include "perfcheck/db/timing.h"
 #include "perfcheck/gtest.h"
 
 #if defined(PERFCHECK_EXAMPLE_BACKEND_postgres)

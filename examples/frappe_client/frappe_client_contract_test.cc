@@ -7,9 +7,9 @@
 #include <string>
 
 #include "frappe_client.h"
-#include "perfcheck/contract_check.h"
-#include "perfcheck/mock_server.h"
-#include "perfcheck/request_assertions.h"
+#include "perfcheck/contract/check.h"
+#include "perfcheck/contract/mock_server.h"
+#include "perfcheck/contract/request_assertions.h"
 
 namespace {
 

@@ -80,8 +80,8 @@
 // NO_REGRESSION, ".regression" (the verdict). <result> is the Result's name
 // with characters outside [A-Za-z0-9._-] replaced by '_'. The Result is also
 // registered (per test, latest run per name) for the summary table and JSON
-// files of perfcheck/perf_listener.h. No configuration value is ever printed or
-// recorded, so secrets cannot leak through here.
+// files of perfcheck/gtest/perf_listener.h. No configuration value is ever
+// printed or recorded, so secrets cannot leak through here.
 //
 // EXPECT_NO_REGRESSION(x) compares x with the baseline of the current test
 // ("<Suite>.<Test>") in the baseline directory (--perfcheck_baseline_dir, env

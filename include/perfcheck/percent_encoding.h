@@ -1,7 +1,7 @@
 // Percent-decoding (RFC 3986 section 2.1) shared by every layer that reads
 // URLs: redaction (query parameter names), the database URL parser and the
 // contract matchers. Encoding lives with the HTTP requests
-// (perfcheck/http_request.h, PercentEncode) because only they build URLs.
+// (perfcheck/http/request.h, PercentEncode) because only they build URLs.
 //
 // Thread-safety: pure functions.
 //

@@ -4,7 +4,7 @@
 //
 // The GoogleTest adapter is deliberately not included, so code that does not
 // link gtest can use this header; test code includes "perfcheck/gtest.h" (and
-// "perfcheck/perf_listener.h" for a custom main()).
+// "perfcheck/gtest/perf_listener.h" for a custom main()).
 //
 // Example:
 //   #include "perfcheck/perfcheck.h"

@@ -1,4 +1,5 @@
-// Recording Google Benchmark runs as baseline files (benchmark_json.h).
+// Recording Google Benchmark runs as baseline files
+// (perfcheck/benchmark/json.h).
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -10,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "perfcheck/benchmark_json.h"
+#include "perfcheck/benchmark/json.h"
 #include "perfcheck/testbed.h"
 #include "report/json_fields.h"
 

@@ -1,9 +1,7 @@
-// The calibration workload (benchmark_calibration.h). Its code must stay the
-// same across perfcheck versions: a change would move every calibration
+// The calibration workload (perfcheck/gbench/calibration.h). Its code must stay
+// the same across perfcheck versions: a change would move every calibration
 // factor between a baseline and a new run. It is compiled with -O2 whatever
 // the build type (lib/benchmark/CMakeLists.txt) for the same reason.
-#include "perfcheck/benchmark_calibration.h"
-
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -13,7 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "perfcheck/benchmark_compare.h"
+#include "perfcheck/benchmark/compare.h"
+#include "perfcheck/gbench/calibration.h"
 
 namespace perfcheck {
 namespace {

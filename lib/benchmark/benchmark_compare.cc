@@ -1,5 +1,3 @@
-#include "perfcheck/benchmark_compare.h"
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -12,6 +10,7 @@
 #include <unordered_map>
 
 #include "benchmark/series_metric.h"
+#include "perfcheck/benchmark/compare.h"
 #include "perfcheck/change_rule.h"
 #include "perfcheck/rank_tests.h"
 #include "perfcheck/statistics.h"

@@ -12,7 +12,7 @@
 
 #include "benchmark/series_metric.h"
 #include "perfcheck/baseline.h"
-#include "perfcheck/benchmark_compare.h"
+#include "perfcheck/benchmark/compare.h"
 #include "perfcheck/regression.h"
 #include "perfcheck/result_json.h"
 #include "report/json_fields.h"

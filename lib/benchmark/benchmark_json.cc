@@ -1,5 +1,3 @@
-#include "perfcheck/benchmark_json.h"
-
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -9,6 +7,7 @@
 #include <set>
 #include <string>
 
+#include "perfcheck/benchmark/json.h"
 #include "report/json_fields.h"
 
 namespace perfcheck {

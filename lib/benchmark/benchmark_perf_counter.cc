@@ -1,10 +1,9 @@
-#include "perfcheck/benchmark_perf_counter.h"
-
 #include <iostream>
 #include <mutex>
 #include <utility>
 
 #include "perfcheck/fingerprint.h"
+#include "perfcheck/gbench/perf_counter.h"
 
 namespace perfcheck {
 namespace {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "perfcheck/benchmark_compare.h"
+#include "perfcheck/benchmark/compare.h"
 #include "perfcheck/format.h"
 
 namespace perfcheck {

@@ -1,5 +1,3 @@
-#include "perfcheck/benchmark_run.h"
-
 #include <unistd.h>
 
 #include <cerrno>
@@ -7,6 +5,7 @@
 #include <random>
 #include <stdexcept>
 
+#include "perfcheck/benchmark/run.h"
 #include "perfcheck/child_process.h"
 #include "perfcheck/fingerprint.h"
 #include "report/json_fields.h"

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "perfcheck/benchmark_compare.h"
-#include "perfcheck/benchmark_json.h"
+#include "perfcheck/benchmark/compare.h"
+#include "perfcheck/benchmark/json.h"
 
 namespace perfcheck::benchmark_internal {
 

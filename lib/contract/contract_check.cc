@@ -1,5 +1,3 @@
-#include "perfcheck/contract_check.h"
-
 #include <httplib.h>
 
 #include <cctype>
@@ -7,6 +5,7 @@
 #include <regex>
 #include <stdexcept>
 
+#include "perfcheck/contract/check.h"
 #include "perfcheck/redaction.h"
 
 namespace perfcheck::contract {

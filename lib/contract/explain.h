@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "perfcheck/request_matcher.h"
+#include "perfcheck/contract/request_matcher.h"
 
 namespace perfcheck::contract::internal {
 

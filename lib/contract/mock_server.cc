@@ -1,4 +1,4 @@
-#include "perfcheck/mock_server.h"
+#include "perfcheck/contract/mock_server.h"
 
 #include <arpa/inet.h>
 #include <httplib.h>

@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "perfcheck/db_connection.h"
-#include "perfcheck/db_plan.h"
+#include "perfcheck/db/connection.h"
+#include "perfcheck/db/plan.h"
 #include "perfcheck/status.h"
 
 namespace perfcheck::db::internal {

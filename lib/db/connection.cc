@@ -1,3 +1,5 @@
+#include "perfcheck/db/connection.h"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -7,7 +9,6 @@
 #include <utility>
 
 #include "db/backends.h"
-#include "perfcheck/db_connection.h"
 #include "perfcheck/percent_encoding.h"
 #include "perfcheck/redaction.h"
 

@@ -1,7 +1,7 @@
-#include "perfcheck/db_gtest.h"
-
 #include <cmath>
 #include <string>
+
+#include "perfcheck/db/gtest.h"
 
 namespace perfcheck::db::testing {
 namespace {

@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "db/backends.h"
-#include "perfcheck/db_connection.h"
-#include "perfcheck/db_plan.h"
+#include "perfcheck/db/connection.h"
+#include "perfcheck/db/plan.h"
 
 namespace perfcheck::db::internal {
 namespace {

@@ -1,9 +1,9 @@
+#include "perfcheck/db/plan.h"
+
 #include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <string>
-
-#include "perfcheck/db_plan.h"
 
 namespace perfcheck::db {
 namespace {

@@ -1,11 +1,11 @@
+#include "perfcheck/db/seed.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <stdexcept>
 #include <string>
 #include <utility>
-
-#include "perfcheck/db_seed.h"
 
 namespace perfcheck::db {
 namespace {

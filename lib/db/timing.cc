@@ -1,3 +1,5 @@
+#include "perfcheck/db/timing.h"
+
 #include <atomic>
 #include <exception>
 #include <memory>
@@ -8,7 +10,6 @@
 #include <utility>
 #include <vector>
 
-#include "perfcheck/db_timing.h"
 #include "perfcheck/fingerprint.h"
 #include "perfcheck/format.h"
 

@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "perfcheck/gtest/perf_listener.h"
 #include "perfcheck/instruction_counter.h"
-#include "perfcheck/perf_listener.h"
 #include "perfcheck/testbed.h"
 
 namespace perfcheck::testing {

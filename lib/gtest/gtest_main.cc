@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "perfcheck/perf_listener.h"
+#include "perfcheck/gtest/perf_listener.h"
 
 int main(int argc, char** argv) {
   // InitGoogleTest and ParseFlags consume their flags; a run under callgrind

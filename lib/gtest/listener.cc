@@ -9,8 +9,8 @@
 #include "perfcheck/allocation_counter.h"
 #include "perfcheck/deterministic_heap.h"
 #include "perfcheck/format.h"
+#include "perfcheck/gtest/perf_listener.h"
 #include "perfcheck/instruction_counter.h"
-#include "perfcheck/perf_listener.h"
 #include "perfcheck/result_json.h"
 
 namespace perfcheck::testing {

@@ -4,8 +4,8 @@
 #include <utility>
 #include <vector>
 
+#include "perfcheck/gtest/perf_listener.h"
 #include "perfcheck/instruction_counter.h"
-#include "perfcheck/perf_listener.h"
 #include "perfcheck/redaction.h"
 
 namespace perfcheck::testing {

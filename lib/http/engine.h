@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "http/tls.h"
-#include "perfcheck/http_load.h"
+#include "perfcheck/http/load.h"
 #include "perfcheck/latency_histogram.h"
 #include "perfcheck/redaction.h"
 #include "perfcheck/result.h"

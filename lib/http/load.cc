@@ -1,3 +1,5 @@
+#include "perfcheck/http/load.h"
+
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
@@ -21,7 +23,6 @@
 #include "http/tls.h"
 #include "perfcheck/fingerprint.h"
 #include "perfcheck/format.h"
-#include "perfcheck/http_load.h"
 #include "perfcheck/percent_encoding.h"
 #include "perfcheck/redaction.h"
 

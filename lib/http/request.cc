@@ -1,12 +1,12 @@
+#include "perfcheck/http/request.h"
+
 #include <algorithm>
 #include <cctype>
 #include <stdexcept>
 #include <string_view>
 
-#include "perfcheck/http_request.h"
-#include "perfcheck/redaction.h"
-
 #include "http/framing.h"
+#include "perfcheck/redaction.h"
 
 namespace perfcheck::http {
 namespace {

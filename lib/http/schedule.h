@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "perfcheck/clock.h"
-#include "perfcheck/http_load.h"
+#include "perfcheck/http/load.h"
 
 namespace perfcheck::http::internal {
 

@@ -1,6 +1,6 @@
-#include <utility>
+#include "perfcheck/http/spec.h"
 
-#include "perfcheck/http_spec.h"
+#include <utility>
 
 namespace perfcheck::http {
 

@@ -1,3 +1,5 @@
+#include "perfcheck/http/target.h"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -5,7 +7,6 @@
 
 #include "core/base64.h"
 #include "http/framing.h"
-#include "perfcheck/http_target.h"
 #include "perfcheck/percent_encoding.h"
 #include "perfcheck/redaction.h"
 

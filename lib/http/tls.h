@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "perfcheck/http_target.h"
+#include "perfcheck/http/target.h"
 #include "perfcheck/status.h"
 
 struct ssl_st;

@@ -12,8 +12,8 @@
 #include <utility>
 #include <vector>
 
-#include "perfcheck/benchmark_compare.h"
-#include "perfcheck/benchmark_json.h"
+#include "perfcheck/benchmark/compare.h"
+#include "perfcheck/benchmark/json.h"
 #include "perfcheck/child_process.h"
 
 namespace perfcheck {

@@ -1,5 +1,3 @@
-#include "perfcheck/benchmark_compare.h"
-
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -11,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "perfcheck/benchmark/compare.h"
 #include "perfcheck/result.h"
 #include "perfcheck/result_json.h"
 

@@ -11,9 +11,9 @@
 #include <thread>
 #include <vector>
 
-#include "perfcheck/benchmark_calibration.h"
-#include "perfcheck/benchmark_compare.h"
-#include "perfcheck/benchmark_perf_counter.h"
+#include "perfcheck/benchmark/compare.h"
+#include "perfcheck/gbench/calibration.h"
+#include "perfcheck/gbench/perf_counter.h"
 
 namespace perfcheck {
 namespace {

@@ -1,5 +1,3 @@
-#include "perfcheck/benchmark_json.h"
-
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -8,6 +6,7 @@
 #include <sstream>
 #include <string>
 
+#include "perfcheck/benchmark/json.h"
 #include "perfcheck/testbed.h"
 
 namespace perfcheck {

@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "perfcheck/benchmark_perf_counter.h"
+#include "perfcheck/gbench/perf_counter.h"
 
 #ifndef CALLGRIND_BENCH_WORK_PERCENT
 #define CALLGRIND_BENCH_WORK_PERCENT 100

@@ -1,13 +1,12 @@
-#include "perfcheck/contract_check.h"
-
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
 #include <stdexcept>
 #include <string>
 
+#include "perfcheck/contract/check.h"
+#include "perfcheck/contract/mock_server.h"
 #include "perfcheck/gtest.h"
-#include "perfcheck/mock_server.h"
 
 namespace perfcheck::contract {
 namespace {

@@ -1,4 +1,4 @@
-#include "perfcheck/mock_server.h"
+#include "perfcheck/contract/mock_server.h"
 
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -12,7 +12,7 @@
 #include "raw_http.h"
 
 #if PERFCHECK_TEST_HAVE_HTTP_LOAD
-#include "perfcheck/http_load.h"
+#include "perfcheck/http/load.h"
 #endif
 
 namespace perfcheck::contract {

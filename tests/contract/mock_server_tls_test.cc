@@ -18,12 +18,12 @@
 #include <string>
 #include <thread>
 
-#include "perfcheck/contract_check.h"
-#include "perfcheck/mock_server.h"
+#include "perfcheck/contract/check.h"
+#include "perfcheck/contract/mock_server.h"
 #include "raw_http.h"
 
 #if PERFCHECK_TEST_HAVE_HTTP_LOAD
-#include "perfcheck/http_load.h"
+#include "perfcheck/http/load.h"
 #endif
 
 namespace perfcheck::contract {

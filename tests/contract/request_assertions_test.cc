@@ -1,4 +1,4 @@
-#include "perfcheck/request_assertions.h"
+#include "perfcheck/contract/request_assertions.h"
 
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-#include "perfcheck/request_matcher.h"
+#include "perfcheck/contract/request_matcher.h"
 
 #include <gtest/gtest.h>
 

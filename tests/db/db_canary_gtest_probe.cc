@@ -10,8 +10,8 @@
 #include <memory>
 #include <string>
 
-#include "perfcheck/db_connection.h"
-#include "perfcheck/db_gtest.h"
+#include "perfcheck/db/connection.h"
+#include "perfcheck/db/gtest.h"
 
 namespace {
 

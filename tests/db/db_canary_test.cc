@@ -12,8 +12,8 @@
 #include <string>
 
 #include "perfcheck/child_process.h"
-#include "perfcheck/db_connection.h"
-#include "perfcheck/db_timing.h"
+#include "perfcheck/db/connection.h"
+#include "perfcheck/db/timing.h"
 
 namespace perfcheck::db {
 namespace {

@@ -1,14 +1,13 @@
 // Server-free parts of the database driver: URLs, redaction, parameters,
 // generators, plan view.
-#include "perfcheck/db_connection.h"
-
 #include <gtest/gtest.h>
 
 #include <cctype>
 #include <string>
 
-#include "perfcheck/db_plan.h"
-#include "perfcheck/db_seed.h"
+#include "perfcheck/db/connection.h"
+#include "perfcheck/db/plan.h"
+#include "perfcheck/db/seed.h"
 
 namespace perfcheck::db {
 namespace {

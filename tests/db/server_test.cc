@@ -16,11 +16,11 @@
 #include <vector>
 
 #include "db_test_env.h"
-#include "perfcheck/db_connection.h"
-#include "perfcheck/db_gtest.h"
-#include "perfcheck/db_plan.h"
-#include "perfcheck/db_seed.h"
-#include "perfcheck/db_timing.h"
+#include "perfcheck/db/connection.h"
+#include "perfcheck/db/gtest.h"
+#include "perfcheck/db/plan.h"
+#include "perfcheck/db/seed.h"
+#include "perfcheck/db/timing.h"
 #include "perfcheck/gtest.h"
 
 namespace perfcheck::db {

@@ -7,7 +7,7 @@
 
 #include "gtest/gtest.h"
 #include "perfcheck/gtest.h"
-#include "perfcheck/http_load.h"
+#include "perfcheck/http/load.h"
 
 namespace {
 std::string g_url, g_token;

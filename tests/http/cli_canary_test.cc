@@ -16,7 +16,7 @@
 #include "cli_run.h"
 #include "core/base64.h"
 #include "gtest/gtest.h"
-#include "perfcheck/http_request.h"
+#include "perfcheck/http/request.h"
 #include "perfcheck/percent_encoding.h"
 #include "test_servers.h"
 

@@ -20,7 +20,7 @@
 #include "test_servers.h"
 
 #ifdef PERFCHECK_TEST_HAVE_MOCK_SERVER
-#include "perfcheck/mock_server.h"
+#include "perfcheck/contract/mock_server.h"
 #endif
 
 namespace perfcheck::http::testing {

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "perfcheck/http_load.h"
+#include "perfcheck/http/load.h"
 #include "perfcheck/redaction.h"
 #include "perfcheck/result_json.h"
 #include "test_servers.h"

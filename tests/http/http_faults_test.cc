@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "gtest/gtest.h"
-#include "perfcheck/http_load.h"
+#include "perfcheck/http/load.h"
 #include "test_servers.h"
 
 namespace perfcheck::http {

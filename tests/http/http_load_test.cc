@@ -1,8 +1,6 @@
 // The load engine against a real in-process HTTP server (cpp-httplib) on an
 // ephemeral port. Margins are wide: only injected delays are asserted on,
 // never this machine's speed.
-#include "perfcheck/http_load.h"
-
 #include <httplib.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -16,7 +14,8 @@
 #include <thread>
 
 #include "gtest/gtest.h"
-#include "perfcheck/http_spec.h"
+#include "perfcheck/http/load.h"
+#include "perfcheck/http/spec.h"
 #include "perfcheck/sla.h"
 
 namespace perfcheck::http {

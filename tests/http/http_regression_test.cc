@@ -15,9 +15,9 @@
 #include "gtest/gtest.h"
 #include "perfcheck/baseline.h"
 #include "perfcheck/gtest.h"
-#include "perfcheck/http_load.h"
-#include "perfcheck/http_spec.h"
-#include "perfcheck/perf_listener.h"
+#include "perfcheck/gtest/perf_listener.h"
+#include "perfcheck/http/load.h"
+#include "perfcheck/http/spec.h"
 
 namespace perfcheck::http {
 namespace {

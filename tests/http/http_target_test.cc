@@ -1,12 +1,11 @@
 // Targets, requests and the response parser: pure functions, no sockets.
-#include "perfcheck/http_target.h"
-
 #include <string>
 
 #include "gtest/gtest.h"
 #include "http/response_parser.h"
 #include "http/schedule.h"
-#include "perfcheck/http_request.h"
+#include "perfcheck/http/request.h"
+#include "perfcheck/http/target.h"
 
 namespace perfcheck::http {
 namespace {

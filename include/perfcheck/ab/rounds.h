@@ -33,7 +33,7 @@
 #include <vector>
 
 #include "perfcheck/ab/gtest_binary.h"
-#include "perfcheck/benchmark_compare.h"
+#include "perfcheck/benchmark/compare.h"
 #include "perfcheck/verdict.h"
 
 namespace perfcheck::ab {

@@ -61,7 +61,7 @@
 #include <vector>
 
 #include "perfcheck/ab/rounds.h"
-#include "perfcheck/benchmark_compare.h"
+#include "perfcheck/benchmark/compare.h"
 #include "perfcheck/status.h"
 
 namespace perfcheck::ab {
