@@ -8,9 +8,8 @@
 //
 // Example:
 //   #include "perfcheck/perfcheck.h"
-//   auto r = perfcheck::Measure("rbac.check", [&] { rbac.Allowed(u, "Order");
-//   },
-//                               {.iterations = 10'000});
+//   auto r = perfcheck::Measure(
+//       "rbac.check", [&] { rbac.Allowed(u, "Order"); }, {.iterations = 10'000});
 //   std::cout << perfcheck::PercentileLine(r) << "\n";
 #ifndef PERFCHECK_PERFCHECK_H_
 #define PERFCHECK_PERFCHECK_H_
@@ -22,8 +21,8 @@
 #include "perfcheck/latency_histogram.h"
 #include "perfcheck/measurable.h"
 #include "perfcheck/measure.h"
-#include "perfcheck/perf_counter.h"
 #include "perfcheck/percent_encoding.h"
+#include "perfcheck/perf_counter.h"
 #include "perfcheck/redaction.h"
 #include "perfcheck/regression.h"
 #include "perfcheck/result.h"

@@ -17,8 +17,9 @@
 // Example:
 //   perfcheck::TimeSeries ts(std::chrono::seconds(1));
 //   ts.Record(/*offset_ns=*/1'500'000'000, /*latency_ns=*/2'000'000,
-//   /*ok=*/true); ts.Finish(); ts.Intervals()[1].p95_ns;   // 2 ms, in the
-//   interval [1 s, 2 s)
+//             /*ok=*/true);
+//   ts.Finish();
+//   ts.Intervals()[1].p95_ns;   // 2 ms, in the interval [1 s, 2 s)
 #ifndef PERFCHECK_TIME_SERIES_H_
 #define PERFCHECK_TIME_SERIES_H_
 

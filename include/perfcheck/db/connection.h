@@ -10,12 +10,14 @@
 //
 // URLs (the scheme picks the backend; each backend exists only when perfcheck
 // was built with its client library, see BackendAvailable()):
-//   sqlite::memory:                a private in-memory database (one
-//   connection) sqlite:///abs/path.db          a database file (created when
-//   missing) sqlite:relative/path.db postgresql://user:pass@host:port/dbname
-//   (also postgres://; host may be a
-//                                  unix socket directory given as ?host=/dir)
-//   mysql://user:pass@host:port/dbname        (also mariadb://)
+//   sqlite::memory:                     a private in-memory database (one
+//                                       connection)
+//   sqlite:///abs/path.db               a database file (created when missing)
+//   sqlite:relative/path.db
+//   postgresql://user:pass@host:port/dbname
+//                                       (also postgres://; host may be a unix
+//                                       socket directory given as ?host=/dir)
+//   mysql://user:pass@host:port/dbname  (also mariadb://)
 // User and password are percent-decoded. Query options: `connect_timeout`
 // (seconds, default 5) on all server backends, `busy_timeout_ms` on SQLite,
 // `local_infile=0` on MariaDB (the client refuses Connection::LoadData(),

@@ -1,8 +1,7 @@
 // Query plans in one view across backends, for index-usage checks.
 //
-//   auto plan = perfcheck::db::Explain(*db, "SELECT * FROM items WHERE sku =
-//   $1",
-//                                      {"SKU-00042"});
+//   auto plan = perfcheck::db::Explain(
+//       *db, "SELECT * FROM items WHERE sku = $1", {"SKU-00042"});
 //   if (plan.ok() && plan->HasFullScan("items")) ...
 //   std::cout << plan->ToString();
 //     items: index items_sku_idx (est. rows 1)

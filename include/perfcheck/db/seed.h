@@ -5,8 +5,8 @@
 //   TableSpec items{
 //       .name = "items",
 //       .columns = {{"id", ColumnType::kInteger, Sequence(1), true},
-//                   {"sku", ColumnType::kText, Format("SKU-%06d",
-//                   Sequence(1))},
+//                   {"sku", ColumnType::kText,
+//                    Format("SKU-%06d", Sequence(1))},
 //                   {"warehouse", ColumnType::kInteger, UniformInt(1, 20)},
 //                   {"qty", ColumnType::kInteger, UniformInt(0, 500)},
 //                   {"name", ColumnType::kText, Choice({"bolt", "nut"})}},

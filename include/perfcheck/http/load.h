@@ -52,7 +52,7 @@
 //
 // Example:
 //   auto target =
-//   perfcheck::http::Target("http://127.0.0.1:8000").HostHeader("site1");
+//       perfcheck::http::Target("http://127.0.0.1:8000").HostHeader("site1");
 //   perfcheck::http::HttpLoadResult r = perfcheck::http::Load(
 //       target, {perfcheck::http::Request::Get("/api/method/ping")},
 //       {.connections = 25, .duration = 10s});

@@ -3,11 +3,12 @@
 // an optional check of each response.
 //
 //   perfcheck::http::Request search =
-//   perfcheck::http::Request::Get("/api/resource/Item")
-//       .Query("filters", R"([["item_group","=","Raw Material"]])")
-//       .Named("item search")
-//       .ExpectBody([](std::string_view body) { return body.find("\"data\"") !=
-//       body.npos; });
+//       perfcheck::http::Request::Get("/api/resource/Item")
+//           .Query("filters", R"([["item_group","=","Raw Material"]])")
+//           .Named("item search")
+//           .ExpectBody([](std::string_view body) {
+//             return body.find("\"data\"") != body.npos;
+//           });
 //
 // Paths are sent as given (after the target's base path); build a path segment
 // from user text with PercentEncode(), e.g. "/api/resource/" +

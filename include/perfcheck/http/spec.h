@@ -2,7 +2,7 @@
 // assertion can measure it by itself:
 //
 //   auto target =
-//   perfcheck::http::Target("http://127.0.0.1:8000").HostHeader("site1");
+//       perfcheck::http::Target("http://127.0.0.1:8000").HostHeader("site1");
 //   EXPECT_P95_BELOW(perfcheck::http::Get(target, "/api/method/ping"), 500ms);
 //
 // The default probe (DefaultProbe()): a closed-model run on one connection of
@@ -13,7 +13,7 @@
 //
 //   perfcheck::http::LoadOptions probe{.connections = 10, .duration = 5s};
 //   EXPECT_P99_BELOW(perfcheck::http::Get(target, "/api/method/ping", probe),
-//   2s);
+//                    2s);
 //
 // Thread-safety: Run() may be called from one thread at a time per object.
 #ifndef PERFCHECK_HTTP_SPEC_H_

@@ -4,8 +4,8 @@
 //
 //   auto target = perfcheck::http::Target("http://127.0.0.1:8000")
 //                     .HostHeader("test_site")
-//                     .FrappeToken(api_key, api_secret);   // token
-//                     <key>:<secret>
+//                     // Authorization: token <key>:<secret>
+//                     .FrappeToken(api_key, api_secret);
 //
 // Secrets: a header set through an auth helper (or Header(..., secret=true), or
 // whose name IsSecretName()) is a secret. Its value is sent on the wire and
