@@ -13,7 +13,10 @@
 # Registers every gtest case of <target> as a ctest test labelled "perf" and
 # RUN_SERIAL (perf tests must not compete for the cores), and passes the
 # baseline, results and candidate directories as --perfcheck_* flags, so
-# `ctest -L perf` runs them against the committed baselines.
+# `ctest -L perf` runs them against the committed baselines. The same
+# directories are written beside the binary ("<binary>.perfcheck"), where
+# perfcheck::gtest_main finds them, so the binary run by hand from any
+# directory uses them too (a flag or PERFCHECK_* variable still wins).
 #
 # INSTRUCTIONS registers a second test per case, "<Suite.Test>.instructions",
 # labelled "perf" and "instructions", that runs the case with
@@ -57,6 +60,18 @@ function(perfcheck_discover_tests target)
   if(NOT arg_TIMEOUT)
     set(arg_TIMEOUT 300)
   endif()
+  # The same directories for a run by hand (./<binary>, from any directory):
+  # perfcheck::gtest_main reads "<binary>.perfcheck" (LoadBinaryDefaults in
+  # perfcheck/gtest/flags.h). Absolute, as ctest resolves them: from this
+  # binary directory, its working directory.
+  set(defaults "# Written by perfcheck_discover_tests; flags and PERFCHECK_* variables win.\n")
+  foreach(kind BASELINE RESULTS CANDIDATE)
+    cmake_path(ABSOLUTE_PATH arg_${kind}_DIR
+      BASE_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}" OUTPUT_VARIABLE dir)
+    string(TOLOWER "${kind}" key)
+    string(APPEND defaults "${key}_dir=${dir}\n")
+  endforeach()
+  file(GENERATE OUTPUT "$<TARGET_FILE:${target}>.perfcheck" CONTENT "${defaults}")
   # gtest_discover_tests(PROPERTIES ...) flattens list values, so a second
   # label (or an odd number of them) would be lost or shift the properties
   # after it. The properties are set instead by a file ctest includes after

@@ -802,6 +802,90 @@ TEST(PerfcheckFlags, UnknownFlagMessageListsEveryFlag) {
   perfcheck::testing::SetFlags(saved);
 }
 
+TEST(PerfcheckFlags, DefaultsFileBesideTheBinaryIsBelowFlagsAndVariables) {
+  const perfcheck::testing::PerfFlags saved = perfcheck::testing::GetFlags();
+  perfcheck::testing::SetFlags({});
+  ScopedEnv baseline_env("PERFCHECK_BASELINE_DIR", nullptr);
+  ScopedEnv candidate_env("PERFCHECK_CANDIDATE_DIR", nullptr);
+  const fs::path root = fs::temp_directory_path() /
+                        ("perfcheck_defaults_" + std::to_string(::getpid()));
+  fs::create_directories(root / "bin");
+  const fs::path binary = root / "bin" / "orders_perf_test";
+  EXPECT_EQ(perfcheck::testing::DefaultsFileFor(binary),
+            root / "bin" / "orders_perf_test.perfcheck");
+  std::ofstream(root / "bin" / "orders_perf_test.perfcheck")
+      << "# written by perfcheck_discover_tests\n"
+      << "baseline_dir=" << (root / "src" / "baselines").string() << "\n"
+      << "candidate_dir=candidates\n";
+
+  ASSERT_TRUE(perfcheck::testing::LoadBinaryDefaults(binary).ok());
+  EXPECT_EQ(perfcheck::testing::BaselineDir(), root / "src" / "baselines");
+  // Relative to the file, not to the current directory.
+  EXPECT_EQ(perfcheck::testing::CandidateDir(), root / "bin" / "candidates");
+  EXPECT_EQ(perfcheck::testing::ResultsDir(), fs::path("perfcheck-results"));
+  {
+    ScopedEnv env("PERFCHECK_BASELINE_DIR", "/from/env");
+    EXPECT_EQ(perfcheck::testing::BaselineDir(), fs::path("/from/env"));
+    perfcheck::testing::PerfFlags flags;
+    flags.baseline_dir = "/from/flag";
+    perfcheck::testing::SetFlags(flags);
+    EXPECT_EQ(perfcheck::testing::BaselineDir(), fs::path("/from/flag"));
+    perfcheck::testing::SetFlags({});
+  }
+
+  // A malformed file is an error naming it and the line; nothing changes.
+  std::ofstream(root / "bin" / "orders_perf_test.perfcheck")
+      << "baseline_dir=/x\nbaseline-dir=/y\n";
+  const perfcheck::Status bad = perfcheck::testing::LoadBinaryDefaults(binary);
+  EXPECT_FALSE(bad.ok());
+  EXPECT_NE(bad.message().find("orders_perf_test.perfcheck:2"),
+            std::string::npos)
+      << bad.message();
+  EXPECT_EQ(perfcheck::testing::BaselineDir(), root / "src" / "baselines");
+
+  // No file: the built-in defaults again.
+  ASSERT_TRUE(perfcheck::testing::LoadBinaryDefaults(root / "other").ok());
+  EXPECT_EQ(perfcheck::testing::BaselineDir(), fs::path("baselines"));
+  fs::remove_all(root);
+  perfcheck::testing::SetFlags(saved);
+}
+
+TEST(PerfcheckFlags, AMissingBaselineDirectoryIsNamedWithTheFlagToSet) {
+  const perfcheck::testing::PerfFlags saved = perfcheck::testing::GetFlags();
+  ScopedEnv update_env("PERFCHECK_UPDATE_BASELINES", nullptr);
+  const fs::path root = fs::temp_directory_path() /
+                        ("perfcheck_missing_" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  perfcheck::testing::PerfFlags flags;
+  flags.baseline_dir = root / "baselines";
+  perfcheck::testing::SetFlags(flags);
+
+  const std::optional<std::string> warning =
+      perfcheck::testing::MissingBaselineDirWarning();
+  ASSERT_TRUE(warning.has_value());
+  EXPECT_NE(warning->find("no baseline directory at " +
+                          (root / "baselines").string() +
+                          " (from --perfcheck_baseline_dir)"),
+            std::string::npos)
+      << *warning;
+  EXPECT_NE(warning->find("set --perfcheck_baseline_dir=DIR"),
+            std::string::npos)
+      << *warning;
+  EXPECT_EQ(warning->find('\n'), std::string::npos) << "one line";
+
+  // Update mode creates it: nothing to warn about.
+  flags.update_baselines = perfcheck::UpdateMode::kAppend;
+  perfcheck::testing::SetFlags(flags);
+  EXPECT_EQ(perfcheck::testing::MissingBaselineDirWarning(), std::nullopt);
+
+  flags.update_baselines.reset();
+  perfcheck::testing::SetFlags(flags);
+  fs::create_directories(root / "baselines");
+  EXPECT_EQ(perfcheck::testing::MissingBaselineDirWarning(), std::nullopt);
+  fs::remove_all(root);
+  perfcheck::testing::SetFlags(saved);
+}
+
 // ------------------------------------------------------------ regression ----
 
 // Points the baseline and candidate directories at a fresh temporary

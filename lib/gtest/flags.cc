@@ -1,6 +1,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <mutex>
 #include <stdexcept>
@@ -27,6 +28,13 @@ PerfFlags& FlagsStorage() {
   return flags;
 }
 
+// The directories of LoadBinaryDefaults (only the *_dir fields are used);
+// guarded by FlagsMutex().
+PerfFlags& DefaultsStorage() {
+  static PerfFlags defaults;
+  return defaults;
+}
+
 std::optional<std::string> Env(const char* name) {
   const char* v = std::getenv(name);
   if (v == nullptr || *v == '\0') return std::nullopt;
@@ -42,16 +50,30 @@ std::optional<UpdateMode> ParseUpdateMode(std::string_view v) {
   return std::nullopt;
 }
 
-std::filesystem::path Resolve(
-    const std::optional<std::filesystem::path> PerfFlags::*field,
-    const char* env, const char* fallback) {
+// A directory setting and where it came from.
+struct Resolved {
+  std::filesystem::path path;
+  std::string source;
+};
+
+// Flag, environment variable, the binary's defaults file, built-in default.
+Resolved Resolve(const std::optional<std::filesystem::path> PerfFlags::*field,
+                 const char* flag_name, const char* env, const char* fallback) {
+  std::optional<std::filesystem::path> from_file;
   {
     std::lock_guard<std::mutex> lock(FlagsMutex());
     const auto& flag = FlagsStorage().*field;
-    if (flag.has_value()) return *flag;
+    if (flag.has_value()) return {*flag, flag_name};
+    from_file = DefaultsStorage().*field;
   }
-  if (auto v = Env(env)) return *v;
-  return fallback;
+  if (auto v = Env(env)) return {*v, env};
+  if (from_file) return {*from_file, "its defaults file"};
+  return {fallback, "the built-in default, relative to the current directory"};
+}
+
+Resolved ResolvedBaselineDir() {
+  return Resolve(&PerfFlags::baseline_dir, "--perfcheck_baseline_dir",
+                 "PERFCHECK_BASELINE_DIR", "baselines");
 }
 
 }  // namespace
@@ -199,19 +221,71 @@ void SetFlags(const PerfFlags& flags) {
   FlagsStorage() = flags;
 }
 
-std::filesystem::path BaselineDir() {
-  return Resolve(&PerfFlags::baseline_dir, "PERFCHECK_BASELINE_DIR",
-                 "baselines");
-}
+std::filesystem::path BaselineDir() { return ResolvedBaselineDir().path; }
 
 std::filesystem::path CandidateDir() {
-  return Resolve(&PerfFlags::candidate_dir, "PERFCHECK_CANDIDATE_DIR",
-                 "perfcheck-candidates");
+  return Resolve(&PerfFlags::candidate_dir, "--perfcheck_candidate_dir",
+                 "PERFCHECK_CANDIDATE_DIR", "perfcheck-candidates")
+      .path;
 }
 
 std::filesystem::path ResultsDir() {
-  return Resolve(&PerfFlags::results_dir, "PERFCHECK_RESULTS_DIR",
-                 "perfcheck-results");
+  return Resolve(&PerfFlags::results_dir, "--perfcheck_results_dir",
+                 "PERFCHECK_RESULTS_DIR", "perfcheck-results")
+      .path;
+}
+
+std::filesystem::path DefaultsFileFor(const std::filesystem::path& binary) {
+  std::filesystem::path file = binary;
+  file += kDefaultsFileSuffix;
+  return file;
+}
+
+Status LoadBinaryDefaults(const std::filesystem::path& binary) {
+  const std::filesystem::path file = DefaultsFileFor(binary);
+  PerfFlags defaults;
+  std::error_code ec;
+  if (std::filesystem::exists(file, ec)) {
+    std::ifstream in(file);
+    if (!in) return Status::Error("cannot read " + file.string());
+    std::string line;
+    for (int number = 1; std::getline(in, line); ++number) {
+      if (line.empty() || line.front() == '#') continue;
+      const std::size_t eq = line.find('=');
+      const std::string key = line.substr(0, eq);
+      const std::string value =
+          eq == std::string::npos ? "" : line.substr(eq + 1);
+      std::optional<std::filesystem::path> PerfFlags::*field = nullptr;
+      if (key == "baseline_dir") field = &PerfFlags::baseline_dir;
+      if (key == "candidate_dir") field = &PerfFlags::candidate_dir;
+      if (key == "results_dir") field = &PerfFlags::results_dir;
+      if (field == nullptr || value.empty()) {
+        return Status::Error(file.string() + ":" + std::to_string(number) +
+                             ": expected baseline_dir=, candidate_dir= or "
+                             "results_dir= and a directory");
+      }
+      // Relative to the file, so that a build tree can be moved whole.
+      std::filesystem::path dir(value);
+      defaults.*field = dir.is_absolute() ? dir : file.parent_path() / dir;
+    }
+  }
+  std::lock_guard<std::mutex> lock(FlagsMutex());
+  DefaultsStorage() = std::move(defaults);
+  return Status();
+}
+
+std::optional<std::string> MissingBaselineDirWarning() {
+  // Update mode creates the directory; nothing is silently skipped there.
+  const StatusOr<std::optional<UpdateMode>> update = UpdateBaselinesMode();
+  if (update.ok() && update->has_value()) return std::nullopt;
+  const Resolved dir = ResolvedBaselineDir();
+  std::error_code ec;
+  if (std::filesystem::is_directory(dir.path, ec)) return std::nullopt;
+  return "perfcheck: no baseline directory at " +
+         std::filesystem::absolute(dir.path, ec).string() + " (from " +
+         dir.source +
+         "): every EXPECT_NO_REGRESSION will pass as \"no baseline\"; set "
+         "--perfcheck_baseline_dir=DIR (or PERFCHECK_BASELINE_DIR)";
 }
 
 StatusOr<std::optional<UpdateMode>> UpdateBaselinesMode() {

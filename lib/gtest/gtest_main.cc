@@ -2,6 +2,7 @@
 // and the summary listener.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <iostream>
 #include <stdexcept>
 #include <string>
@@ -14,6 +15,18 @@ int main(int argc, char** argv) {
   // needs them all again.
   const std::vector<std::string> args(argv, argv + argc);
   ::testing::InitGoogleTest(&argc, argv);
+  // The directories perfcheck_discover_tests gave this binary travel with it:
+  // run by hand from any directory, it still finds its baselines.
+  std::error_code ec;
+  const std::filesystem::path self =
+      std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    if (perfcheck::Status s = perfcheck::testing::LoadBinaryDefaults(self);
+        !s.ok()) {
+      std::cerr << "perfcheck: " << s.message() << "\n";
+      return 2;
+    }
+  }
   try {
     perfcheck::testing::ParseFlags(&argc, argv);
   } catch (const std::invalid_argument& e) {
@@ -24,6 +37,14 @@ int main(int argc, char** argv) {
   if (std::optional<int> status =
           perfcheck::testing::MaybeRunUnderCallgrind(args)) {
     return *status;
+  }
+  // Said once, loudly, before any test: a wrong directory would otherwise
+  // turn every regression gate into "pass (no baseline)". Not while gtest
+  // only lists the tests (ctest's discovery).
+  if (!GTEST_FLAG_GET(list_tests)) {
+    if (auto warning = perfcheck::testing::MissingBaselineDirWarning()) {
+      std::cerr << *warning << std::endl;
+    }
   }
   perfcheck::testing::InstallPerfListener();
   return perfcheck::testing::RunAllTests();

@@ -17,7 +17,8 @@
 //
 // Flags (each also settable by environment variable; the flag wins):
 //   --perfcheck_baseline_dir=DIR    PERFCHECK_BASELINE_DIR   default
-//   "baselines"
+//   "baselines", or the binary's defaults file (LoadBinaryDefaults; also for
+//   the candidate and results directories)
 //   --perfcheck_candidate_dir=DIR   PERFCHECK_CANDIDATE_DIR  default
 //                                                     "perfcheck-candidates"
 //   --perfcheck_results_dir=DIR     PERFCHECK_RESULTS_DIR    default
@@ -113,6 +114,28 @@ StatusOr<double> RegressionTolerance();
 // Parses "10%" or "0.1" as 0.10; nullopt unless the result is finite, > 0
 // and at most 10 (1000%).
 std::optional<double> ParseTolerance(std::string_view text);
+
+// The defaults file of a test binary, "<binary>.perfcheck", which
+// perfcheck_discover_tests (cmake/PerfCheck.cmake) writes beside it, so that
+// running the binary by hand (./my_perf_test) uses the same directories as
+// ctest does. One "key=DIR" per line, keys baseline_dir, candidate_dir and
+// results_dir; a relative DIR is relative to the file; '#' starts a comment.
+inline constexpr std::string_view kDefaultsFileSuffix = ".perfcheck";
+std::filesystem::path DefaultsFileFor(const std::filesystem::path& binary);
+
+// Reads DefaultsFileFor(binary): its directories become the defaults, below
+// the flags and the environment variables and above the built-in ones.
+// perfcheck::gtest_main calls it with /proc/self/exe. No file: the built-in
+// defaults apply (earlier loaded ones are dropped). Returns an error naming
+// the file and line for an unreadable or malformed file, and then changes
+// nothing.
+Status LoadBinaryDefaults(const std::filesystem::path& binary);
+
+// One line for stderr when BaselineDir() is not a directory (and update mode
+// is off): names the absolute path, where the setting came from, and the
+// flag to set. Every EXPECT_NO_REGRESSION would otherwise pass quietly as
+// "no baseline". nullopt when the directory exists.
+std::optional<std::string> MissingBaselineDirWarning();
 
 // ------------------------------------------------------------- registry ----
 
