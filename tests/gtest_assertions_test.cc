@@ -264,21 +264,71 @@ TEST(PerfcheckMeasurable, RunsTheSpecOnceAndJudgesIt) {
   EXPECT_P95_BELOW(Tick(), 2ms);
   EXPECT_EQ(g_calls, 200);
 
-  g_calls = 0;
+  // Every later assertion on the same spec in this test judges that run.
   EXPECT_NONFATAL_FAILURE(EXPECT_P95_BELOW(Tick(), 500us),
                           "Expected: p95 of tick (Tick()) < 500 us");
-  EXPECT_EQ(g_calls, 200);
-
-  g_calls = 0;
   EXPECT_FATAL_FAILURE(ASSERT_MEAN_BELOW(Tick(), 500us), "Actual: mean = 1");
-  EXPECT_EQ(g_calls, 200);
-
   EXPECT_ERROR_RATE_BELOW(Tick(), 0.0);
   EXPECT_PERCENTILE_BELOW(Tick(), 50, 2ms);
   // 1 ms per call in simulated time: about 1000 calls per second.
   EXPECT_THROUGHPUT_AT_LEAST(Tick(), 500);
   EXPECT_NONFATAL_FAILURE(EXPECT_THROUGHPUT_AT_LEAST(Tick(), 5000),
                           "throughput of tick");
+  EXPECT_EQ(g_calls, 200);
+}
+
+// A spec like Tick(), built where it is used.
+perfcheck::CallableSpec LocalTick() {
+  return perfcheck::Callable(
+      "tick",
+      [] {
+        ++g_calls;
+        g_clock.Advance(g_call_cost);
+      },
+      {.warmup_iterations = 0, .iterations = 200, .clock = &g_clock});
+}
+
+TEST(PerfcheckMeasurable, RemeasureRunsAgainAndItsRunIsKept) {
+  g_call_cost = 1'000'000;
+  g_calls = 0;
+  const perfcheck::CallableSpec op = LocalTick();
+  EXPECT_P95_BELOW(op, 2ms);
+  g_call_cost = 3'000'000;
+  const std::vector<std::string> failures = FailureMessages([&] {
+    EXPECT_P95_BELOW(perfcheck::testing::Remeasure(op), 2ms);
+    // The new run is op's Result from now on.
+    EXPECT_P99_BELOW(op, 2ms);
+  });
+  EXPECT_EQ(failures.size(), 2u) << Joined(failures);
+  EXPECT_EQ(g_calls, 400);
+  g_call_cost = 1'000'000;
+}
+
+TEST(PerfcheckMeasurable, ASpecBuiltAnewIsMeasuredAgain) {
+  // Each iteration's spec may sit at the same address: identity is the
+  // object's, not its address or its name.
+  g_calls = 0;
+  for (const perfcheck::Nanos cost : {1'000'000, 3'000'000}) {
+    g_call_cost = cost;
+    const perfcheck::CallableSpec op = LocalTick();
+    EXPECT_EQ(FailureMessages([&] { EXPECT_MAX_BELOW(op, 2ms); }).size(),
+              cost > 2'000'000 ? 1u : 0u);
+  }
+  EXPECT_EQ(g_calls, 400);
+  // A temporary is a new object each time too.
+  EXPECT_P95_BELOW(LocalTick(), 4ms);
+  EXPECT_P95_BELOW(LocalTick(), 4ms);
+  EXPECT_EQ(g_calls, 800);
+  g_call_cost = 1'000'000;
+}
+
+// The same object in the next test is measured again (RunsTheSpecOnce...
+// measured Tick() already).
+TEST(PerfcheckMeasurable, TheNextTestMeasuresAgain) {
+  g_call_cost = 1'000'000;
+  g_calls = 0;
+  EXPECT_P95_BELOW(Tick(), 2ms);
+  EXPECT_EQ(g_calls, 200);
 }
 
 // ----------------------------------------------------------- allocations ----
@@ -1047,6 +1097,30 @@ TEST_F(PerfcheckNoRegression, MeasurableNoiseInOneRunPasses) {
   EXPECT_NO_REGRESSION(flaky);
   EXPECT_EQ(flaky.runs, 2);
   g_call_cost = 1'000'000;
+}
+
+TEST_F(PerfcheckNoRegression, AssertionsOnOneSpecShareOneRun) {
+  perfcheck::testing::ClearRegisteredResults();
+  g_call_cost = 1'000'000;
+  g_calls = 0;
+  const perfcheck::CallableSpec op = LocalTick();
+  EXPECT_P95_BELOW(op, 2ms);
+  // Were op measured again, these calls would take 3 ms and fail the bounds.
+  g_call_cost = 3'000'000;
+  EXPECT_P99_BELOW(op, 2ms);
+  EXPECT_MAX_BELOW(op, 2ms);
+  EXPECT_ERROR_RATE_BELOW(op, 0.01);
+  EXPECT_NO_REGRESSION(op);  // no baseline: passes, writes a candidate
+  EXPECT_EQ(g_calls, 200);
+
+  // The summary holds that one run, with every verdict.
+  const auto registered = perfcheck::testing::RegisteredResults();
+  ASSERT_EQ(registered.size(), 1u);
+  EXPECT_EQ(registered[0].result.OkCount(), 200u);
+  EXPECT_LT(registered[0].result.latency.Max(), 2'000'000);
+  EXPECT_EQ(registered[0].Verdict(), "pass (no baseline)");
+  g_call_cost = 1'000'000;
+  perfcheck::testing::ClearRegisteredResults();
 }
 
 // --------------------------------------------------------------- testbeds --

@@ -27,10 +27,23 @@
 //
 // Arguments:
 // - `x` is a `const perfcheck::Result&` or a `const perfcheck::Measurable&`. A
-//   Measurable is Run() exactly once per assertion (NO_REGRESSION may run it a
-//   second time to confirm a regression, see below). Construct a spec before
-//   the macro when its options use designated initializers: the commas inside
-//   `{.iterations = 100, .clock = &c}` would split the macro arguments.
+//   Measurable is measured once per test: the first assertion on it Run()s it,
+//   and every later assertion on the same object in the same test judges that
+//   same Result, so
+//     auto op = perfcheck::Callable("jwt.verify", [&] { Verify(token); });
+//     EXPECT_P95_BELOW(op, 10ms);          // runs op
+//     EXPECT_P99_BELOW(op, 20ms);          // same Result, no new run
+//     EXPECT_ERROR_RATE_BELOW(op, 0.01);   // same Result
+//   gives one row in the summary and one Result for the baseline gate.
+//   "Same object" is identity (Measurable::instance_id()), not the name: a
+//   copy, or a spec built anew (in a loop, as a temporary), is measured again;
+//   so is the same object in the next test. For a fresh run on purpose, pass
+//   perfcheck::testing::Remeasure(op); its Result replaces op's for the later
+//   assertions. NO_REGRESSION may run the spec a second time to confirm a
+//   regression (see below); the confirmation run then becomes its Result.
+//   Construct a spec before the macro when its options use designated
+//   initializers: the commas inside `{.iterations = 100, .clock = &c}` would
+//   split the macro arguments.
 // - `limit` is any std::chrono duration (500ms, 1.5s, 250us), rounded to whole
 //   nanoseconds. A bare number is rejected at compile time: units are explicit.
 // - Every argument is evaluated exactly once, and `<< "context"` appends to the
@@ -244,6 +257,22 @@ class Limit {
 ::testing::AssertionResult NoRegression(const char* x_expr, const Result& x);
 ::testing::AssertionResult NoRegression(const char* x_expr,
                                         const Measurable& x);
+
+// Asks for a new measurement of `spec`: an assertion given Remeasure(spec)
+// runs spec again, and the new Result becomes spec's result for the later
+// assertions of the test (and the summary). Holds a reference: use it inside
+// the assertion, `EXPECT_P95_BELOW(perfcheck::testing::Remeasure(op), 5ms)`.
+class Remeasured final : public Measurable {
+ public:
+  explicit Remeasured(const Measurable& spec) : spec_(&spec) {}
+  std::string Name() const override { return spec_->Name(); }
+  Result Run() const override { return spec_->Run(); }
+  const Measurable& spec() const { return *spec_; }
+
+ private:
+  const Measurable* spec_;  // not owned
+};
+inline Remeasured Remeasure(const Measurable& spec) { return Remeasured(spec); }
 
 namespace internal {
 // The note a time bound on `metric` ("p95", "throughput") prints instead of a

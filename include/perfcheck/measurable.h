@@ -6,6 +6,8 @@
 #ifndef PERFCHECK_MEASURABLE_H_
 #define PERFCHECK_MEASURABLE_H_
 
+#include <atomic>
+#include <cstdint>
 #include <string>
 
 #include "perfcheck/result.h"
@@ -20,6 +22,28 @@ class Measurable {
   // Measures once and returns the Result. Measured failures are inside the
   // Result; Run() itself throws only on misuse.
   virtual Result Run() const = 0;
+
+  // Names this object for its whole lifetime: no other Measurable has it, and
+  // it is never reused after this one is destroyed (an address can be: a spec
+  // built in a loop lands on the same stack slot). A copy, or the target of an
+  // assignment, gets a new one. The gtest adapter measures a spec once per test
+  // and keys that on (address, instance_id()).
+  std::uint64_t instance_id() const { return instance_id_; }
+
+ protected:
+  Measurable() noexcept : instance_id_(NextInstanceId()) {}
+  Measurable(const Measurable&) noexcept : Measurable() {}
+  Measurable& operator=(const Measurable&) noexcept {
+    instance_id_ = NextInstanceId();
+    return *this;
+  }
+
+ private:
+  static std::uint64_t NextInstanceId() noexcept {
+    static std::atomic<std::uint64_t> next{1};
+    return next.fetch_add(1, std::memory_order_relaxed);
+  }
+  std::uint64_t instance_id_;
 };
 
 }  // namespace perfcheck

@@ -6,10 +6,13 @@
 #include <charconv>
 #include <cmath>
 #include <iostream>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 
 #include "perfcheck/baseline.h"
@@ -157,6 +160,82 @@ const Result& EmptyResult() {
   return *empty;
 }
 
+// ------------------------------------------------ one run per test ----
+
+// The Result of each Measurable already measured in the running test, so that
+// several assertions on one spec judge (and register) one run. Keyed on the
+// object's address and instance_id(): an address alone can be reused by the
+// next spec built in a loop; the id never is. Cleared when a test (or a
+// suite, for SetUpTestSuite's assertions) ends.
+class MeasuredInTest {
+ public:
+  static MeasuredInTest& Instance() {
+    // Leaked on purpose, as the registry: assertions may run at exit.
+    static MeasuredInTest* cache = new MeasuredInTest;
+    return *cache;
+  }
+
+  // x's Result in this test: the one measured earlier, or a new run that is
+  // remembered. Remeasured asks for a new run of the spec it wraps.
+  Result Get(const Measurable& x) {
+    const auto* again = dynamic_cast<const Remeasured*>(&x);
+    const Measurable& spec = again != nullptr ? again->spec() : x;
+    const std::string test_id = CurrentTestId();
+    if (test_id.empty()) return spec.Run();  // no test: nothing to share with
+    InstallForgetter();
+    const Key key{test_id, &spec, spec.instance_id()};
+    if (again == nullptr) {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (auto it = runs_.find(key); it != runs_.end()) return it->second;
+    }
+    Result r = spec.Run();  // unlocked: a run may take minutes
+    std::lock_guard<std::mutex> lock(mu_);
+    runs_.insert_or_assign(key, r);
+    return r;
+  }
+
+  // `r` is now x's Result in this test (the gate's confirmation run).
+  void Replace(const Measurable& x, const Result& r) {
+    const auto* again = dynamic_cast<const Remeasured*>(&x);
+    const Measurable& spec = again != nullptr ? again->spec() : x;
+    const std::string test_id = CurrentTestId();
+    if (test_id.empty()) return;
+    std::lock_guard<std::mutex> lock(mu_);
+    runs_.insert_or_assign(Key{test_id, &spec, spec.instance_id()}, r);
+  }
+
+  void Clear() {
+    std::lock_guard<std::mutex> lock(mu_);
+    runs_.clear();
+  }
+
+ private:
+  using Key = std::tuple<std::string, const Measurable*, std::uint64_t>;
+
+  class Forgetter : public ::testing::EmptyTestEventListener {
+    void OnTestEnd(const ::testing::TestInfo&) override { Instance().Clear(); }
+    void OnTestSuiteEnd(const ::testing::TestSuite&) override {
+      Instance().Clear();
+    }
+  };
+
+  // Installed by the first assertion on a Measurable, so that any main()
+  // gets it (perfcheck::gtest_main or a user's own). gtest owns it.
+  void InstallForgetter() {
+    std::call_once(installed_, [] {
+      ::testing::UnitTest::GetInstance()->listeners().Append(new Forgetter);
+    });
+  }
+
+  std::mutex mu_;
+  std::once_flag installed_;
+  std::map<Key, Result> runs_;
+};
+
+Result Measured(const Measurable& x) {
+  return MeasuredInTest::Instance().Get(x);
+}
+
 // The latency statistic a bound applies to.
 struct Statistic {
   enum class Kind { kPercentile, kMax, kMean };
@@ -207,7 +286,7 @@ AssertionResult Latency(const char* x_expr, const std::string& label,
                         const char* limit_expr, const Measurable& x,
                         Statistic s, Limit limit) {
   static_cast<void>(LatencyCheck(EmptyResult(), s, limit.nanos()));
-  const Result r = x.Run();
+  const Result r = Measured(x);
   return Latency(x_expr, label, limit_expr, r, s, limit);
 }
 
@@ -407,6 +486,7 @@ AssertionResult Gate(const char* x_expr, Result r, const Measurable* spec) {
       const std::string first_text =
           text_of(*decision->first) + "  " + PercentileLine(r);
       r = std::move(second);
+      MeasuredInTest::Instance().Replace(*spec, r);
       RecordValues(r);
       Print(who +
             ": the first run regressed but the confirmation run did "
@@ -424,6 +504,7 @@ AssertionResult Gate(const char* x_expr, Result r, const Measurable* spec) {
         return fail("regression", expected, "regression\n" + first_text);
       }
       r = std::move(second);
+      MeasuredInTest::Instance().Replace(*spec, r);
       RecordValues(r);
       return fail("regression", expected,
                   "regression in the first run and in the confirmation run\n"
@@ -519,7 +600,7 @@ AssertionResult ErrorRateBelow(const char* x_expr, const char* fraction_expr,
 AssertionResult ErrorRateBelow(const char* x_expr, const char* fraction_expr,
                                const Measurable& x, double fraction) {
   static_cast<void>(CheckErrorRateBelow(EmptyResult(), fraction));
-  return ErrorRateBelow(x_expr, fraction_expr, x.Run(), fraction);
+  return ErrorRateBelow(x_expr, fraction_expr, Measured(x), fraction);
 }
 
 AssertionResult ThroughputAtLeast(const char* x_expr, const char* rate_expr,
@@ -531,7 +612,7 @@ AssertionResult ThroughputAtLeast(const char* x_expr, const char* rate_expr,
 AssertionResult ThroughputAtLeast(const char* x_expr, const char* rate_expr,
                                   const Measurable& x, double per_second) {
   static_cast<void>(CheckThroughputAtLeast(EmptyResult(), per_second));
-  return ThroughputAtLeast(x_expr, rate_expr, x.Run(), per_second);
+  return ThroughputAtLeast(x_expr, rate_expr, Measured(x), per_second);
 }
 
 // ----------------------------------------------------------- allocations ----
@@ -545,7 +626,7 @@ AssertionResult AllocationsAtMost(const char* x_expr, const char* n_expr,
 AssertionResult AllocationsAtMost(const char* x_expr, const char* n_expr,
                                   const Measurable& x, double per_operation) {
   static_cast<void>(CheckAllocationsAtMost(EmptyResult(), per_operation));
-  return AllocationsAtMost(x_expr, n_expr, x.Run(), per_operation);
+  return AllocationsAtMost(x_expr, n_expr, Measured(x), per_operation);
 }
 
 AssertionResult AllocatedBytesAtMost(const char* x_expr, const char* bytes_expr,
@@ -557,7 +638,7 @@ AssertionResult AllocatedBytesAtMost(const char* x_expr, const char* bytes_expr,
 AssertionResult AllocatedBytesAtMost(const char* x_expr, const char* bytes_expr,
                                      const Measurable& x, double bytes) {
   static_cast<void>(CheckAllocatedBytesAtMost(EmptyResult(), bytes));
-  return AllocatedBytesAtMost(x_expr, bytes_expr, x.Run(), bytes);
+  return AllocatedBytesAtMost(x_expr, bytes_expr, Measured(x), bytes);
 }
 
 // ------------------------------------------------------- baseline gate ----
@@ -567,7 +648,7 @@ AssertionResult NoRegression(const char* x_expr, const Result& x) {
 }
 
 AssertionResult NoRegression(const char* x_expr, const Measurable& x) {
-  return Gate(x_expr, x.Run(), &x);
+  return Gate(x_expr, Measured(x), &x);
 }
 
 }  // namespace perfcheck::testing
