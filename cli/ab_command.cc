@@ -154,8 +154,11 @@ void AddAbCommand(CLI::App& app, CommandRunner& run) {
       "tests not yet settled). Each metric of each result (p50, p95, p99, "
       "mean, throughput, error rate) is judged on the per-round ratios "
       "head/base. Servers a test needs are read from its environment: start "
-      "them once, both sides use them.\n"
-      "Exit codes: 0 no regression, 1 regression, 2 usage or input error.\n"
+      "them once, both sides use them.\n" +
+      ExitCodesHelp({{kExitOk, "no regression"},
+                     {kExitCheckFailed, "regression"},
+                     {kExitUsage, "usage or input error, or interrupted"}}) +
+      "\n"
       "Examples:\n"
       "  perfcheck ab --base ../base-build/perf_test --head build/perf_test\n"
       "  perfcheck ab --base b/a_test --head h/a_test --base b/db_test "

@@ -260,7 +260,8 @@ void AddBaselineCommand(CLI::App& app, CommandRunner& run) {
   BaselineFlags& f = *flags;
   CLI::App* sub = app.add_subcommand("baseline", "Record or show baselines");
   sub->require_subcommand(1);
-  sub->footer("Exit codes: 0 ok, 2 usage or bad input.");
+  sub->footer(
+      ExitCodesHelp({{kExitOk, "ok"}, {kExitUsage, "usage or bad input"}}));
   CLI::App* update =
       sub->add_subcommand("update",
                           "Record a run as the baseline (atomic, locked, with "

@@ -317,8 +317,11 @@ void AddCompareCommand(CLI::App& app, CommandRunner& run) {
   sub->footer(
       "Inputs: Google Benchmark JSON (with repetitions or aggregates), "
       "perfcheck "
-      "result or baseline files, or directories of them.\n"
-      "Exit codes: 0 no regression, 1 regression, 2 usage or input error.\n"
+      "result or baseline files, or directories of them.\n" +
+      ExitCodesHelp({{kExitOk, "no regression"},
+                     {kExitCheckFailed, "regression"},
+                     {kExitUsage, "usage or input error"}}) +
+      "\n"
       "Examples:\n"
       "  perfcheck compare base.json head.json --format markdown "
       "--step-summary\n"

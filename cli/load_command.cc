@@ -20,6 +20,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -29,6 +30,7 @@
 #include "perfcheck/http/load.h"
 #include "perfcheck/redaction.h"
 #include "perfcheck/result_json.h"
+#include "report/json_fields.h"
 #include "threshold.h"
 
 namespace perfcheck::cli {
@@ -71,16 +73,15 @@ int UsageError(const std::string& message) {
   return kExitUsage;
 }
 
-bool WriteFile(const std::string& path, const std::string& text,
-               std::string* error) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  if (!out) {
-    *error = "cannot write '" + path + "': " + std::strerror(errno);
-    return false;
-  }
-  return true;
+// Each file is replaced whole or left as it was (written to a temporary file
+// and renamed): a write failing half-way (full disk, file size limit) must
+// not leave a truncated report where the last good one was.
+Status WriteOutput(const std::string& flag, const std::string& path,
+                   const std::string& text) {
+  if (path.empty()) return Status();
+  Status s = json_fields::WriteFileAtomically(path, text);
+  if (!s.ok()) return Status::Error(flag + " '" + path + "': " + s.message());
+  return Status();
 }
 
 // Whether `path` (the value of `flag`) can be written, found before the run:
@@ -363,16 +364,15 @@ int RunLoad(const LoadFlags& f) {
   std::cout << json << std::flush;
   // A report nobody receives (a full disk, a closed pipe) is no pass.
   const bool stdout_ok = static_cast<bool>(std::cout);
-  std::string error;
-  if (!f.json_file.empty() && !WriteFile(f.json_file, json, &error))
-    return UsageError(error);
-  if (!f.csv_file.empty() &&
-      !WriteFile(f.csv_file, LoadReportCsv(result), &error)) {
-    return UsageError(error);
-  }
-  if (!f.result_file.empty()) {
-    Status s = WriteResultFile(result.aggregate, f.result_file);
-    if (!s.ok()) return UsageError(s.message());
+  for (const auto& [flag, path, text] :
+       {std::tuple<const char*, const std::string&, std::string>{
+            "--json", f.json_file, f.json_file.empty() ? "" : json},
+        {"--csv", f.csv_file, f.csv_file.empty() ? "" : LoadReportCsv(result)},
+        {"--result", f.result_file,
+         f.result_file.empty() ? "" : ResultToJson(result.aggregate)}}) {
+    if (Status s = WriteOutput(flag, path, text); !s.ok()) {
+      return UsageError(s.message());
+    }
   }
   if (!stdout_ok) return UsageError("cannot write the report to stdout");
   return all_passed ? kExitOk : kExitCheckFailed;
@@ -385,9 +385,14 @@ void AddLoadCommand(CLI::App& app, CommandRunner& run) {
   CLI::App* sub =
       app.add_subcommand("load", "Run HTTP load against a base URL");
   sub->footer(
-      "Exit codes: 0 ok, 1 a threshold failed (without thresholds: no request "
-      "succeeded), 2 usage or bad input, 3 cannot "
-      "connect.\n"
+      ExitCodesHelp(
+          {{kExitOk, "ok"},
+           {kExitCheckFailed,
+            "a threshold failed (without thresholds: no request "
+            "succeeded)"},
+           {kExitUsage, "usage or bad input (unwritable outputs too)"},
+           {kExitConnection, "cannot connect"}}) +
+      "\n"
       "Example: perfcheck load --base-url http://127.0.0.1:8000 --host-header "
       "site1 \\\n"
       "  --endpoint /api/method/ping -c 25 --duration 15s --threshold "

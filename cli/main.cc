@@ -52,6 +52,6 @@ int main(int argc, char** argv) {
     return perfcheck::cli::kExitUsage;
   } catch (const std::exception& e) {
     std::cerr << "perfcheck: internal error: " << e.what() << "\n";
-    return 4;
+    return perfcheck::cli::kExitInternal;
   }
 }

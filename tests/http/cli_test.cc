@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -246,6 +247,43 @@ TEST_F(CliTest, OutputsAreCheckedBeforeTheRunAndLinksWrittenThrough) {
   }
 }
 
+// A write that fails half-way (here: the file size limit, as a full disk
+// would) leaves the previous file whole, never a truncated report; the flag,
+// the path and the reason are named and the exit code is 2.
+TEST_F(CliTest, AWriteFailingHalfWayLeavesThePreviousFileWhole) {
+  std::string endpoints;
+  for (int i = 0; i < 40; ++i) {
+    endpoints += " --endpoint /api/method/ping?padding_to_grow_the_report=" +
+                 std::to_string(i);
+  }
+  for (const char* flag : {"--json", "--csv", "--result"}) {
+    const fs::path file = dir_ / "previous";
+    std::ofstream(file) << "previous run";
+    // Ignored SIGXFSZ: a write beyond the limit fails with EFBIG instead of
+    // killing the process. 2 blocks (1 or 2 KiB): the check before the run
+    // writes nothing and passes, every report here is larger.
+    const std::string cmd =
+        "trap '' XFSZ && ulimit -f 2 && " + std::string(PERFCHECK_CLI_PATH) +
+        " load --base-url " + Url() + endpoints + " -c 1 --requests 40 " +
+        flag + " " + file.string() + " >/dev/null 2>" +
+        (dir_ / "err").string() + " </dev/null";
+    const int status = std::system(cmd.c_str());
+    err_ = ReadAll(dir_ / "err");
+    ASSERT_TRUE(WIFEXITED(status)) << flag;
+    EXPECT_EQ(WEXITSTATUS(status), 2) << flag << ": " << err_;
+    EXPECT_NE(err_.find(std::string(flag) + " '" + file.string() + "'"),
+              std::string::npos)
+        << err_;
+    EXPECT_NE(err_.find("too large"), std::string::npos) << err_;
+    EXPECT_EQ(ReadAll(file), "previous run") << flag;
+    for (const auto& entry : fs::directory_iterator(dir_)) {
+      const std::string name = entry.path().filename().string();
+      EXPECT_TRUE(name == "previous" || name == "err" || name == "out")
+          << "left behind: " << name;
+    }
+  }
+}
+
 // Runs that could not keep their length are refused up front: more
 // connections than descriptors, a rate no process can schedule.
 TEST_F(CliTest, ConnectionsBeyondTheDescriptorLimitAndAbsurdRatesExitTwo) {
@@ -273,6 +311,33 @@ TEST_F(CliTest, ConnectionsBeyondTheDescriptorLimitAndAbsurdRatesExitTwo) {
       << err_;
   std::lock_guard<std::mutex> lock(mu_);
   EXPECT_TRUE(auths_.empty()) << "nothing may be sent";
+}
+
+// Every command's --help lists exactly the exit codes it can return
+// (command.h; 4 is main.cc's internal error, possible in every command).
+TEST_F(CliTest, HelpListsEveryExitCodeTheCommandReturns) {
+  const std::pair<const char*, std::set<int>> commands[] = {
+      {"load", {0, 1, 2, 3, 4}},
+      {"compare", {0, 1, 2, 4}},
+      {"ab", {0, 1, 2, 4}},
+      {"baseline", {0, 2, 4}},
+  };
+  for (const auto& [command, expected] : commands) {
+    ASSERT_EQ(Perfcheck(std::string(command) + " --help"), 0) << command;
+    const std::size_t begin = out_.find("Exit codes:");
+    ASSERT_NE(begin, std::string::npos) << command << ": " << out_;
+    const std::size_t end = out_.find(".\n", begin);
+    ASSERT_NE(end, std::string::npos) << out_;
+    // "Exit codes: 0 ok, 1 a threshold failed (...), 2 ...": the number
+    // opening each comma-separated entry.
+    std::set<int> listed;
+    std::stringstream entries(out_.substr(begin + 11, end - begin - 11));
+    for (std::string entry; std::getline(entries, entry, ',');) {
+      int code = -1;
+      if (std::sscanf(entry.c_str(), " %d ", &code) == 1) listed.insert(code);
+    }
+    EXPECT_EQ(listed, expected) << command << ": " << out_.substr(begin);
+  }
 }
 
 TEST_F(CliTest, UsageErrorsExitTwo) {
