@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "benchmark/series_metric.h"
+#include "benchmark/student_t.h"
 #include "perfcheck/benchmark/compare.h"
 #include "perfcheck/change_rule.h"
 #include "perfcheck/rank_tests.h"
@@ -47,6 +48,7 @@ using benchmark_internal::MomentsOf;
 using benchmark_internal::OneSidedRow;
 using benchmark_internal::PointOf;
 using benchmark_internal::SeriesMetric;
+using benchmark_internal::TCriticalValue;
 using benchmark_internal::ValuesOf;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
@@ -59,16 +61,6 @@ void FillChange(MetricComparisonRow& row, const Shift& s) {
   row.change_low = std::expm1(s.low);
   row.change_high = std::expm1(s.high);
   row.p_value = s.p_value;
-}
-
-// Student t quantile for `confidence` (two-sided) and `df` degrees of
-// freedom: the normal quantile with the Cornish-Fisher expansion
-// (Abramowitz & Stegun 26.7.5), good to ~1% for df >= 3.
-double TCriticalValue(double confidence, double df) {
-  const double z = NormalCriticalValue(confidence);
-  const double z3 = z * z * z, z5 = z3 * z * z, z7 = z5 * z * z;
-  return z + (z3 + z) / (4 * df) + (5 * z5 + 16 * z3 + 3 * z) / (96 * df * df) +
-         (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * df * df * df);
 }
 
 bool AllPositive(const std::vector<double>& v) {
