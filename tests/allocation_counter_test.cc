@@ -12,7 +12,7 @@
 #include <new>
 #include <thread>
 
-#include "perfcheck/fingerprint.h"
+#include "perfcheck/machine.h"
 #include "perfcheck/measure.h"
 #include "perfcheck/operation_counts.h"
 

@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "perfcheck/machine.h"
 #include "scoped_env.h"
 
 namespace perfcheck {

@@ -19,6 +19,7 @@
 #include "perfcheck/clock.h"
 #include "perfcheck/gtest.h"
 #include "perfcheck/gtest/perf_listener.h"
+#include "perfcheck/machine.h"
 #include "perfcheck/measure.h"
 #include "perfcheck/regression.h"
 #include "perfcheck/result_json.h"

@@ -15,6 +15,7 @@
 
 #include "perfcheck/allocation_counter.h"
 #include "perfcheck/clock.h"
+#include "perfcheck/machine.h"
 #include "perfcheck/result.h"
 
 namespace perfcheck {

@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "perfcheck/fingerprint.h"
+#include "perfcheck/machine.h"
 #include "scoped_env.h"
 
 namespace perfcheck {

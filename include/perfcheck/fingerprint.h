@@ -1,9 +1,12 @@
 // Fingerprint: the environment a result was measured in. Stored with every
 // result and baseline so a comparison across machines is stated, not hidden.
 //
-// Thread-safety: plain value. CaptureFingerprint() is safe to call from any
-// thread; it reads /proc and /sys (Linux) and never fails: unreadable fields
-// stay empty.
+// A plain value of the core: this header only describes a machine. Capturing
+// the one this process runs on reads /proc, /sys and the environment, so it
+// lives with the environment layer: CaptureFingerprint() and CountsKey() are
+// in "perfcheck/machine.h".
+//
+// Thread-safety: plain value; MachineDifferences() only reads both operands.
 #ifndef PERFCHECK_FINGERPRINT_H_
 #define PERFCHECK_FINGERPRINT_H_
 
@@ -37,20 +40,6 @@ struct Fingerprint {
 
   friend bool operator==(const Fingerprint&, const Fingerprint&) = default;
 };
-
-// The fingerprint of this process's environment. git_sha comes from the
-// PERFCHECK_GIT_SHA environment variable, then GITHUB_SHA / CI_COMMIT_SHA.
-// testbed is GivenTestbedName() when valid, else the derived name (an invalid
-// PERFCHECK_TESTBED is reported by whoever judges time: the gate); the speed
-// probe is measured on the first call (~12 ms).
-Fingerprint CaptureFingerprint();
-
-// What decides the instructions and allocations a given source executes
-// (operation_counts.h), as text: e.g. "x86_64 GCC 12.2.0 Release glibc-2.36
-// x86-64-v3" (the CPU level glibc picks its string functions by), plus " "
-// and PERFCHECK_COUNTS_KEY when that is set (perfcheck's CMake functions put
-// the build's compiler flags and Valgrind's version there). Computed once.
-const std::string& CountsKey();
 
 }  // namespace perfcheck
 

@@ -36,7 +36,7 @@ struct OperationCounts {
   std::optional<double> allocations;      // per operation
   std::optional<double> allocated_bytes;  // per operation, bytes requested
   std::uint64_t operations = 0;           // calls the means are over
-  std::string key;  // CountsKey() (fingerprint.h) of the counting process
+  std::string key;  // CountsKey() (machine.h) of the counting process
 
   bool empty() const {
     return !instructions && !allocations && !allocated_bytes;

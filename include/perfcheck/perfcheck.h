@@ -19,6 +19,7 @@
 #include "perfcheck/fingerprint.h"
 #include "perfcheck/format.h"
 #include "perfcheck/latency_histogram.h"
+#include "perfcheck/machine.h"
 #include "perfcheck/measurable.h"
 #include "perfcheck/measure.h"
 #include "perfcheck/percent_encoding.h"

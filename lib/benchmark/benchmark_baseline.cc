@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "perfcheck/benchmark/json.h"
+#include "perfcheck/machine.h"
 #include "perfcheck/testbed.h"
 #include "report/json_fields.h"
 

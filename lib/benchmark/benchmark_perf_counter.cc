@@ -2,8 +2,8 @@
 #include <mutex>
 #include <utility>
 
-#include "perfcheck/fingerprint.h"
 #include "perfcheck/gbench/perf_counter.h"
+#include "perfcheck/machine.h"
 
 namespace perfcheck {
 namespace {

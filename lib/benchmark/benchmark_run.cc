@@ -7,7 +7,7 @@
 
 #include "perfcheck/benchmark/run.h"
 #include "perfcheck/child_process.h"
-#include "perfcheck/fingerprint.h"
+#include "perfcheck/machine.h"
 #include "report/json_fields.h"
 
 namespace perfcheck {

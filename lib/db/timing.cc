@@ -10,8 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include "perfcheck/fingerprint.h"
 #include "perfcheck/format.h"
+#include "perfcheck/machine.h"
 
 namespace perfcheck::db {
 namespace {

@@ -21,8 +21,8 @@
 #include "http/engine.h"
 #include "http/schedule.h"
 #include "http/tls.h"
-#include "perfcheck/fingerprint.h"
 #include "perfcheck/format.h"
+#include "perfcheck/machine.h"
 #include "perfcheck/percent_encoding.h"
 #include "perfcheck/redaction.h"
 

@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "perfcheck/allocation_counter.h"
-#include "perfcheck/fingerprint.h"
 #include "perfcheck/format.h"
 #include "perfcheck/instruction_counter.h"
+#include "perfcheck/machine.h"
 
 namespace perfcheck {
 namespace {

@@ -16,7 +16,7 @@
 #include <thread>
 
 #include "gtest/gtest.h"
-#include "perfcheck/fingerprint.h"
+#include "perfcheck/machine.h"
 #include "test_servers.h"
 
 namespace {
