@@ -90,9 +90,14 @@ std::string LoadReportJson(const http::HttpLoadResult& r,
   }
   ordered_json th = ordered_json::array();
   for (const ThresholdOutcome& t : thresholds) {
+    ordered_json observed = nullptr;  // null: nothing was measured
+    if (t.verdict.observed) observed = *t.verdict.observed;
     th.push_back({{"threshold", t.threshold.text},
                   {"passed", t.verdict.passed},
-                  {"measured", t.verdict.measured}});
+                  {"measured", t.verdict.measured},
+                  {"observed", observed},
+                  {"limit", t.verdict.limit},
+                  {"unit", UnitName(t.verdict.unit)}});
   }
   j["thresholds"] = th;
   ordered_json config = ordered_json::object();

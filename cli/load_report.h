@@ -9,7 +9,9 @@
 //   bytes_received, connections_opened, endpoints {name: {total_requests, ok,
 //   errors, rps, latency_ms, errors_by_class}}, open_model (only with --rate:
 //   rate, late_sends, dropped_sends, uncorrected_latency_ms), thresholds
-//   [{threshold, passed, measured}], target, config.
+//   [{threshold, passed, measured (text), observed (number, null when nothing
+//   was measured), limit, unit ("ns", "fraction", "per_second")}], target,
+//   config.
 // Nothing in it can hold a secret: config values are redacted by
 // Result::SetConfig, error examples name only method and path.
 //

@@ -156,7 +156,27 @@ ThresholdVerdict Evaluate(const Threshold& th, const Result& r) {
                  : th.value);
       break;
   }
-  return {c.passed, c.actual};
+  // The limit as the user wrote it, not the one moved for inclusiveness.
+  const double limit = c.unit == SlaUnit::kNanoseconds
+                           ? static_cast<double>(th.limit_ns)
+                           : th.value;
+  return {c.passed, c.actual, c.observed, limit, c.unit};
+}
+
+std::string_view UnitName(SlaUnit unit) {
+  switch (unit) {
+    case SlaUnit::kNanoseconds:
+      return "ns";
+    case SlaUnit::kFraction:
+      return "fraction";
+    case SlaUnit::kPerSecond:
+      return "per_second";
+    case SlaUnit::kPerOperation:
+      return "per_operation";
+    case SlaUnit::kBytesPerOperation:
+      return "bytes_per_operation";
+  }
+  return "?";
 }
 
 }  // namespace perfcheck::cli

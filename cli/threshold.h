@@ -13,11 +13,13 @@
 #ifndef PERFCHECK_CLI_THRESHOLD_H_
 #define PERFCHECK_CLI_THRESHOLD_H_
 
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "perfcheck/clock.h"
 #include "perfcheck/result.h"
+#include "perfcheck/sla.h"
 #include "perfcheck/status.h"
 
 namespace perfcheck::cli {
@@ -36,7 +38,15 @@ struct Threshold {
 struct ThresholdVerdict {
   bool passed = false;
   std::string measured;  // "p95 = 12.3 ms", "error rate = 0% (0 of 10 ...)"
+  // The numbers compared, in `unit`: the measured value (nullopt when
+  // nothing was measured) and the threshold's own limit as written.
+  std::optional<double> observed;
+  double limit = 0;
+  SlaUnit unit = SlaUnit::kNanoseconds;
 };
+
+// "ns", "fraction" or "per_second": how the JSON report names a unit.
+std::string_view UnitName(SlaUnit unit);
 
 // Parses one expression; the error says what is wrong and quotes it:
 //   threshold 'p95<500': latency needs a unit (ns, us, ms, s, m), e.g. 500ms

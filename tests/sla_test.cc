@@ -274,6 +274,53 @@ TEST(SlaAllocations, MissingCountsFailSayingWhy) {
   EXPECT_EQ(none.actual, "no operations");
 }
 
+// Every check carries the numbers it compared, so callers (the gtest
+// properties, the CLI's JSON report) never parse the texts back.
+TEST(SlaNumbers, EveryCheckCarriesTheObservedValueAndTheLimit) {
+  const Result r = MakeResult("checkout", 1'000'000, 1000, 10);
+  const SlaCheck p95 = CheckPercentileBelow(r, 95, 1500us);
+  EXPECT_EQ(p95.unit, SlaUnit::kNanoseconds);
+  EXPECT_EQ(p95.comparison, SlaComparison::kLess);
+  EXPECT_EQ(p95.limit, 1.5e6);
+  ASSERT_TRUE(p95.observed.has_value());
+  EXPECT_EQ(*p95.observed, static_cast<double>(r.latency.Percentile(95)));
+  EXPECT_EQ(CheckMaxBelow(r, 5ms).observed,
+            static_cast<double>(r.latency.Max()));
+  EXPECT_EQ(CheckMeanBelow(r, 5ms).observed, r.latency.Mean());
+
+  const SlaCheck errors = CheckErrorRateBelow(r, 0.001);
+  EXPECT_EQ(errors.unit, SlaUnit::kFraction);
+  EXPECT_EQ(errors.limit, 0.001);
+  EXPECT_EQ(errors.observed, 10.0 / 1010);
+
+  const SlaCheck rate = CheckThroughputAtLeast(r, 50);
+  EXPECT_EQ(rate.unit, SlaUnit::kPerSecond);
+  EXPECT_EQ(rate.comparison, SlaComparison::kGreaterEqual);
+  EXPECT_EQ(rate.limit, 50);
+  EXPECT_EQ(rate.observed, r.Throughput());
+
+  const Result a = WithAllocations("parse", 40, 3, 1536.5);
+  const SlaCheck calls = CheckAllocationsAtMost(a, 2);
+  EXPECT_EQ(calls.unit, SlaUnit::kPerOperation);
+  EXPECT_EQ(calls.comparison, SlaComparison::kLessEqual);
+  EXPECT_EQ(calls.limit, 2);
+  EXPECT_EQ(calls.observed, 3);
+  const SlaCheck bytes = CheckAllocatedBytesAtMost(a, 1024);
+  EXPECT_EQ(bytes.unit, SlaUnit::kBytesPerOperation);
+  EXPECT_EQ(bytes.observed, 1536.5);
+}
+
+// Nothing measured is no number, and never a pass.
+TEST(SlaNumbers, NothingMeasuredHasNoObservedValue) {
+  const Result failed = MakeResult("down", 1'000'000, 0, 5);
+  const SlaCheck latency = CheckPercentileBelow(failed, 99, 1s);
+  EXPECT_FALSE(latency.observed.has_value());
+  EXPECT_EQ(latency.limit, 1e9);
+  EXPECT_FALSE(latency.passed);
+  EXPECT_FALSE(CheckErrorRateBelow(Result("empty"), 0.5).observed);
+  EXPECT_FALSE(CheckAllocationsAtMost(failed, 1).observed);
+}
+
 TEST(SlaAllocations, InvalidBoundsThrow) {
   const Result r = WithAllocations("a", 10, 1, 8);
   EXPECT_THROW(CheckAllocationsAtMost(r, -1), std::invalid_argument);

@@ -4,7 +4,8 @@
 // These functions are the L3 evaluation layer under the GoogleTest macros
 // (perfcheck/gtest.h) and the CLI thresholds: they see only a Result, so a live
 // run and a stored one are judged by the same code. They never print; the
-// returned SlaCheck carries the texts a caller needs for a message.
+// returned SlaCheck carries the compared numbers (observed, limit, unit) and
+// the texts a caller needs for a message.
 //
 // Semantics:
 // - Latency bounds are strict: a check passes when the measured value is
@@ -39,6 +40,7 @@
 #define PERFCHECK_SLA_H_
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include "perfcheck/clock.h"
@@ -46,9 +48,35 @@
 
 namespace perfcheck {
 
-// The verdict of one SLA check, with ready-made texts.
+// What an SLA check's numbers count (SlaCheck::observed and ::limit).
+enum class SlaUnit {
+  kNanoseconds,        // latency: a percentile, max or mean
+  kFraction,           // error rate: errors / all operations, 0.01 = 1%
+  kPerSecond,          // throughput: successful operations per second
+  kPerOperation,       // allocations: mean operator new calls per operation
+  kBytesPerOperation,  // allocated bytes: mean bytes requested per operation
+};
+
+// How the observed value must compare with the limit to pass.
+enum class SlaComparison {
+  kLess,          // latency, error rate (a limit of 0 means "none at all")
+  kLessEqual,     // allocations
+  kGreaterEqual,  // throughput
+};
+
+// The verdict of one SLA check: the numbers it compared, and ready-made texts
+// that render them (callers that compute, record or serialize use the
+// numbers; the texts are for people).
 struct [[nodiscard]] SlaCheck {
   bool passed = false;
+  // The measured value in `unit`, or nullopt when there was nothing to
+  // measure (no successful operations for latency, no operations, or no
+  // allocation counts): then `passed` is false.
+  std::optional<double> observed;
+  // The bound as given to the check, in `unit` (latency limits in ns).
+  double limit = 0;
+  SlaUnit unit = SlaUnit::kNanoseconds;
+  SlaComparison comparison = SlaComparison::kLess;
   // Machine-friendly metric name: "p95", "p99.9", "max", "mean",
   // "error_rate", "throughput", "allocations", "allocated_bytes". Usable in
   // property keys and file names.

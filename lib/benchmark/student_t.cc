@@ -45,7 +45,9 @@ double IncompleteBeta(double a, double b, double x) {
   const double front =
       std::exp(std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) +
                a * std::log(x) + b * std::log1p(-x));
-  if (x < (a + 1) / (a + b + 2)) return front * BetaContinuedFraction(a, b, x) / a;
+  if (x < (a + 1) / (a + b + 2)) {
+    return front * BetaContinuedFraction(a, b, x) / a;
+  }
   return 1 - front * BetaContinuedFraction(b, a, 1 - x) / b;
 }
 

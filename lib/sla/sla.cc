@@ -58,6 +58,9 @@ SlaCheck LatencyCheck(const Result& result, std::string metric, Nanos limit,
   CheckLimit(limit);
   SlaCheck check;
   check.metric = std::move(metric);
+  check.limit = static_cast<double>(limit);
+  check.unit = SlaUnit::kNanoseconds;
+  check.comparison = SlaComparison::kLess;
   check.requirement = "< " + FormatNanos(static_cast<double>(limit));
   if (result.OkCount() == 0) {
     check.passed = false;
@@ -66,6 +69,7 @@ SlaCheck LatencyCheck(const Result& result, std::string metric, Nanos limit,
     return Finish(result, std::move(check));
   }
   const double measured = value();
+  check.observed = measured;
   check.passed = measured < static_cast<double>(limit);
   check.measured = MeasuredNanos(measured, limit);
   check.actual = Words(check.metric) + " = " + check.measured;
@@ -75,7 +79,7 @@ SlaCheck LatencyCheck(const Result& result, std::string metric, Nanos limit,
 // Shared by both allocation bounds. `unit` follows the number ("" or " B").
 SlaCheck AllocationCheck(const Result& result, std::string metric,
                          std::optional<double> measured, double bound,
-                         const std::string& unit) {
+                         SlaUnit sla_unit, const std::string& unit) {
   if (!(bound >= 0.0) || std::isinf(bound)) {
     throw std::invalid_argument("allocation bound (" + Words(metric) +
                                 " per operation) must be a finite number >= "
@@ -84,6 +88,9 @@ SlaCheck AllocationCheck(const Result& result, std::string metric,
   }
   SlaCheck check;
   check.metric = std::move(metric);
+  check.limit = bound;
+  check.unit = sla_unit;
+  check.comparison = SlaComparison::kLessEqual;
   check.requirement = "<= " + FormatCount(bound) + unit + " per operation";
   if (!measured) {
     check.passed = false;
@@ -101,6 +108,7 @@ SlaCheck AllocationCheck(const Result& result, std::string metric,
     }
     return Finish(result, std::move(check));
   }
+  check.observed = *measured;
   check.passed = *measured <= bound;
   check.measured = FormatCount(*measured);
   // A mean of 2.001 formats as "2", which would read as a pass of "<= 2".
@@ -158,6 +166,9 @@ SlaCheck CheckErrorRateBelow(const Result& result, double fraction) {
   }
   SlaCheck check;
   check.metric = "error_rate";
+  check.limit = fraction;
+  check.unit = SlaUnit::kFraction;
+  check.comparison = SlaComparison::kLess;
   check.requirement = "< " + FormatPercent(fraction);
   const std::uint64_t total = result.TotalCount();
   if (total == 0) {
@@ -168,6 +179,7 @@ SlaCheck CheckErrorRateBelow(const Result& result, double fraction) {
   }
   const std::uint64_t errors = result.ErrorCount();
   const double rate = result.ErrorRate();
+  check.observed = rate;
   // A bound of 0 can only mean "no errors"; strict "< 0" would never pass.
   check.passed = fraction == 0.0 ? errors == 0 : rate < fraction;
   check.measured = FormatPercent(rate);
@@ -185,8 +197,12 @@ SlaCheck CheckThroughputAtLeast(const Result& result, double per_second) {
   }
   SlaCheck check;
   check.metric = "throughput";
+  check.limit = per_second;
+  check.unit = SlaUnit::kPerSecond;
+  check.comparison = SlaComparison::kGreaterEqual;
   check.requirement = ">= " + FormatRate(per_second);
   const double rate = result.Throughput();
+  check.observed = rate;
   check.passed = rate >= per_second;
   check.measured = FormatRate(rate);
   check.actual = "throughput = " + check.measured + " (" +
@@ -197,12 +213,13 @@ SlaCheck CheckThroughputAtLeast(const Result& result, double per_second) {
 
 SlaCheck CheckAllocationsAtMost(const Result& result, double per_operation) {
   return AllocationCheck(result, "allocations", result.counts.allocations,
-                         per_operation, "");
+                         per_operation, SlaUnit::kPerOperation, "");
 }
 
 SlaCheck CheckAllocatedBytesAtMost(const Result& result, double bytes) {
   return AllocationCheck(result, "allocated_bytes",
-                         result.counts.allocated_bytes, bytes, " B");
+                         result.counts.allocated_bytes, bytes,
+                         SlaUnit::kBytesPerOperation, " B");
 }
 
 std::string PercentileLine(const Result& result) {

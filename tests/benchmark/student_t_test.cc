@@ -1,11 +1,12 @@
 // The Student t quantile of the Welch interval (aggregates-only comparisons)
 // against published table values, and the interval it gives a two-repetition
 // comparison (df 2, reachable with --min-repetitions 2).
+#include "benchmark/student_t.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 
-#include "benchmark/student_t.h"
 #include "perfcheck/benchmark/compare.h"
 
 namespace perfcheck {
@@ -22,11 +23,11 @@ TEST(StudentT, QuantilesMatchTheTablesToOneInTenThousand) {
     double p, df, t;
   };
   const Case cases[] = {
-      {0.975, 1, 12.7062},  {0.975, 2, 4.3027},  {0.975, 3, 3.1824},
-      {0.975, 4, 2.7764},   {0.975, 5, 2.5706},  {0.975, 10, 2.2281},
+      {0.975, 1, 12.7062},  {0.975, 2, 4.3027},   {0.975, 3, 3.1824},
+      {0.975, 4, 2.7764},   {0.975, 5, 2.5706},   {0.975, 10, 2.2281},
       {0.975, 30, 2.0423},  {0.975, 100, 1.9840}, {0.995, 1, 63.6567},
-      {0.995, 2, 9.9248},   {0.995, 3, 5.8409},  {0.995, 10, 3.1693},
-      {0.95, 1, 6.3138},    {0.95, 2, 2.9200},   {0.95, 7, 1.8946},
+      {0.995, 2, 9.9248},   {0.995, 3, 5.8409},   {0.995, 10, 3.1693},
+      {0.95, 1, 6.3138},    {0.95, 2, 2.9200},    {0.95, 7, 1.8946},
       {0.9995, 2, 31.5991}, {0.9995, 5, 6.8688},
   };
   for (const Case& c : cases) {
@@ -68,8 +69,7 @@ TEST(StudentT, TwoRepetitionWelchIntervalUsesTheExactQuantile) {
     s.declared_repetitions = 2;
     s.aggregates["mean"].cpu_time = s.aggregates["mean"].real_time = mean;
     s.aggregates["median"].cpu_time = s.aggregates["median"].real_time = mean;
-    s.aggregates["stddev"].cpu_time = s.aggregates["stddev"].real_time =
-        stddev;
+    s.aggregates["stddev"].cpu_time = s.aggregates["stddev"].real_time = stddev;
     f.benchmarks.push_back(s);
     return f;
   };

@@ -147,7 +147,12 @@ TEST_F(CliTest, FailedThresholdExitsOne) {
           " --endpoint /missing --requests 5 --threshold 'error_rate<1%'"),
       1);
   EXPECT_NE(err_.find("FAIL error_rate<1%"), std::string::npos) << err_;
-  EXPECT_EQ(nlohmann::json::parse(out_)["thresholds"][0]["passed"], false);
+  const nlohmann::json threshold = nlohmann::json::parse(out_)["thresholds"][0];
+  EXPECT_EQ(threshold["passed"], false);
+  // The numbers, not only the text: 5 of 5 requests failed.
+  EXPECT_EQ(threshold["observed"], 1.0);
+  EXPECT_EQ(threshold["limit"], 0.01);
+  EXPECT_EQ(threshold["unit"], "fraction");
 }
 
 // Without thresholds, a run in which every request failed must not pass CI;

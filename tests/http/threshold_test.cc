@@ -67,6 +67,28 @@ TEST(ThresholdTest, EvaluatesWithSlaSemantics) {
   EXPECT_FALSE(Evaluate(*ParseThreshold("p95<1s"), WithLatencies({})).passed);
 }
 
+// The verdict carries the numbers (for the JSON report), with the limit as
+// written even where <= and > move the bound judged by sla.h.
+TEST(ThresholdTest, VerdictsCarryTheObservedValueAndTheLimit) {
+  const Result r = WithLatencies({1000, 1500, 1900}, /*errors=*/1);
+  const ThresholdVerdict max = Evaluate(*ParseThreshold("max<=1900ns"), r);
+  EXPECT_EQ(max.observed, 1900);
+  EXPECT_EQ(max.limit, 1900);
+  EXPECT_EQ(UnitName(max.unit), "ns");
+  const ThresholdVerdict errors = Evaluate(*ParseThreshold("error_rate<1%"), r);
+  EXPECT_EQ(errors.observed, 0.25);
+  EXPECT_EQ(errors.limit, 0.01);
+  EXPECT_EQ(UnitName(errors.unit), "fraction");
+  const ThresholdVerdict rps = Evaluate(*ParseThreshold("rps>2.5"), r);
+  EXPECT_EQ(rps.observed, 3);
+  EXPECT_EQ(rps.limit, 2.5);
+  EXPECT_EQ(UnitName(rps.unit), "per_second");
+  const ThresholdVerdict none =
+      Evaluate(*ParseThreshold("p95<1s"), WithLatencies({}));
+  EXPECT_FALSE(none.observed.has_value());
+  EXPECT_EQ(none.limit, 1e9);
+}
+
 TEST(ThresholdTest, ParsesDurations) {
   EXPECT_EQ(*ParseDuration("10s"), 10'000'000'000);
   EXPECT_EQ(*ParseDuration("2m"), 120'000'000'000);
