@@ -487,8 +487,11 @@ CheckOutcome Perform(const Check::Spec& s, bool judge_latency) {
 CheckOutcome Check::Once() const { return Perform(*spec_, true); }
 
 std::string Check::Name() const {
-  return spec_->name.empty() ? spec_->method + " " + spec_->shown_url
-                             : spec_->name;
+  // Without scheme, host and port: a mock server's port changes every run,
+  // and a name that changes can never match its baseline entry.
+  return spec_->name.empty()
+             ? spec_->method + " " + DisplayTarget(spec_->path_and_query)
+             : spec_->name;
 }
 
 Result Check::Run() const {

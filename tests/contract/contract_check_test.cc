@@ -189,9 +189,22 @@ TEST_F(ContractCheckTest, DoublesAsAPerfTestThroughTheSlaAssertions) {
   EXPECT_NONFATAL_FAILURE(EXPECT_ERROR_RATE_BELOW(down, 0.5), "");
 }
 
-TEST_F(ContractCheckTest, DefaultNameIsMethodAndRedactedUrl) {
+TEST_F(ContractCheckTest, DefaultNameIsMethodAndRedactedTarget) {
   Check check(Url("/api/method/ping?api_key=") + kCanary);
-  EXPECT_EQ(check.Name(), "GET " + Url("/api/method/ping?api_key=<redacted>"));
+  EXPECT_EQ(check.Name(), "GET /api/method/ping?api_key=<redacted>");
+  EXPECT_EQ(Check(Url("/x")).Method("POST").Name(), "POST /x");
+}
+
+TEST_F(ContractCheckTest, DefaultNameIsTheSameOnEveryPort) {
+  // Each mock server listens on a port of its own; the baseline entry a
+  // check's Result is compared with must not depend on it.
+  MockServer other;
+  ASSERT_NE(other.url(), server_.url());
+  const Check here(Url("/api/method/ping"));
+  const Check there(other.url() + "/api/method/ping");
+  EXPECT_EQ(here.Name(), there.Name());
+  EXPECT_EQ(here.Name(), "GET /api/method/ping");
+  EXPECT_EQ(here.Name().find("127.0.0.1"), std::string::npos);
 }
 
 TEST_F(ContractCheckTest, ExpectContractFailureMessage) {

@@ -88,7 +88,10 @@ class Check : public Measurable {
   // std::invalid_argument when the URL cannot be parsed.
   explicit Check(std::string url);
 
-  // The name of Run()'s Result; default "<METHOD> <redacted url>".
+  // The name of Run()'s Result (and of its baseline entry); default
+  // "<METHOD> <path?query>", e.g. "GET /api/method/ping?api_key=<redacted>":
+  // secret query values redacted, and no scheme, host or port, so the name is
+  // the same against a mock server on a random port and across hosts.
   Check& Named(std::string name);
   Check& Method(std::string method);
   Check& RequestHeader(std::string name, std::string value);
