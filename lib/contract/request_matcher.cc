@@ -160,6 +160,69 @@ std::string RedactFormFields(std::string_view text) {
   return out;
 }
 
+// An Authorization value split at its first space: "token k:s" is scheme
+// "token", credentials "k:s"; "k:s" has no scheme.
+struct Credentials {
+  std::string_view scheme;  // "" when there is none
+  std::string_view credentials;
+};
+
+Credentials SplitScheme(std::string_view value) {
+  value = Trim(value);
+  const std::size_t space = value.find(' ');
+  if (space == std::string_view::npos) return {"", value};
+  return {value.substr(0, space), Trim(value.substr(space + 1))};
+}
+
+// The headers whose value starts with an auth scheme (RFC 9110 11.6): for
+// them a missing or wrong scheme is the shape worth showing.
+bool CarriesAuthScheme(std::string_view header_name) {
+  return EqualsIgnoreCase(header_name, "authorization") ||
+         EqualsIgnoreCase(header_name, "proxy-authorization");
+}
+
+// "<key:8 chars>:<secret:redacted>" for key:secret credentials (Frappe's
+// "token <api_key>:<api_secret>"), "<credentials:redacted>" otherwise.
+std::string CredentialsShape(std::string_view credentials) {
+  const std::size_t colon = credentials.find(':');
+  if (colon == std::string_view::npos) return "<credentials:redacted>";
+  return "<key:" + std::to_string(colon) + " chars>:<secret:redacted>";
+}
+
+// For a secret header whose expected and actual values differ: which part
+// differs, without showing any. Scheme names (token, Bearer) are not secret.
+std::string WhatDiffers(std::string_view name, std::string_view expected,
+                        std::string_view actual) {
+  std::string out;
+  Credentials e{"", expected}, a{"", actual};
+  if (CarriesAuthScheme(name)) {
+    e = SplitScheme(expected);
+    a = SplitScheme(actual);
+    if (!EqualsIgnoreCase(e.scheme, a.scheme)) {
+      auto word = [](std::string_view scheme) {
+        return scheme.empty() ? std::string("none")
+                              : "\"" + std::string(scheme) + "\"";
+      };
+      out += "scheme differs: expected " + word(e.scheme) + ", got " +
+             word(a.scheme) + ", ";
+    }
+  }
+  const std::size_t ec = e.credentials.find(':');
+  const std::size_t ac = a.credentials.find(':');
+  if (ec != std::string_view::npos && ac != std::string_view::npos) {
+    const bool key_same =
+        e.credentials.substr(0, ec) == a.credentials.substr(0, ac);
+    const bool secret_same =
+        e.credentials.substr(ec + 1) == a.credentials.substr(ac + 1);
+    out += std::string(key_same ? "key matches" : "key differs") + ", " +
+           (secret_same ? "secret matches" : "secret differs");
+  } else {
+    out += e.credentials == a.credentials ? "credentials match"
+                                          : "credentials differ";
+  }
+  return out + "; values not shown";
+}
+
 std::string HeaderValues(const RecordedRequest& r, std::string_view name,
                          const SecretHeaders& s) {
   std::string out;
@@ -256,17 +319,17 @@ std::string DisplayHeaderValue(std::string_view name, std::string_view value,
     }
     return out.empty() ? std::string(kRedacted) : out;
   }
-  std::string_view v = Trim(value);
-  std::size_t space = v.find(' ');
-  if (space == std::string_view::npos) return std::string(kRedacted);
-  std::string_view scheme = v.substr(0, space);
-  std::string_view credentials = Trim(v.substr(space + 1));
-  std::size_t colon = credentials.find(':');
-  if (EqualsIgnoreCase(scheme, "token") && colon != std::string_view::npos) {
-    return std::string(scheme) + " <key:" + std::to_string(colon) +
-           " chars>:<secret:redacted>";
+  const Credentials c = SplitScheme(value);
+  if (c.scheme.empty()) {
+    // A missing "token " prefix is the most common Frappe auth bug: show that
+    // the scheme is missing, and the credentials' shape, never their bytes.
+    if (!CarriesAuthScheme(name)) return std::string(kRedacted);
+    return "<no scheme> " + CredentialsShape(c.credentials);
   }
-  return std::string(scheme) + " <credentials:redacted>";
+  if (EqualsIgnoreCase(c.scheme, "token")) {
+    return std::string(c.scheme) + " " + CredentialsShape(c.credentials);
+  }
+  return std::string(c.scheme) + " <credentials:redacted>";
 }
 
 std::string DisplayTarget(std::string_view target) {
@@ -468,16 +531,7 @@ RequestMatcher& RequestMatcher::Header(std::string name, std::string value) {
         auto actual = r.HeaderValue(name);
         if (!actual || !s.IsSecret(name)) return shown;
         // The shapes may be equal; say which part differs without showing it.
-        std::string_view e = value, a = *actual;
-        std::size_t ec = e.find(':'), ac = a.find(':');
-        if (ec != std::string_view::npos && ac != std::string_view::npos) {
-          bool key_same = e.substr(0, ec) == a.substr(0, ac);
-          bool secret_same = e.substr(ec + 1) == a.substr(ac + 1);
-          return shown + " (" + (key_same ? "key matches" : "key differs") +
-                 ", " + (secret_same ? "secret matches" : "secret differs") +
-                 "; values not shown)";
-        }
-        return shown + " (differs; values not shown)";
+        return shown + " (" + WhatDiffers(name, value, *actual) + ")";
       }));
 }
 

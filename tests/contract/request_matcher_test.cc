@@ -229,12 +229,44 @@ TEST(SecretDisplayTest, TokenAuthorizationShowsShapeOnly) {
             "Bearer <credentials:redacted>");
   EXPECT_EQ(DisplayHeaderValue("Authorization", "Basic dXNlcjpwYXNz"),
             "Basic <credentials:redacted>");
-  EXPECT_EQ(DisplayHeaderValue("Authorization", "justavalue"), "<redacted>");
+  EXPECT_EQ(DisplayHeaderValue("Authorization", "justavalue"),
+            "<no scheme> <credentials:redacted>");
+  EXPECT_EQ(DisplayHeaderValue("Authorization", "1234abcd:verysecret"),
+            "<no scheme> <key:8 chars>:<secret:redacted>");
+  EXPECT_EQ(DisplayHeaderValue("X-Api-Key", "1234abcd:verysecret"),
+            "<redacted>");
   EXPECT_EQ(DisplayHeaderValue("Cookie", "sid=abc; system_user=yes"),
             "sid=<redacted>; system_user=<redacted>");
   EXPECT_EQ(DisplayHeaderValue("X-Api-Key", "k"), "<redacted>");
   EXPECT_EQ(DisplayHeaderValue("Accept", "application/json"),
             "application/json");
+}
+
+// Frappe wants "Authorization: token <key>:<secret>"; a client that forgets
+// "token " must see that in the diff, and nothing of the credentials.
+TEST(SecretDisplayTest, AMissingAuthSchemeIsNamedWithoutShowingTheSecret) {
+  const std::string key = "q7Zx9KpWmR";
+  const std::string secret = "Vb3nJ8tYcL5hGd2F";
+  const auto m = Get("/api/method/ping")
+                     .Header("Authorization", "token " + key + ":" + secret);
+  const RecordedRequest r =
+      Req("GET", "/api/method/ping", {{"Authorization", key + ":" + secret}});
+  const std::vector<Mismatch> why = m.Explain(r);
+  ASSERT_EQ(why.size(), 1u);
+  EXPECT_EQ(why[0].expected, "\"token <key:10 chars>:<secret:redacted>\"");
+  EXPECT_EQ(why[0].actual,
+            "\"<no scheme> <key:10 chars>:<secret:redacted>\" (scheme "
+            "differs: expected \"token\", got none, key matches, secret "
+            "matches; values not shown)");
+  std::string text = m.Describe() + DescribeRequest(r);
+  for (const Mismatch& x : why) text += x.field + x.expected + x.actual;
+  // No piece of the key or the secret, however short.
+  for (const std::string& s : {key, secret}) {
+    for (std::size_t i = 0; i + 3 <= s.size(); ++i) {
+      EXPECT_EQ(text.find(s.substr(i, 3)), std::string::npos)
+          << s.substr(i, 3) << " in " << text;
+    }
+  }
 }
 
 TEST(SecretDisplayTest, UserListedHeadersAreSecret) {

@@ -37,8 +37,12 @@
 // messages, the mock server's 404 body), values of secret-bearing headers are
 // shown by shape only, never by value: Authorization "token <key>:<secret>"
 // becomes `token <key:8 chars>:<secret:redacted>`, other schemes
-// `Bearer <credentials:redacted>`, Cookie `sid=<redacted>`, and any other
-// secret header `<redacted>`. A header is secret when perfcheck::IsSecretName
+// `Bearer <credentials:redacted>`, an Authorization value without a scheme
+// `<no scheme> <key:8 chars>:<secret:redacted>` (Frappe wants "token " in
+// front), Cookie `sid=<redacted>`, and any other secret header `<redacted>`.
+// A mismatch on a secret header says which part differs ("scheme differs:
+// expected "token", got none, key matches, secret matches; values not
+// shown"). A header is secret when perfcheck::IsSecretName
 // says so (Authorization, Cookie, X-Api-Key, ...*token*, *secret*, ...) or when
 // it is in the caller's extra list. Query parameters and JSON body members with
 // secret names are redacted the same way.
