@@ -315,229 +315,290 @@ std::string MachineNote(const RegressionReport& report,
   return note + "\n";
 }
 
-AssertionResult Gate(const char* x_expr, Result r, const Measurable* spec) {
-  const std::string test_id = CurrentTestId();
-  const std::string who = test_id + "/" + DisplayName(r);
-  const std::string p = KeyPrefix(r);
-  RecordValues(r);
-  auto fail = [&](const std::string& verdict, const std::string& expected,
-                  const std::string& actual) {
-    Record(p + "regression", verdict);
-    RegisterResult(r, "regression", false);
-    return AssertionFailure()
-           << "Expected: no regression of " << DisplayName(r) << " (" << x_expr
-           << ")" << (expected.empty() ? "" : " ") << expected
-           << "\n  Actual: " << actual;
-  };
+// EXPECT_NO_REGRESSION's gate for one run: reads the settings, lets the gate
+// policy (gate_policy.h) decide, then reports the decision in gtest's shape.
+// The policy decides; this class only translates.
+class RegressionGate {
+ public:
+  // `spec` (may be null) measures the confirmation run.
+  RegressionGate(const char* x_expr, Result r, const Measurable* spec)
+      : x_expr_(x_expr),
+        r_(std::move(r)),
+        spec_(spec),
+        test_id_(CurrentTestId()),
+        who_(test_id_ + "/" + DisplayName(r_)),
+        prefix_(KeyPrefix(r_)),
+        store_(BaselineDir()),
+        candidates_(CandidateDir()),
+        // PathFor throws on "", reported by Run() as "no test is running".
+        path_(test_id_.empty() ? "" : store_.PathFor(test_id_).string()),
+        against_("against " + path_) {}
 
-  if (test_id.empty()) {
-    return fail("error", "against its test's baseline",
-                "no test is running (the baseline file is named after the "
-                "current test)");
-  }
-  const StatusOr<std::optional<UpdateMode>> update = UpdateBaselinesMode();
-  if (!update.ok()) return fail("error", "", update.status().message());
-  const StatusOr<double> tolerance = RegressionTolerance();
-  if (!tolerance.ok()) return fail("error", "", tolerance.status().message());
-  // A bad testbed name must not silently judge (or record) under another.
-  const StatusOr<std::string> testbed = GivenTestbedName();
-  if (!testbed.ok()) return fail("error", "", testbed.status().message());
-
-  const BaselineStore store(BaselineDir());
-  const std::string path = store.PathFor(test_id).string();
-  const std::string against = "against " + path;
-
-  GateOptions options;
-  options.tolerance = *tolerance;
-  // Under callgrind the times are Valgrind's: judge the counts only.
-  options.judge_time = !InstructionCountingRequested();
-  const std::string expected =
-      against + " (tolerance " +
-      FormatPercent(options.judge_time ? *tolerance : options.count_tolerance) +
-      (options.judge_time ? ")" : " on counts)");
-  const BaselineStore candidates(CandidateDir());
-  // Loaded once: the confirmation run is judged against the same file.
-  std::optional<BaselineFile> file;
-  const BaselineEntry* entry = nullptr;
-  std::string error_expected = expected;
-  auto compare = [&](const Result& run) -> StatusOr<RegressionReport> {
-    try {
-      return CompareToBaseline(*entry, run, options);
-    } catch (const std::invalid_argument&) {
-      // E.g. histograms of another precision.
-      return Status::Error("the baseline entry '" + r.name +
-                           "' cannot be compared with this run (different "
-                           "histogram configuration); re-record it");
+  AssertionResult Run() {
+    RecordValues(r_);
+    if (test_id_.empty()) {
+      return Fail("error", "against its test's baseline",
+                  "no test is running (the baseline file is named after the "
+                  "current test)");
     }
-  };
-  Result second;  // the confirmation run, when there is one
-
-  GateSteps<RegressionReport> steps;
-  if (update->has_value()) {
-    steps.update = [&]() -> Status {
-      error_expected = against;
-      if (Status s = store.Record(test_id, r, **update); !s.ok()) {
-        return Status::Error("cannot update the baseline: " + s.message());
-      }
-      return Status();
-    };
+    if (Status s = ReadSettings(); !s.ok()) {
+      return Fail("error", "", s.message());
+    }
+    const StatusOr<GateDecision<RegressionReport>> decision =
+        RunGatePolicy(Steps());
+    if (!decision.ok()) {
+      return Fail("error", error_expected_, decision.status().message());
+    }
+    return ReportDecision(*decision);
   }
-  steps.judge = [&]() -> StatusOr<std::optional<RegressionReport>> {
-    StatusOr<std::optional<BaselineFile>> loaded = store.Load(test_id);
+
+ private:
+  // Update mode, tolerance and testbed, and the "Expected:" text they give.
+  Status ReadSettings() {
+    StatusOr<std::optional<UpdateMode>> update = UpdateBaselinesMode();
+    if (!update.ok()) return update.status();
+    update_ = *update;
+    const StatusOr<double> tolerance = RegressionTolerance();
+    if (!tolerance.ok()) return tolerance.status();
+    // A bad testbed name must not silently judge (or record) under another.
+    const StatusOr<std::string> testbed = GivenTestbedName();
+    if (!testbed.ok()) return testbed.status();
+    options_.tolerance = *tolerance;
+    // Under callgrind the times are Valgrind's: judge the counts only.
+    options_.judge_time = !InstructionCountingRequested();
+    expected_ = against_ + " (tolerance " +
+                FormatPercent(options_.judge_time ? *tolerance
+                                                  : options_.count_tolerance) +
+                (options_.judge_time ? ")" : " on counts)");
+    error_expected_ = expected_;
+    return Status();
+  }
+
+  // What the gate policy may do, as steps over this gate's state.
+  GateSteps<RegressionReport> Steps() {
+    GateSteps<RegressionReport> steps;
+    if (update_) steps.update = [this] { return UpdateBaseline(); };
+    steps.judge = [this] { return Judge(); };
+    // A count repeats exactly: measuring again would only double the cost.
+    if (spec_ != nullptr && options_.judge_time) {
+      steps.rejudge = [this](const RegressionReport&) {
+        second_ = spec_->Run();
+        return Compare(second_);
+      };
+    }
+    steps.write_candidate = [this] {
+      // Never into the baselines: a baseline is a reviewed decision.
+      return candidates_.Record(test_id_, r_, UpdateMode::kAppend);
+    };
+    steps.regressed = [](const RegressionReport& x) {
+      return x.HasRegression();
+    };
+    steps.time_judged = [](const RegressionReport& x) { return x.Judged(); };
+    return steps;
+  }
+
+  Status UpdateBaseline() {
+    error_expected_ = against_;
+    if (Status s = store_.Record(test_id_, r_, *update_); !s.ok()) {
+      return Status::Error("cannot update the baseline: " + s.message());
+    }
+    return Status();
+  }
+
+  // Loads the baseline (once: a confirmation run is judged against the same
+  // file) and compares the run; nullopt when there is no entry for it.
+  StatusOr<std::optional<RegressionReport>> Judge() {
+    StatusOr<std::optional<BaselineFile>> loaded = store_.Load(test_id_);
     if (!loaded.ok()) {
       // The message names the file; it is left as it is for a human to fix.
-      error_expected = against;
+      error_expected_ = against_;
       return Status::Error("cannot read the baseline: " +
                            loaded.status().message());
     }
-    file = std::move(*loaded);
-    if (file) {
-      auto it = file->entries.find(r.name);
-      if (it != file->entries.end() && !it->second.runs.empty()) {
-        entry = &it->second;
+    file_ = std::move(*loaded);
+    if (file_) {
+      auto it = file_->entries.find(r_.name);
+      if (it != file_->entries.end() && !it->second.runs.empty()) {
+        entry_ = &it->second;
       }
     }
-    if (entry == nullptr) return std::optional<RegressionReport>();
-    StatusOr<RegressionReport> report = compare(r);
+    if (entry_ == nullptr) return std::optional<RegressionReport>();
+    StatusOr<RegressionReport> report = Compare(r_);
     if (!report.ok()) return report.status();
     return std::optional<RegressionReport>(std::move(*report));
-  };
-  // A count repeats exactly: measuring again would only double the cost.
-  if (spec != nullptr && options.judge_time) {
-    steps.rejudge = [&](const RegressionReport&) -> StatusOr<RegressionReport> {
-      second = spec->Run();
-      return compare(second);
-    };
   }
-  steps.write_candidate = [&] {
-    // Never into the baselines: a baseline is a reviewed decision.
-    return candidates.Record(test_id, r, UpdateMode::kAppend);
-  };
-  steps.regressed = [](const RegressionReport& x) { return x.HasRegression(); };
-  steps.time_judged = [](const RegressionReport& x) { return x.Judged(); };
 
-  const StatusOr<GateDecision<RegressionReport>> decision =
-      RunGatePolicy(steps);
-  if (!decision.ok()) {
-    return fail("error", error_expected, decision.status().message());
+  StatusOr<RegressionReport> Compare(const Result& run) const {
+    try {
+      return CompareToBaseline(*entry_, run, options_);
+    } catch (const std::invalid_argument&) {
+      // E.g. histograms of another precision.
+      return Status::Error("the baseline entry '" + r_.name +
+                           "' cannot be compared with this run (different "
+                           "histogram configuration); re-record it");
+    }
   }
+
+  AssertionResult ReportDecision(
+      const GateDecision<RegressionReport>& decision) {
+    switch (decision.outcome) {
+      case GateOutcome::kBaselineUpdated:
+        Print("baseline for " + who_ + " updated in " + path_ +
+              (*update_ == UpdateMode::kReplace ? " (replace)" : " (append)"));
+        return Pass("baseline_updated", "baseline updated");
+      case GateOutcome::kNoBaseline:
+        Print("no baseline for " + who_ + "; " +
+              CandidateNote(decision, "candidate", "cannot"));
+        return Pass("no_baseline", "no baseline");
+      case GateOutcome::kNotComparable:
+        return ReportNotComparable(decision);
+      case GateOutcome::kUnconfirmed:
+        return ReportUnconfirmed(decision);
+      case GateOutcome::kRegression:
+        return ReportRegression(decision);
+      case GateOutcome::kPass:
+        break;
+    }
+    return ReportPass(*decision.first);
+  }
+
+  // Another machine's times say nothing about this one: pass, say so, and
+  // leave a candidate from which this testbed can be recorded.
+  AssertionResult ReportNotComparable(
+      const GateDecision<RegressionReport>& decision) {
+    const RegressionReport& report = *decision.first;
+    if (report.time_skipped) {
+      const std::string why =
+          report.CountsNote().empty()
+              ? "the baseline holds no instruction count of " + r_.name
+              : report.CountsNote();
+      Print(who_ + ": " + why +
+            " (error rate judged: " + ErrorRateVerdict(report) +
+            ").\n  Counts are the same on every machine with the same "
+            "build: record them once with PERFCHECK_UPDATE_BASELINES=1 "
+            "(docs/instruction-counts.md).\n  " +
+            CandidateNote(decision, "Candidate", "Cannot"));
+      return Pass("not_comparable", "counts of another build");
+    }
+    Print(who_ + ": " + report.TestbedNote() +
+          " (error rate judged: " + ErrorRateVerdict(report) + ").\n" +
+          "  To gate time on this machine, record its testbed: " +
+          "PERFCHECK_UPDATE_BASELINES=1 (a few runs; name it with "
+          "PERFCHECK_TESTBED=NAME), or compare A/B with the base build on "
+          "this runner (docs/regression-method.md, \"Testbeds\").\n  " +
+          CandidateNote(decision, "Candidate", "Cannot"));
+    return Pass("not_comparable", "other testbed");
+  }
+
+  AssertionResult ReportUnconfirmed(
+      const GateDecision<RegressionReport>& decision) {
+    const std::string first_text =
+        TextOf(*decision.first) + "  " + PercentileLine(r_);
+    UseConfirmationRun();
+    Print(who_ +
+          ": the first run regressed but the confirmation run did "
+          "not; passing. First run:\n" +
+          first_text);
+    return Pass(OverallVerdict(*decision.confirmation), "confirmed by re-run");
+  }
+
+  AssertionResult ReportRegression(
+      const GateDecision<RegressionReport>& decision) {
+    const std::string first_text =
+        TextOf(*decision.first) + "  " + PercentileLine(r_);
+    if (!decision.confirmation) {
+      return Fail("regression", expected_, "regression\n" + first_text);
+    }
+    UseConfirmationRun();
+    return Fail("regression", expected_,
+                "regression in the first run and in the confirmation run\n"
+                "First run:\n" +
+                    first_text + "\nConfirmation run:\n" +
+                    TextOf(*decision.confirmation) + "  " + PercentileLine(r_));
+  }
+
+  AssertionResult ReportPass(const RegressionReport& report) {
+    const std::string verdict = OverallVerdict(report);
+    if (report.HasImprovement()) {
+      Print(who_ + " improved against " + path_ +
+            "; refresh the baseline with PERFCHECK_UPDATE_BASELINES=1 (or "
+            "--perfcheck_update_baselines):\n" +
+            report.Describe());
+    }
+    if (!report.machine_differences.empty()) {
+      std::string diffs;
+      for (const auto& d : report.machine_differences) {
+        diffs += (diffs.empty() ? "" : "; ") + d;
+      }
+      Print(who_ + ": the baseline was measured on another machine (" + diffs +
+            "); timings may not be comparable");
+    }
+    return Pass(verdict, verdict == "improvement" ? "improvement" : "");
+  }
+
+  // From here on the confirmation run is the one reported and registered,
+  // and the spec's Result for the rest of the test.
+  void UseConfirmationRun() {
+    r_ = std::move(second_);
+    RecordValues(r_);
+    MeasuredInTest::Instance().Replace(*spec_, r_);
+  }
+
+  AssertionResult Pass(const std::string& verdict, std::string_view note) {
+    Record(prefix_ + "regression", verdict);
+    RegisterResult(r_, "regression", true, note);
+    return AssertionSuccess();
+  }
+
+  AssertionResult Fail(const std::string& verdict, const std::string& expected,
+                       const std::string& actual) {
+    Record(prefix_ + "regression", verdict);
+    RegisterResult(r_, "regression", false);
+    return AssertionFailure()
+           << "Expected: no regression of " << DisplayName(r_) << " ("
+           << x_expr_ << ")" << (expected.empty() ? "" : " ") << expected
+           << "\n  Actual: " << actual;
+  }
+
   // "Candidate written to ..." or "Cannot write a candidate: ...", with the
   // first word as the sentence needs it.
-  auto candidate_note = [&](const char* candidate_word,
-                            const char* cannot_word) {
-    return decision->candidate.ok()
+  std::string CandidateNote(const GateDecision<RegressionReport>& decision,
+                            const char* candidate_word,
+                            const char* cannot_word) const {
+    return decision.candidate.ok()
                ? std::string(candidate_word) + " written to " +
-                     candidates.PathFor(test_id).string()
+                     candidates_.PathFor(test_id_).string()
                : std::string(cannot_word) +
-                     " write a candidate: " + decision->candidate.message();
-  };
-  auto text_of = [](const RegressionReport& x) {
+                     " write a candidate: " + decision.candidate.message();
+  }
+
+  static std::string TextOf(const RegressionReport& x) {
     const std::string described = x.Describe();
     return described + MachineNote(x, described);
-  };
-
-  switch (decision->outcome) {
-    case GateOutcome::kBaselineUpdated:
-      Print("baseline for " + who + " updated in " + path +
-            (**update == UpdateMode::kReplace ? " (replace)" : " (append)"));
-      Record(p + "regression", "baseline_updated");
-      RegisterResult(r, "regression", true, "baseline updated");
-      return AssertionSuccess();
-
-    case GateOutcome::kNoBaseline:
-      Print("no baseline for " + who + "; " +
-            candidate_note("candidate", "cannot"));
-      Record(p + "regression", "no_baseline");
-      RegisterResult(r, "regression", true, "no baseline");
-      return AssertionSuccess();
-
-    case GateOutcome::kNotComparable: {
-      // Another machine's times say nothing about this one: pass, say so,
-      // and leave a candidate from which this testbed can be recorded.
-      const RegressionReport& report = *decision->first;
-      if (report.time_skipped) {
-        const std::string why =
-            report.CountsNote().empty()
-                ? "the baseline holds no instruction count of " + r.name
-                : report.CountsNote();
-        Print(who + ": " + why +
-              " (error rate judged: " + ErrorRateVerdict(report) +
-              ").\n  Counts are the same on every machine with the same "
-              "build: record them once with PERFCHECK_UPDATE_BASELINES=1 "
-              "(docs/instruction-counts.md).\n  " +
-              candidate_note("Candidate", "Cannot"));
-        Record(p + "regression", "not_comparable");
-        RegisterResult(r, "regression", true, "counts of another build");
-        return AssertionSuccess();
-      }
-      Print(who + ": " + report.TestbedNote() +
-            " (error rate judged: " + ErrorRateVerdict(report) + ").\n" +
-            "  To gate time on this machine, record its testbed: " +
-            "PERFCHECK_UPDATE_BASELINES=1 (a few runs; name it with "
-            "PERFCHECK_TESTBED=NAME), or compare A/B with the base build on "
-            "this runner (docs/regression-method.md, \"Testbeds\").\n  " +
-            candidate_note("Candidate", "Cannot"));
-      Record(p + "regression", "not_comparable");
-      RegisterResult(r, "regression", true, "other testbed");
-      return AssertionSuccess();
-    }
-
-    case GateOutcome::kUnconfirmed: {
-      const std::string first_text =
-          text_of(*decision->first) + "  " + PercentileLine(r);
-      r = std::move(second);
-      MeasuredInTest::Instance().Replace(*spec, r);
-      RecordValues(r);
-      Print(who +
-            ": the first run regressed but the confirmation run did "
-            "not; passing. First run:\n" +
-            first_text);
-      Record(p + "regression", OverallVerdict(*decision->confirmation));
-      RegisterResult(r, "regression", true, "confirmed by re-run");
-      return AssertionSuccess();
-    }
-
-    case GateOutcome::kRegression: {
-      const std::string first_text =
-          text_of(*decision->first) + "  " + PercentileLine(r);
-      if (!decision->confirmation) {
-        return fail("regression", expected, "regression\n" + first_text);
-      }
-      r = std::move(second);
-      MeasuredInTest::Instance().Replace(*spec, r);
-      RecordValues(r);
-      return fail("regression", expected,
-                  "regression in the first run and in the confirmation run\n"
-                  "First run:\n" +
-                      first_text + "\nConfirmation run:\n" +
-                      text_of(*decision->confirmation) + "  " +
-                      PercentileLine(r));
-    }
-
-    case GateOutcome::kPass:
-      break;
   }
 
-  const RegressionReport& report = *decision->first;
-  const std::string verdict = OverallVerdict(report);
-  if (report.HasImprovement()) {
-    Print(who + " improved against " + path +
-          "; refresh the baseline with PERFCHECK_UPDATE_BASELINES=1 (or "
-          "--perfcheck_update_baselines):\n" +
-          report.Describe());
-  }
-  if (!report.machine_differences.empty()) {
-    std::string diffs;
-    for (const auto& d : report.machine_differences) {
-      diffs += (diffs.empty() ? "" : "; ") + d;
-    }
-    Print(who + ": the baseline was measured on another machine (" + diffs +
-          "); timings may not be comparable");
-  }
-  Record(p + "regression", verdict);
-  RegisterResult(r, "regression", true,
-                 verdict == "improvement" ? "improvement" : "");
-  return AssertionSuccess();
+  const char* x_expr_;
+  Result r_;                // the run reported (the confirmation, once used)
+  const Measurable* spec_;  // null for a Result
+  const std::string test_id_;
+  const std::string who_;     // "<test>/<result>" in printed notes
+  const std::string prefix_;  // of the recorded properties
+  const BaselineStore store_;
+  const BaselineStore candidates_;
+  const std::string path_;     // the baseline file
+  const std::string against_;  // "against <path>"
+
+  std::optional<UpdateMode> update_;  // set: update mode
+  GateOptions options_;
+  std::string expected_;        // "against <path> (tolerance 10%)"
+  std::string error_expected_;  // what an error's "Expected:" line says
+  std::optional<BaselineFile> file_;
+  const BaselineEntry* entry_ = nullptr;  // x's entry in file_, if any
+  Result second_;                         // the confirmation run, if any
+};
+
+AssertionResult Gate(const char* x_expr, Result r, const Measurable* spec) {
+  return RegressionGate(x_expr, std::move(r), spec).Run();
 }
 
 }  // namespace
