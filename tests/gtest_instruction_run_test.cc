@@ -14,7 +14,7 @@
 #include <string>
 
 #include "perfcheck/gtest.h"
-#include "perfcheck/gtest/perf_listener.h"
+#include "perfcheck/gtest/registry.h"  // alone: the part headers stand alone
 #include "perfcheck/instruction_counter.h"
 
 namespace {
@@ -76,7 +76,7 @@ TEST(InstructionRun, TimeBoundsPassWithANoteEach) {
   EXPECT_THROUGHPUT_AT_LEAST(Slow(), 1e9);
   const std::string out = ::testing::internal::GetCapturedStdout();
   // The test id carries the instruction run's suffix
-  // (perfcheck/gtest/perf_listener.h).
+  // (perfcheck/gtest/registry.h).
   const std::string prefix =
       "perfcheck: " + perfcheck::testing::CurrentTestId() + "/slow: ";
   const std::string why =

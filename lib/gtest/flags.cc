@@ -1,3 +1,7 @@
+#include "perfcheck/gtest/flags.h"
+
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -9,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "perfcheck/gtest/perf_listener.h"
+#include "perfcheck/gtest/run.h"
 #include "perfcheck/instruction_counter.h"
 #include "perfcheck/testbed.h"
 

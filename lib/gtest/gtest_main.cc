@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "perfcheck/gtest/perf_listener.h"
+#include "perfcheck/gtest/flags.h"
+#include "perfcheck/gtest/listener.h"
+#include "perfcheck/gtest/run.h"
 
 int main(int argc, char** argv) {
   // InitGoogleTest and ParseFlags consume their flags; a run under callgrind

@@ -1,3 +1,5 @@
+#include "perfcheck/gtest/listener.h"
+
 #include <algorithm>
 #include <atomic>
 #include <iostream>
@@ -9,7 +11,7 @@
 #include "perfcheck/allocation_counter.h"
 #include "perfcheck/deterministic_heap.h"
 #include "perfcheck/format.h"
-#include "perfcheck/gtest/perf_listener.h"
+#include "perfcheck/gtest/flags.h"
 #include "perfcheck/instruction_counter.h"
 #include "perfcheck/result_json.h"
 

@@ -1,10 +1,13 @@
+#include "perfcheck/gtest/registry.h"
+
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "perfcheck/gtest/perf_listener.h"
 #include "perfcheck/instruction_counter.h"
 #include "perfcheck/redaction.h"
 
