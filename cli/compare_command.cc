@@ -249,7 +249,7 @@ int RunCompare(const CompareFlags& f) {
                  "counter:NAME");
   }
   options.calibrate = f.calibrate;
-  options.Validate();  // std::invalid_argument -> exit 2 in main.cc
+  if (Status s = options.Check(); !s.ok()) return Usage(s.message());
 
   BenchmarkRunOptions run;
   run.min_time = f.min_time;

@@ -141,66 +141,87 @@ int RunLoad(const LoadFlags& f) {
   StatusOr<http::Target> parsed = http::Target::Parse(f.base_url);
   if (!parsed.ok()) return UsageError(parsed.status().message());
   http::Target target = *parsed;
-  try {
-    if (!f.host_header.empty()) target.HostHeader(f.host_header);
-    for (const std::string& h : f.headers) {
-      const std::size_t colon = h.find(':');
-      if (colon == std::string::npos || colon == 0) {
-        // Never echo the value: it may be a secret.
-        return UsageError(
-            "--header expects 'Name: value' (got a value without ':')");
-      }
-      std::string value = h.substr(colon + 1);
-      value.erase(0, value.find_first_not_of(' '));
-      target.AddHeader(h.substr(0, colon), value);
+  if (!f.host_header.empty()) {
+    if (Status s = http::Target::CheckHostHeader(f.host_header); !s.ok()) {
+      return UsageError("--host-header: " + s.message());
     }
-    // A secret on the command line is visible in `ps`; the environment is the
-    // safer place, so it is the fallback.
-    std::string secret = f.api_secret;
-    if (secret.empty()) {
-      if (const char* env = std::getenv("PERFCHECK_API_SECRET")) secret = env;
-    }
-    if (!f.api_key.empty() || !f.api_secret.empty()) {
-      if (f.api_key.empty() || secret.empty()) {
-        return UsageError(
-            "--api-key and --api-secret (or PERFCHECK_API_SECRET) go together");
-      }
-      target.FrappeToken(f.api_key, secret);
-    }
-    std::string bearer = f.bearer;
-    if (bearer.empty()) {
-      if (const char* env = std::getenv("PERFCHECK_BEARER")) bearer = env;
-    }
-    // Each of these sets Authorization; given together, one would silently
-    // replace the other. Named, never shown.
-    std::vector<std::string> auth;
-    if (!f.api_key.empty()) auth.push_back("--api-key/--api-secret");
-    if (!bearer.empty()) {
-      auth.push_back(f.bearer.empty() ? "PERFCHECK_BEARER" : "--bearer");
-    }
-    for (const std::string& h : f.headers) {
-      const std::string name = h.substr(0, h.find(':'));
-      if (name.size() == 13 &&
-          std::equal(name.begin(), name.end(), "authorization",
-                     [](char a, char b) {
-                       return std::tolower(static_cast<unsigned char>(a)) == b;
-                     })) {
-        auth.push_back("--header 'Authorization: ...'");
-      }
-    }
-    if (auth.size() > 1) {
-      std::string given;
-      for (const std::string& a : auth) {
-        given.append(given.empty() ? "" : ", ").append(a);
-      }
-      return UsageError("give one way to authenticate, not several: " + given);
-    }
-    if (!bearer.empty()) target.Bearer(bearer);
-    target.Insecure(f.insecure);
-    if (!f.ca_file.empty()) target.CaFile(f.ca_file);
-  } catch (const std::invalid_argument& e) {
-    return UsageError(e.what());
+    target.HostHeader(f.host_header);
   }
+  for (const std::string& h : f.headers) {
+    const std::size_t colon = h.find(':');
+    if (colon == std::string::npos || colon == 0) {
+      // Never echo the value: it may be a secret.
+      return UsageError(
+          "--header expects 'Name: value' (got a value without ':')");
+    }
+    std::string value = h.substr(colon + 1);
+    value.erase(0, value.find_first_not_of(' '));
+    const std::string name = h.substr(0, colon);
+    if (Status s = http::Target::CheckHeader(name, value); !s.ok()) {
+      return UsageError("--header: " + s.message());
+    }
+    target.AddHeader(name, value);
+  }
+  // A secret on the command line is visible in `ps`; the environment is the
+  // safer place, so it is the fallback.
+  std::string secret = f.api_secret;
+  if (secret.empty()) {
+    if (const char* env = std::getenv("PERFCHECK_API_SECRET")) secret = env;
+  }
+  std::string bearer = f.bearer;
+  if (bearer.empty()) {
+    if (const char* env = std::getenv("PERFCHECK_BEARER")) bearer = env;
+  }
+  if (!f.api_key.empty() || !f.api_secret.empty()) {
+    if (f.api_key.empty() || secret.empty()) {
+      return UsageError(
+          "--api-key and --api-secret (or PERFCHECK_API_SECRET) go together");
+    }
+  }
+  // Each of these sets Authorization; given together, one would silently
+  // replace the other. Named, never shown.
+  std::vector<std::string> auth;
+  if (!f.api_key.empty()) auth.push_back("--api-key/--api-secret");
+  if (!bearer.empty()) {
+    auth.push_back(f.bearer.empty() ? "PERFCHECK_BEARER" : "--bearer");
+  }
+  for (const std::string& h : f.headers) {
+    const std::string name = h.substr(0, h.find(':'));
+    if (name.size() == 13 &&
+        std::equal(name.begin(), name.end(), "authorization",
+                   [](char a, char b) {
+                     return std::tolower(static_cast<unsigned char>(a)) == b;
+                   })) {
+      auth.push_back("--header 'Authorization: ...'");
+    }
+  }
+  if (auth.size() > 1) {
+    std::string given;
+    for (const std::string& a : auth) {
+      given.append(given.empty() ? "" : ", ").append(a);
+    }
+    return UsageError("give one way to authenticate, not several: " + given);
+  }
+  // The credentials' own characters are checked; the error names the flag,
+  // never the value.
+  if (!f.api_key.empty()) {
+    if (!http::Target::CheckHeader("Authorization", f.api_key + ":" + secret)
+             .ok()) {
+      return UsageError(
+          "--api-key/--api-secret: contains CR or LF (not shown: a secret)");
+    }
+    target.FrappeToken(f.api_key, secret);
+  }
+  if (!bearer.empty()) {
+    if (!http::Target::CheckHeader("Authorization", bearer).ok()) {
+      return UsageError(
+          std::string(f.bearer.empty() ? "PERFCHECK_BEARER" : "--bearer") +
+          ": contains CR or LF (not shown: a secret)");
+    }
+    target.Bearer(bearer);
+  }
+  target.Insecure(f.insecure);
+  if (!f.ca_file.empty()) target.CaFile(f.ca_file);
 
   // --- requests and options ------------------------------------------------
   std::vector<http::Request> requests;
@@ -276,11 +297,9 @@ int RunLoad(const LoadFlags& f) {
                       connect_timeout.status().message());
   }
   o.connect_timeout = std::chrono::nanoseconds(*connect_timeout);
-  try {
-    o.Validate();
-    for (const http::Request& r : requests) (void)r.Serialize(target);
-  } catch (const std::invalid_argument& e) {
-    return UsageError(e.what());
+  if (Status s = o.Check(); !s.ok()) return UsageError(s.message());
+  for (const http::Request& r : requests) {
+    if (Status s = r.Check(); !s.ok()) return UsageError(s.message());
   }
   if (Status s = http::ReserveDescriptors(o); !s.ok()) {
     return UsageError("--concurrency: " + s.message());

@@ -40,16 +40,23 @@ int main(int argc, char** argv) {
     const int rc = app.exit(e);  // prints help or the error
     return rc == 0 ? perfcheck::cli::kExitOk : perfcheck::cli::kExitUsage;
   }
-  try {
-    if (!testbed.empty()) perfcheck::SetTestbedName(testbed);
-    if (auto given = perfcheck::GivenTestbedName(); !given.ok()) {
-      std::cerr << "perfcheck: " << given.status().message() << "\n";
+  if (!testbed.empty()) {
+    if (perfcheck::Status s = perfcheck::ValidateTestbedName(testbed);
+        !s.ok()) {
+      std::cerr << "perfcheck: --testbed '" << testbed << "': " << s.message()
+                << "\n";
       return perfcheck::cli::kExitUsage;
     }
-    return run ? run() : perfcheck::cli::kExitUsage;
-  } catch (const std::invalid_argument& e) {
-    std::cerr << "perfcheck: " << e.what() << "\n";
+    perfcheck::SetTestbedName(testbed);
+  }
+  if (auto given = perfcheck::GivenTestbedName(); !given.ok()) {
+    std::cerr << "perfcheck: " << given.status().message() << "\n";
     return perfcheck::cli::kExitUsage;
+  }
+  // Commands report bad input as exit 2 themselves (Status); an exception
+  // reaching here is a bug, reported as such.
+  try {
+    return run ? run() : perfcheck::cli::kExitUsage;
   } catch (const std::exception& e) {
     std::cerr << "perfcheck: internal error: " << e.what() << "\n";
     return perfcheck::cli::kExitInternal;

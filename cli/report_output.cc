@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <regex>
 
 namespace perfcheck::cli {
 
@@ -97,7 +98,16 @@ StatusOr<std::pair<std::string, double>> ParseThresholdFor(
   }
   StatusOr<double> v = ParseFraction(spec.substr(eq + 1));
   if (!v.ok()) return v.status();
-  return std::make_pair(spec.substr(0, eq), *v);
+  const std::string pattern = spec.substr(0, eq);
+  // std::regex reports a bad pattern only by throwing: caught at the call,
+  // so the flag is named and no library call meets the pattern unchecked.
+  try {
+    std::regex(pattern, std::regex::ECMAScript);
+  } catch (const std::regex_error& e) {
+    return Status::Error("--threshold-for '" + spec + "': bad regex '" +
+                         pattern + "': " + e.what());
+  }
+  return std::make_pair(pattern, *v);
 }
 
 }  // namespace perfcheck::cli

@@ -230,6 +230,17 @@ TEST(LatencyHistogramTest, DecodeRejectsDamagedInput) {
 // Found by fuzz/histogram_decode_fuzzer (fuzz/regressions/histogram_decode/):
 // sums no sequence of Record() can give were accepted, so Mean() could lie
 // outside [Min(), Max()] and merging an empty histogram dropped its sum.
+// A range too small for the precision is a bad encoding, named in the
+// encoding's terms (not the constructor's parameter names).
+TEST(LatencyHistogramTest, DecodeRejectsARangeTooSmallForThePrecision) {
+  // Empty, 3 significant digits, highest trackable 100 ns (< 2000).
+  auto r = LatencyHistogram::Decode("SAEDZAAAAAAAAAAA");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "bad histogram encoding: highest trackable value 100 ns is below "
+            "2000, the least for 3 significant digits");
+}
+
 TEST(LatencyHistogramTest, DecodeRejectsSumsInconsistentWithTheSamples) {
   // One sample of 1000 ns (3 digits): sum 1000, sum of squares 10^6.
   auto one = LatencyHistogram::Decode("SAEDgMDiheNoAQDoB+gH6AcAwIQ9AOgHAQ==");

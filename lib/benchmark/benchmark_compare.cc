@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <initializer_list>
 #include <limits>
 #include <regex>
 #include <set>
@@ -377,6 +378,21 @@ Status CheckCounter(const BenchmarkFile& file, const SeriesMetric& m) {
 
 }  // namespace
 
+Status CompareOptions::CheckName(std::string_view name) const {
+  // libstdc++'s matcher recurses per character: a 50,000-character name
+  // crashes the process (SIGSEGV) instead of failing.
+  if (thresholds.empty() || name.size() <= kMaxRegexNameLength) {
+    return Status();
+  }
+  return Status::Error(
+      "threshold override '" + thresholds.front().first + "': the name '" +
+      std::string(name.substr(0, 40)) + "...' is " +
+      std::to_string(name.size()) +
+      " characters long; names are matched against threshold patterns "
+      "only up to " +
+      std::to_string(kMaxRegexNameLength) + " characters");
+}
+
 double CompareOptions::ThresholdFor(std::string_view name) const {
   for (const auto& [pattern, value] : thresholds) {
     std::regex re;
@@ -386,45 +402,49 @@ double CompareOptions::ThresholdFor(std::string_view name) const {
       throw std::invalid_argument("threshold override: bad regex '" + pattern +
                                   "': " + e.what());
     }
-    // libstdc++'s matcher recurses per character: a 50,000-character name
-    // crashes the process (SIGSEGV) instead of failing.
-    if (name.size() > kMaxRegexNameLength) {
-      throw std::invalid_argument(
-          "threshold override '" + pattern + "': the name '" +
-          std::string(name.substr(0, 40)) + "...' is " +
-          std::to_string(name.size()) +
-          " characters long; names are matched against threshold patterns "
-          "only up to " +
-          std::to_string(kMaxRegexNameLength) + " characters");
+    if (Status s = CheckName(name); !s.ok()) {
+      throw std::invalid_argument(s.message());
     }
     if (std::regex_search(name.begin(), name.end(), re)) return value;
   }
   return threshold;
 }
 
-void CompareOptions::Validate() const {
-  auto check = [](double t, const std::string& what) {
+Status CompareOptions::Check() const {
+  auto fraction = [](double t, const std::string& what) {
     if (!(t > 0) || !std::isfinite(t)) {
-      throw std::invalid_argument(what +
-                                  " must be a positive finite fraction, got " +
-                                  std::to_string(t));
+      return Status::Error(what + " must be a positive finite fraction, got " +
+                           std::to_string(t));
     }
+    return Status();
   };
-  check(threshold, "threshold");
+  if (Status s = fraction(threshold, "threshold"); !s.ok()) return s;
   for (const auto& [pattern, value] : thresholds) {
-    check(value, "threshold for '" + pattern + "'");
-    ThresholdFor("");  // compiles every regex
+    const std::string what = "threshold for '" + pattern + "'";
+    if (Status s = fraction(value, what); !s.ok()) return s;
+    // std::regex reports a bad pattern only by throwing: caught at the call.
+    try {
+      std::regex(pattern, std::regex::ECMAScript);
+    } catch (const std::regex_error& e) {
+      return Status::Error("threshold override: bad regex '" + pattern +
+                           "': " + e.what());
+    }
   }
   if (!(confidence > 0 && confidence < 1)) {
-    throw std::invalid_argument("confidence must be in (0, 1), got " +
-                                std::to_string(confidence));
+    return Status::Error("confidence must be in (0, 1), got " +
+                         std::to_string(confidence));
   }
   if (min_repetitions < 2) {
-    throw std::invalid_argument("min_repetitions must be >= 2");
+    return Status::Error("min_repetitions must be >= 2");
   }
   if (metric == TimeMetric::kCounter && counter.empty()) {
-    throw std::invalid_argument("metric kCounter needs a counter name");
+    return Status::Error("metric kCounter needs a counter name");
   }
+  return Status();
+}
+
+void CompareOptions::Validate() const {
+  if (Status s = Check(); !s.ok()) throw std::invalid_argument(s.message());
 }
 
 bool ComparisonReport::HasRegression() const {
@@ -458,6 +478,11 @@ std::string ComparisonReport::Summary() const {
 Status CheckComparable(const BenchmarkFile& old_file,
                        const BenchmarkFile& new_file,
                        const CompareOptions& options) {
+  for (const BenchmarkFile* file : {&old_file, &new_file}) {
+    for (const BenchmarkSeries& series : file->benchmarks) {
+      if (Status st = options.CheckName(series.name); !st.ok()) return st;
+    }
+  }
   for (const SeriesMetric& m : MetricsOf(options)) {
     if (m.kind == SeriesMetric::kCounter) {
       if (Status s = CheckCounter(old_file, m); !s.ok()) return s;

@@ -276,6 +276,12 @@ StatusOr<ComparisonReport> CompareFiles(const std::filesystem::path& old_path,
       e.runs.push_back(MakeBaselineRun(r));
       entries.push_back(std::move(e));
     }
+    for (const BaselineEntry& e : entries) {
+      if (Status s = options.CheckName(e.name); !s.ok()) return s;
+    }
+    for (const Result& r : new_in->results) {
+      if (Status s = options.CheckName(r.name); !s.ok()) return s;
+    }
     report = CompareEntries(entries, new_in->results, options);
   }
   report.old_source = old_path.string();

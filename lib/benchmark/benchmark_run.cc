@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <initializer_list>
 #include <random>
 #include <stdexcept>
 
@@ -137,6 +138,13 @@ StatusOr<ComparisonReport> RunInterleaved(
       options.progress("round " + std::to_string(i + 1) + "/" +
                        std::to_string(options.rounds) + " done (" +
                        (old_first ? "old first" : "new first") + ")");
+    }
+  }
+  for (const BenchmarkRound& r : rounds) {
+    for (const BenchmarkFile* file : {&r.old_run, &r.new_run}) {
+      for (const BenchmarkSeries& series : file->benchmarks) {
+        if (Status s = compare.CheckName(series.name); !s.ok()) return s;
+      }
     }
   }
   ComparisonReport report = ComparePaired(rounds, compare);

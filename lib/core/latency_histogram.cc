@@ -312,14 +312,20 @@ StatusOr<LatencyHistogram> LatencyHistogram::Decode(std::string_view text) {
       highest > static_cast<std::uint64_t>(std::numeric_limits<Nanos>::max())) {
     return fail("invalid precision or range");
   }
-  std::optional<LatencyHistogram> h;
-  try {
-    h.emplace(LatencyHistogram(static_cast<int>(digits),
-                               static_cast<Nanos>(highest),
-                               /*with_buckets=*/false));
-  } catch (const std::invalid_argument& e) {
-    return fail(e.what());
+  // The constructor's own range rule, checked here: a bad encoding is
+  // expected input, not a programming error.
+  std::uint64_t single_unit_range = 2;
+  for (std::uint64_t i = 0; i < digits; ++i) single_unit_range *= 10;
+  if (highest < single_unit_range) {
+    return fail("highest trackable value " + std::to_string(highest) +
+                " ns is below " + std::to_string(single_unit_range) +
+                ", the least for " + std::to_string(digits) +
+                " significant digits");
   }
+  std::optional<LatencyHistogram> h;
+  h.emplace(LatencyHistogram(static_cast<int>(digits),
+                             static_cast<Nanos>(highest),
+                             /*with_buckets=*/false));
   // Two passes over the bucket list: the first checks it and counts the
   // buckets, so the sparse lists are allocated once at their exact size.
   const std::string_view buckets = in;

@@ -107,25 +107,45 @@ std::string Request::RequestTarget(const Target& target) const {
   return t;
 }
 
-std::string Request::Serialize(const Target& target) const {
+Status Request::Check() const {
   // RFC 9110 token characters only: "G@T" is no method a server can parse.
-  const bool token = !method.empty() &&
-                     std::all_of(method.begin(), method.end(), [](char c) {
-                       return std::isalnum(static_cast<unsigned char>(c)) ||
-                              std::string_view("!#$%&'*+-.^_`|~").find(c) !=
-                                  std::string_view::npos;
-                     });
+  const bool token =
+      !method.empty() && std::all_of(method.begin(), method.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) ||
+               std::string_view("!#$%&'*+-.^_`|~").find(c) !=
+                   std::string_view::npos;
+      });
   if (!token) {
     std::string what = "request '";
     what.append(DisplayName())
         .append("': bad method (letters, digits and !#$%&'*+-.^_`|~ only)");
-    throw std::invalid_argument(what);
+    return Status::Error(what);
   }
   if (path.empty() || path.front() != '/' || HasSpaceOrControl(path)) {
-    throw std::invalid_argument("request '" + DisplayName() +
-                                "': path must start with '/' and contain no "
-                                "spaces (use PercentEncode)");
+    return Status::Error("request '" + DisplayName() +
+                         "': path must start with '/' and contain no "
+                         "spaces (use PercentEncode)");
   }
+  for (const Header& h : headers) {
+    if (h.name.empty() || HasSpaceOrControl(h.name) ||
+        h.value.find_first_of("\r\n") != std::string::npos) {
+      return Status::Error("request '" + DisplayName() + "': bad header '" +
+                           h.name + "'");
+    }
+    if (internal::IsFramingHeader(h.name)) {
+      std::string what = "request '";
+      what.append(DisplayName())
+          .append("': header '")
+          .append(h.name)
+          .append("' frames the connection, which perfcheck does itself");
+      return Status::Error(what);
+    }
+  }
+  return Status();
+}
+
+std::string Request::Serialize(const Target& target) const {
+  if (Status s = Check(); !s.ok()) throw std::invalid_argument(s.message());
   std::string msg;
   msg.reserve(256 + body.size());
   msg += method;
@@ -143,22 +163,7 @@ std::string Request::Serialize(const Target& target) const {
     if (overridden(h.name)) continue;
     msg += h.name + ": " + h.value + "\r\n";
   }
-  for (const Header& h : headers) {
-    if (h.name.empty() || HasSpaceOrControl(h.name) ||
-        h.value.find_first_of("\r\n") != std::string::npos) {
-      throw std::invalid_argument("request '" + DisplayName() +
-                                  "': bad header '" + h.name + "'");
-    }
-    if (internal::IsFramingHeader(h.name)) {
-      std::string what = "request '";
-      what.append(DisplayName())
-          .append("': header '")
-          .append(h.name)
-          .append("' frames the connection, which perfcheck does itself");
-      throw std::invalid_argument(what);
-    }
-    msg += h.name + ": " + h.value + "\r\n";
-  }
+  for (const Header& h : headers) msg += h.name + ": " + h.value + "\r\n";
   if (!content_type.empty() && !overridden("Content-Type")) {
     msg += "Content-Type: " + content_type + "\r\n";
   }

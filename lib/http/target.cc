@@ -128,31 +128,42 @@ Status Target::ParseInto(std::string_view url, Target& t) {
   return Status();
 }
 
-Target& Target::HostHeader(std::string host) {
+Status Target::CheckHostHeader(std::string_view host) {
   if (HasControlOrSpace(host)) {
-    throw std::invalid_argument(
-        "Host header contains spaces or control characters");
+    return Status::Error("Host header contains spaces or control characters");
+  }
+  return Status();
+}
+
+Status Target::CheckHeader(std::string_view name, std::string_view value) {
+  const std::string n(name);
+  if (n.empty() || HasControlOrSpace(n) || n.find(':') != std::string::npos) {
+    return Status::Error("bad header name '" + n + "'");
+  }
+  if (value.find_first_of("\r\n") != std::string_view::npos) {
+    // Never echo the value: it may be a secret.
+    return Status::Error("header '" + n + "': value contains CR or LF");
+  }
+  if (internal::IsFramingHeader(n)) {
+    return Status::Error("header '" + n +
+                         "' frames the connection, which perfcheck does "
+                         "itself; it cannot be set");
+  }
+  if (EqualsIgnoreCase(n, "host")) return CheckHostHeader(value);
+  return Status();
+}
+
+Target& Target::HostHeader(std::string host) {
+  if (Status s = CheckHostHeader(host); !s.ok()) {
+    throw std::invalid_argument(s.message());
   }
   host_override_ = std::move(host);
   return *this;
 }
 
 Target& Target::AddHeader(std::string name, std::string value, bool secret) {
-  if (name.empty() || HasControlOrSpace(name) ||
-      name.find(':') != std::string::npos) {
-    throw std::invalid_argument("bad header name '" + name + "'");
-  }
-  if (value.find_first_of("\r\n") != std::string::npos) {
-    // Never echo the value: it may be a secret.
-    throw std::invalid_argument("header '" + name +
-                                "': value contains CR or LF");
-  }
-  if (internal::IsFramingHeader(name)) {
-    std::string what = "header '";
-    what.append(name).append(
-        "' frames the connection, which perfcheck does itself; it cannot be "
-        "set");
-    throw std::invalid_argument(what);
+  if (Status s = CheckHeader(name, value); !s.ok()) {
+    throw std::invalid_argument(s.message());
   }
   if (EqualsIgnoreCase(name, "host")) return HostHeader(std::move(value));
   secret = secret || IsSecretName(name);

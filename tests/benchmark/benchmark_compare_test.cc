@@ -161,6 +161,33 @@ TEST(BenchmarkCompare, OptionsAreValidated) {
   EXPECT_THROW(regex.Validate(), std::invalid_argument);
 }
 
+// Bad options from user input come back as a Status naming the field
+// (Validate() throws the same message, for API misuse).
+TEST(BenchmarkCompare, OptionChecksReturnAStatus) {
+  CompareOptions bad;
+  bad.confidence = 1.5;
+  EXPECT_EQ(bad.Check().message(),
+            "confidence must be in (0, 1), got 1.500000");
+  CompareOptions regex;
+  regex.thresholds.push_back({"([", 0.1});
+  EXPECT_NE(regex.Check().message().find("bad regex '(['"), std::string::npos)
+      << regex.Check().message();
+  EXPECT_TRUE(CompareOptions().Check().ok());
+  // A name too long to match is refused by CheckComparable, before a
+  // comparison would have to throw.
+  CompareOptions o;
+  o.thresholds.push_back({"BM_.*", 0.05});
+  BenchmarkFile f;
+  BenchmarkSeries s;
+  s.name = "BM_" + std::string(CompareOptions::kMaxRegexNameLength, 'A');
+  s.cpu_ns = s.real_ns = {1, 1, 1, 1, 1};
+  f.benchmarks.push_back(s);
+  EXPECT_FALSE(o.CheckName(s.name).ok());
+  const Status st = CheckComparable(f, f, o);
+  EXPECT_NE(st.message().find("characters long"), std::string::npos)
+      << st.message();
+}
+
 // Issue 16: std::regex recurses per character; a 50,000-character name used
 // to crash `perfcheck compare --threshold-for` with SIGSEGV.
 TEST(BenchmarkCompare, OverlongNamesAreRefusedNotMatched) {

@@ -345,6 +345,33 @@ TEST_F(CliTest, HelpListsEveryExitCodeTheCommandReturns) {
   }
 }
 
+// Bad flag values are reported by the command, naming the flag (exit 2),
+// not by an exception caught in main.
+TEST_F(CliTest, BadFlagValuesNameTheFlag) {
+  EXPECT_EQ(Perfcheck("load --base-url " + Url() +
+                      " --header \"$(printf 'X-Trace: a\\r\\nInjected: 1')\""),
+            2);
+  EXPECT_EQ(err_.rfind("perfcheck load: --header: header 'X-Trace': value "
+                       "contains CR or LF",
+                       0),
+            0u)
+      << err_;
+  EXPECT_EQ(Perfcheck("load --base-url " + Url() + " --host-header 'a b'"), 2);
+  EXPECT_NE(err_.find("--host-header: Host header contains spaces"),
+            std::string::npos)
+      << err_;
+  EXPECT_EQ(Perfcheck("--testbed 'no spaces allowed' load --base-url " + Url()),
+            2);
+  EXPECT_NE(err_.find("--testbed 'no spaces allowed': "), std::string::npos)
+      << err_;
+  EXPECT_EQ(Perfcheck("compare a.json b.json --threshold-for '([=5%'"), 2);
+  EXPECT_NE(err_.find("--threshold-for '([=5%': bad regex '(['"),
+            std::string::npos)
+      << err_;
+  std::lock_guard<std::mutex> lock(mu_);
+  EXPECT_TRUE(auths_.empty()) << "nothing may be sent";
+}
+
 TEST_F(CliTest, UsageErrorsExitTwo) {
   EXPECT_EQ(Perfcheck("load --base-url ftp://x"), 2);
   EXPECT_NE(err_.find("unsupported scheme 'ftp'"), std::string::npos) << err_;

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <mutex>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
@@ -85,6 +86,37 @@ class HttpLoadTest : public ::testing::Test {
   std::mutex mu_;
   std::set<std::string> hosts_, auths_, queries_;
 };
+
+// User input is checked with Status-returning forms of the throwing setters
+// and validators; what passes them cannot throw later.
+TEST(HttpChecks, BadInputIsAStatusNamingThePartNeverTheValue) {
+  EXPECT_TRUE(Target::CheckHeader("X-Trace", "abc").ok());
+  EXPECT_EQ(Target::CheckHeader("X-Trace", "a\r\nInjected: 1").message(),
+            "header 'X-Trace': value contains CR or LF");
+  EXPECT_EQ(Target::CheckHeader("Bad Name", "x").message(),
+            "bad header name 'Bad Name'");
+  EXPECT_NE(Target::CheckHeader("Content-Length", "5")
+                .message()
+                .find("frames the connection"),
+            std::string::npos);
+  EXPECT_FALSE(Target::CheckHeader("host", "a b").ok());
+  EXPECT_FALSE(Target::CheckHostHeader("site\n1").ok());
+
+  EXPECT_TRUE(Request::Get("/ok").Check().ok());
+  EXPECT_NE(Request::Make("G@T", "/x").Check().message().find("bad method"),
+            std::string::npos);
+  EXPECT_NE(Request::Get("no-slash")
+                .Check()
+                .message()
+                .find("path must start with '/'"),
+            std::string::npos);
+
+  LoadOptions o;
+  EXPECT_TRUE(o.Check().ok());
+  o.threads = 0;
+  EXPECT_EQ(o.Check().message(), "LoadOptions: threads must be in 1..256");
+  EXPECT_THROW(o.Validate(), std::invalid_argument);
+}
 
 TEST_F(HttpLoadTest, InjectedDelayShowsInMedian) {
   HttpLoadResult r =

@@ -157,9 +157,15 @@ struct CompareOptions {
   // and for a name longer than kMaxRegexNameLength when `thresholds` is not
   // empty (the message names the pattern and the name's length).
   double ThresholdFor(std::string_view name) const;
+  // Whether ThresholdFor(name) can match `name`: the error it would throw
+  // for a name longer than kMaxRegexNameLength, as a Status (CheckComparable
+  // and CompareFiles check every name with it).
+  Status CheckName(std::string_view name) const;
   // Throws std::invalid_argument for out-of-range values, a bad regex, or
   // kCounter without a counter name.
   void Validate() const;
+  // Validate()'s checks as a Status, for options built from user input.
+  Status Check() const;
 };
 
 // One row of the comparison.

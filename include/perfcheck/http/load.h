@@ -121,6 +121,8 @@ struct LoadOptions {
 
   // Throws std::invalid_argument naming the bad field.
   void Validate() const;
+  // Validate()'s checks as a Status, for options built from user input.
+  Status Check() const;
   // Total planned run time: the sum of stage durations, else `duration`.
   std::chrono::nanoseconds PlannedDuration() const;
 };

@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "perfcheck/http/target.h"
+#include "perfcheck/status.h"
 
 namespace perfcheck::http {
 
@@ -86,9 +87,13 @@ struct Request {
   // The full HTTP/1.1 request message for `target` (request line, Host, the
   // target's and the request's headers, Content-Length, body). Contains
   // secrets: for the engine and for tests, never print it.
-  // Throws std::invalid_argument when method or path is malformed (empty,
-  // spaces/CR/LF, path not starting with '/').
+  // Throws std::invalid_argument when Check() fails.
   std::string Serialize(const Target& target) const;
+  // Whether the request can be sent, as a Status for user input: the error
+  // names the request when the method or path is malformed (empty,
+  // spaces/CR/LF, path not starting with '/') or a header is bad or frames
+  // the connection. Serialize() does not throw for a request that passes.
+  Status Check() const;
 };
 
 }  // namespace perfcheck::http

@@ -52,12 +52,13 @@ class Target {
   static StatusOr<Target> Parse(std::string_view base_url);
 
   // Sends `host` as the Host header instead of the URL's host[:port] (the
-  // connection still goes to the URL's host). Also used as TLS SNI.
+  // connection still goes to the URL's host). Also used as TLS SNI. Throws
+  // std::invalid_argument for spaces or control characters.
   Target& HostHeader(std::string host);
   // Adds a header sent with every request. A later header with the same name
   // (case-insensitive) replaces the earlier one. `secret` forces redaction;
   // secret-named headers (Authorization, X-Api-Key, Cookie, ...) are redacted
-  // regardless.
+  // regardless. Throws std::invalid_argument when CheckHeader() fails.
   Target& AddHeader(std::string name, std::string value, bool secret = false);
   // Authorization: token <key>:<secret>   (Frappe / ERPNext API keys)
   Target& FrappeToken(std::string_view api_key, std::string_view api_secret);
@@ -67,6 +68,11 @@ class Target {
   Target& Basic(std::string_view user, std::string_view password);
   // <header_name>: <key>, e.g. ApiKey("X-Api-Key", key). Always a secret.
   Target& ApiKey(std::string header_name, std::string_view key);
+  // The checks HostHeader() and AddHeader() make, as a Status instead of an
+  // exception, for user input (CLI flags, config files): a header that
+  // passes can be set without throwing. Errors never contain the value.
+  static Status CheckHostHeader(std::string_view host);
+  static Status CheckHeader(std::string_view name, std::string_view value);
   // Disables TLS certificate and host name verification.
   Target& Insecure(bool insecure = true);
   // PEM file with extra trusted CA certificates (https only).
