@@ -510,6 +510,18 @@ TEST(PerfcheckRecording, EveryAssertionRecordsProperties) {
 TEST(PerfcheckRecording, PropertyKeysAreSanitized) {
   EXPECT_MAX_BELOW(MakeResult("GET /orders?id", 1000, 30), 1s);
   EXPECT_EQ(PropertyValue("perfcheck.GET__orders_id.n"), "30");
+  // The examples of docs/junit.md.
+  EXPECT_MAX_BELOW(
+      MakeResult("GET /api/method/ping?api_key=<redacted>", 1000, 31), 1s);
+  EXPECT_EQ(
+      PropertyValue("perfcheck.GET__api_method_ping_api_key__redacted_.n"),
+      "31");
+  EXPECT_MAX_BELOW(MakeResult("", 1000, 32), 1s);
+  EXPECT_EQ(PropertyValue("perfcheck.unnamed.n"), "32");
+  EXPECT_PERCENTILE_BELOW(MakeResult("rbac.check", 1000, 33), 99.9, 1s);
+  EXPECT_NE(PropertyValue("perfcheck.rbac.check.p99.9_ns"), "<missing>");
+  EXPECT_EQ(PropertyValue("perfcheck.rbac.check.sla.p99.9"),
+            "p99.9 < 1 s: pass");
 }
 
 TEST(PerfcheckRecording, ResultsAreRegisteredPerTestAndDeduplicated) {

@@ -91,7 +91,8 @@
 // operation), the checked bound (".sla.<metric>", e.g. ".sla.p95" = "p95 <
 // 500 ms: pass"), the checked metric (e.g. ".p99.9_ns") and, for
 // NO_REGRESSION, ".regression" (the verdict). <result> is the Result's name
-// with characters outside [A-Za-z0-9._-] replaced by '_'. The Result is also
+// with characters outside [A-Za-z0-9._-] replaced by '_' (docs/junit.md
+// has the full list and an example). The Result is also
 // registered (per test, latest run per name) for the summary table and JSON
 // files of perfcheck/gtest/perf_listener.h. No configuration value is ever
 // printed or recorded, so secrets cannot leak through here.
