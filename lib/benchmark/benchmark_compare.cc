@@ -12,7 +12,7 @@
 
 #include "benchmark/series_metric.h"
 #include "benchmark/student_t.h"
-#include "perfcheck/benchmark/compare.h"
+#include "perfcheck/benchmark/compare_benchmarks.h"
 #include "perfcheck/change_rule.h"
 #include "perfcheck/rank_tests.h"
 #include "perfcheck/statistics.h"

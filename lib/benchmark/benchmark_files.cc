@@ -12,7 +12,8 @@
 
 #include "benchmark/series_metric.h"
 #include "perfcheck/baseline.h"
-#include "perfcheck/benchmark/compare.h"
+#include "perfcheck/benchmark/compare_benchmarks.h"
+#include "perfcheck/benchmark/compare_files.h"
 #include "perfcheck/regression.h"
 #include "perfcheck/result_json.h"
 #include "report/json_fields.h"

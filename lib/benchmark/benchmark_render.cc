@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "perfcheck/benchmark/compare.h"
+#include "perfcheck/benchmark/render.h"
 #include "perfcheck/format.h"
 
 namespace perfcheck {
