@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <initializer_list>
 #include <limits>
+#include <optional>
 #include <regex>
 #include <set>
 #include <stdexcept>
@@ -120,12 +121,11 @@ struct Calibration {
   double log_above = 0;
 };
 
-MetricComparisonRow CompareSeries(const BenchmarkSeries& o,
-                                  const BenchmarkSeries& n,
-                                  const SeriesMetric& m,
-                                  const CompareOptions& options,
-                                  const Calibration* cal) {
-  const double scale = cal != nullptr ? cal->factor.factor : 1.0;
+// The row's identity and the two sides' points, before any judgement; the
+// old side scaled by the calibration factor (1 without calibration).
+MetricComparisonRow RowOf(const BenchmarkSeries& o, const BenchmarkSeries& n,
+                          const SeriesMetric& m, const CompareOptions& options,
+                          double scale) {
   MetricComparisonRow row;
   row.benchmark = o.name;
   row.metric = m.Name();
@@ -139,10 +139,18 @@ MetricComparisonRow CompareSeries(const BenchmarkSeries& o,
   row.change_low = row.change_high = row.p_value = kNaN;
   AppendNote(row.note, FailureNote(o, "old"));
   AppendNote(row.note, FailureNote(n, "new"));
+  return row;
+}
 
+// Verdicts that need no estimate: every new run failed, the counter is
+// missing on a side, or too few repetitions. True when `row` is settled.
+bool SettledWithoutEstimate(const BenchmarkSeries& o, const BenchmarkSeries& n,
+                            const SeriesMetric& m,
+                            const CompareOptions& options,
+                            MetricComparisonRow& row) {
   if (n.cpu_ns.empty() && n.aggregates.empty() && n.failed_runs > 0) {
     row.verdict = BenchmarkVerdict::kError;
-    return row;
+    return true;
   }
   if (m.kind == SeriesMetric::kCounter &&
       (!HasMetric(o, m) || !HasMetric(n, m))) {
@@ -150,75 +158,106 @@ MetricComparisonRow CompareSeries(const BenchmarkSeries& o,
     row.verdict = BenchmarkVerdict::kInsufficientData;
     if (!HasMetric(o, m)) AppendNote(row.note, MissingCounterNote(o, m, "old"));
     if (!HasMetric(n, m)) AppendNote(row.note, MissingCounterNote(n, m, "new"));
-    return row;
+    return true;
   }
   if (row.old_n < options.min_repetitions ||
       row.new_n < options.min_repetitions) {
     row.verdict = BenchmarkVerdict::kInsufficientData;
     AppendNote(row.note, "needs >= " + std::to_string(options.min_repetitions) +
                              " repetitions per side");
-    return row;
+    return true;
   }
+  return false;
+}
+
+// Both sides have repetitions: Hodges-Lehmann shift of the logs with the
+// Moses interval. Nothing (verdict set) when a value is not positive.
+std::optional<Shift> RankShift(const std::vector<double>& ov,
+                               const std::vector<double>& nv, double confidence,
+                               MetricComparisonRow& row) {
+  if (!AllPositive(ov) || !AllPositive(nv)) {
+    row.verdict = BenchmarkVerdict::kInsufficientData;
+    AppendNote(row.note, row.is_count
+                             ? "zero counts: nothing to compare"
+                             : "zero times: the benchmark is too short to "
+                               "time");
+    return std::nullopt;
+  }
+  const ShiftEstimate hl = HodgesLehmannShift(Logs(ov), Logs(nv), confidence);
+  row.method = "mann-whitney";
+  return Shift{hl.estimate, hl.low, hl.high, hl.p_value};
+}
+
+// At least one side is aggregates only: a Welch interval on the log ratio of
+// the means (delta method), the best those numbers allow. Nothing (verdict
+// set) without a mean and stddev on each side.
+std::optional<Shift> WelchShift(const BenchmarkSeries& o,
+                                const BenchmarkSeries& n, const SeriesMetric& m,
+                                double scale, double confidence,
+                                MetricComparisonRow& row) {
+  Moments mo = MomentsOf(o, m);
+  const Moments mn = MomentsOf(n, m);
+  mo.mean *= scale;
+  mo.stddev *= scale;
+  if (!mo.ok || !mn.ok || mo.mean <= 0 || mn.mean <= 0) {
+    row.verdict = BenchmarkVerdict::kInsufficientData;
+    AppendNote(row.note, "aggregates lack mean and stddev");
+    return std::nullopt;
+  }
+  const double a = std::pow(mo.stddev / mo.mean, 2) / mo.n;
+  const double b = std::pow(mn.stddev / mn.mean, 2) / mn.n;
+  const double se = std::sqrt(a + b);
+  Shift s;
+  s.estimate = std::log(mn.mean / mo.mean);
+  if (se > 0) {
+    const double df =
+        (a + b) * (a + b) / (a * a / (mo.n - 1) + b * b / (mn.n - 1));
+    const double t = TCriticalValue(confidence, std::max(df, 1.0));
+    s.low = s.estimate - t * se;
+    s.high = s.estimate + t * se;
+    s.p_value =
+        std::min(1.0, std::erfc(std::fabs(s.estimate / se) / std::sqrt(2.0)));
+  } else {
+    s.low = s.high = s.estimate;
+    s.p_value = s.estimate == 0 ? 1.0 : 0.0;
+  }
+  row.method = "welch";
+  return s;
+}
+
+// The shift new/old on the log scale: from the repetitions when both sides
+// have enough, else from the aggregates.
+std::optional<Shift> EstimateShift(const BenchmarkSeries& o,
+                                   const BenchmarkSeries& n,
+                                   const SeriesMetric& m,
+                                   const CompareOptions& options, double scale,
+                                   MetricComparisonRow& row) {
   std::vector<double> ov = ValuesOf(o, m);
   const std::vector<double>& nv = ValuesOf(n, m);
   for (double& x : ov) x *= scale;
-  Shift s;
   if (ov.size() >= options.min_repetitions &&
       nv.size() >= options.min_repetitions) {
-    if (!AllPositive(ov) || !AllPositive(nv)) {
-      row.verdict = BenchmarkVerdict::kInsufficientData;
-      AppendNote(row.note, row.is_count
-                               ? "zero counts: nothing to compare"
-                               : "zero times: the benchmark is too short to "
-                                 "time");
-      return row;
-    }
-    const ShiftEstimate hl =
-        HodgesLehmannShift(Logs(ov), Logs(nv), options.confidence);
-    s = {hl.estimate, hl.low, hl.high, hl.p_value};
-    row.method = "mann-whitney";
-  } else {
-    // At least one side is aggregates only: a Welch interval on the log
-    // ratio of the means (delta method), the best those numbers allow.
-    Moments mo = MomentsOf(o, m);
-    const Moments mn = MomentsOf(n, m);
-    mo.mean *= scale;
-    mo.stddev *= scale;
-    if (!mo.ok || !mn.ok || mo.mean <= 0 || mn.mean <= 0) {
-      row.verdict = BenchmarkVerdict::kInsufficientData;
-      AppendNote(row.note, "aggregates lack mean and stddev");
-      return row;
-    }
-    const double a = std::pow(mo.stddev / mo.mean, 2) / mo.n;
-    const double b = std::pow(mn.stddev / mn.mean, 2) / mn.n;
-    const double se = std::sqrt(a + b);
-    s.estimate = std::log(mn.mean / mo.mean);
-    if (se > 0) {
-      const double df =
-          (a + b) * (a + b) / (a * a / (mo.n - 1) + b * b / (mn.n - 1));
-      const double t = TCriticalValue(options.confidence, std::max(df, 1.0));
-      s.low = s.estimate - t * se;
-      s.high = s.estimate + t * se;
-      s.p_value =
-          std::min(1.0, std::erfc(std::fabs(s.estimate / se) / std::sqrt(2.0)));
-    } else {
-      s.low = s.high = s.estimate;
-      s.p_value = s.estimate == 0 ? 1.0 : 0.0;
-    }
-    row.method = "welch";
+    return RankShift(ov, nv, options.confidence, row);
   }
-  if (cal != nullptr) {
-    // The factor's own error, added in quadrature (independent errors):
-    // a factor estimated too high makes the change look too small.
-    s.low = s.estimate - std::hypot(s.estimate - s.low, cal->log_above);
-    s.high = s.estimate + std::hypot(s.high - s.estimate, cal->log_below);
-  }
+  return WelchShift(o, n, m, scale, options.confidence, row);
+}
+
+// The factor's own error, added in quadrature (independent errors): a factor
+// estimated too high makes the change look too small.
+void WidenByCalibration(const Calibration& cal, Shift& s) {
+  s.low = s.estimate - std::hypot(s.estimate - s.low, cal.log_above);
+  s.high = s.estimate + std::hypot(s.high - s.estimate, cal.log_below);
+}
+
+// The verdict on an estimated shift: counts by the size of the change,
+// times by the interval (JudgeShift).
+void JudgeRow(const Shift& s, MetricComparisonRow& row) {
   FillChange(row, s);
   if (!std::isfinite(s.low) || !std::isfinite(s.high)) {
     row.verdict = BenchmarkVerdict::kInsufficientData;
     AppendNote(row.note,
                "too few repetitions for an interval at this confidence");
-    return row;
+    return;
   }
   if (row.is_count) {
     const double ratio = std::log(row.new_value / row.old_value);
@@ -228,6 +267,20 @@ MetricComparisonRow CompareSeries(const BenchmarkSeries& o,
     row.verdict =
         JudgeShift(s, LogThreshold(row.threshold), Evidence::kTwoRuns);
   }
+}
+
+MetricComparisonRow CompareSeries(const BenchmarkSeries& o,
+                                  const BenchmarkSeries& n,
+                                  const SeriesMetric& m,
+                                  const CompareOptions& options,
+                                  const Calibration* cal) {
+  const double scale = cal != nullptr ? cal->factor.factor : 1.0;
+  MetricComparisonRow row = RowOf(o, n, m, options, scale);
+  if (SettledWithoutEstimate(o, n, m, options, row)) return row;
+  std::optional<Shift> s = EstimateShift(o, n, m, options, scale, row);
+  if (!s) return row;
+  if (cal != nullptr) WidenByCalibration(*cal, *s);
+  JudgeRow(*s, row);
   return row;
 }
 
