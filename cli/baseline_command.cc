@@ -19,13 +19,14 @@
 #include <vector>
 
 #include "command.h"
+#include "io/file_io.h"
+#include "json/json.h"
 #include "perfcheck/baseline.h"
 #include "perfcheck/benchmark/json.h"
 #include "perfcheck/format.h"
 #include "perfcheck/rank_tests.h"
 #include "perfcheck/result_json.h"
 #include "perfcheck/testbed.h"
-#include "report/json_fields.h"
 
 namespace perfcheck::cli {
 namespace {
@@ -60,7 +61,7 @@ int Update(const BaselineFlags& f) {
   }
   const std::filesystem::path target = f.update_args[0];
   // Google Benchmark run -> a baseline file.
-  StatusOr<std::string> first = json_fields::ReadFile(f.update_args[1]);
+  StatusOr<std::string> first = io::ReadFile(f.update_args[1]);
   if (!first.ok()) return Fail(first.status().message());
   std::string schema;
   if (!IsPerfcheckDocument(*first, &schema)) {
@@ -208,7 +209,7 @@ void ShowPerfcheck(const std::string& path, const BaselineFile& file) {
 }
 
 int ShowFile(const std::filesystem::path& path) {
-  StatusOr<std::string> text = json_fields::ReadFile(path);
+  StatusOr<std::string> text = io::ReadFile(path);
   if (!text.ok()) return Fail(text.status().message());
   std::string schema;
   if (IsPerfcheckDocument(*text, &schema)) {

@@ -25,12 +25,12 @@
 #include <vector>
 
 #include "command.h"
+#include "io/file_io.h"
 #include "load_report.h"
 #include "perfcheck/format.h"
 #include "perfcheck/http/load.h"
 #include "perfcheck/redaction.h"
 #include "perfcheck/result_json.h"
-#include "report/json_fields.h"
 #include "threshold.h"
 
 namespace perfcheck::cli {
@@ -79,7 +79,7 @@ int UsageError(const std::string& message) {
 Status WriteOutput(const std::string& flag, const std::string& path,
                    const std::string& text) {
   if (path.empty()) return Status();
-  Status s = json_fields::WriteFileAtomically(path, text);
+  Status s = io::WriteFileAtomically(path, text);
   if (!s.ok()) return Status::Error(flag + " '" + path + "': " + s.message());
   return Status();
 }

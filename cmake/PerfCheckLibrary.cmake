@@ -17,7 +17,7 @@ set(PERFCHECK_WARNINGS -Wall -Wextra)
 # <name>), so add_subdirectory and find_package users spell it alike. Also:
 # PERFCHECK_WARNINGS, POSITION_INDEPENDENT_CODE (a static library can go into
 # a user's shared library), and lib/ as a private include directory (internal
-# headers are included by their path under lib/, e.g. "report/json_fields.h").
+# headers are included by their path under lib/, e.g. "json/field_reader.h").
 # STATIC forces a static library; otherwise BUILD_SHARED_LIBS decides.
 function(perfcheck_add_library name)
   cmake_parse_arguments(PARSE_ARGV 1 arg "STATIC" "EXPORT_NAME" "SOURCES")

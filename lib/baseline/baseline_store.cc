@@ -13,9 +13,11 @@
 #include <system_error>
 #include <utility>
 
+#include "io/file_io.h"
+#include "json/core_codecs.h"
+#include "json/field_reader.h"
+#include "json/json.h"
 #include "perfcheck/baseline.h"
-#include "report/counts_json.h"
-#include "report/json_fields.h"
 
 namespace perfcheck {
 
@@ -89,15 +91,15 @@ BaselineRun RunFromJson(const FieldReader& in, const Json& v,
   // allocate and zero a whole-range histogram (~270 KB) only to replace it,
   // which was most of the time of reading a baseline of 10,000 runs.
   const std::string latency_path = json_fields::Join(path, "latency");
-  BaselineRun run{
-      .recorded_at = {},
-      .samples = 0,
-      .errors = 0,
-      .elapsed_ns = 0,
-      .metrics = {},
-      .latency = in.Histogram(in.Object(v, path, "latency"), latency_path),
-      .fingerprint = {},
-      .counts = {}};
+  BaselineRun run{.recorded_at = {},
+                  .samples = 0,
+                  .errors = 0,
+                  .elapsed_ns = 0,
+                  .metrics = {},
+                  .latency = json_fields::ReadHistogram(
+                      in, in.Object(v, path, "latency"), latency_path),
+                  .fingerprint = {},
+                  .counts = {}};
   run.recorded_at = in.Timestamp(v, path, "recorded_at");
   run.samples = in.Uint64(v, path, "samples");
   run.errors = in.Uint64(v, path, "errors");
@@ -135,8 +137,9 @@ BaselineRun RunFromJson(const FieldReader& in, const Json& v,
         .append(" samples");
     in.Fail(json_fields::Join(path, "samples"), what);
   }
-  run.fingerprint = in.ReadFingerprint(in.Field(v, path, "fingerprint"),
-                                       json_fields::Join(path, "fingerprint"));
+  run.fingerprint =
+      json_fields::ReadFingerprint(in, in.Field(v, path, "fingerprint"),
+                                   json_fields::Join(path, "fingerprint"));
   if (v.contains("counts")) {
     run.counts = json_fields::ReadCounts(in, v["counts"],
                                          json_fields::Join(path, "counts"));
@@ -216,7 +219,7 @@ StatusOr<std::string> ReadIfExists(const std::filesystem::path& path,
   if (!*exists) return std::string();
   if (ec)
     return Status::Error(path.string() + ": cannot stat: " + ec.message());
-  return json_fields::ReadFile(path);
+  return io::ReadFile(path);
 }
 
 // `schema` is `known` or a later minor version of it ("<known>.<minor>").
@@ -368,7 +371,7 @@ Status BaselineStore::Record(std::string_view test_id, const Result& result,
       ++it;
     }
   }
-  return json_fields::WriteFileAtomically(path, BaselineFileToJson(file));
+  return io::WriteFileAtomically(path, BaselineFileToJson(file));
 }
 
 std::string BaselineFileToJson(const BaselineFile& file) {

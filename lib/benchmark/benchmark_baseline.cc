@@ -11,10 +11,12 @@
 #include <string>
 #include <vector>
 
+#include "io/file_io.h"
+#include "json/core_codecs.h"
+#include "json/json.h"
 #include "perfcheck/benchmark/json.h"
 #include "perfcheck/machine.h"
 #include "perfcheck/testbed.h"
-#include "report/json_fields.h"
 
 namespace perfcheck {
 namespace {
@@ -109,7 +111,7 @@ Status WriteBenchmarkBaseline(const std::filesystem::path& path,
     exists = std::filesystem::exists(path, st);
   }
   if (exists) {
-    StatusOr<std::string> old_text = json_fields::ReadFile(path);
+    StatusOr<std::string> old_text = io::ReadFile(path);
     if (!old_text.ok()) return old_text.status();
     // Never overwrite what cannot be read: the file stays as it is.
     StatusOr<std::vector<BenchmarkFile>> old_runs =
@@ -138,8 +140,7 @@ Status WriteBenchmarkBaseline(const std::filesystem::path& path,
       doc["perfcheck_baseline"]["other_testbeds"] = std::move(others);
     }
   }
-  return json_fields::WriteFileAtomically(path,
-                                          json_fields::Dump(doc, 2) + "\n");
+  return io::WriteFileAtomically(path, json_fields::Dump(doc, 2) + "\n");
 }
 
 StatusOr<std::vector<BenchmarkFile>> ParseBenchmarkBaseline(
@@ -175,7 +176,7 @@ namespace {
 
 StatusOr<std::vector<BenchmarkFile>> ReadBaselineRuns(
     const std::filesystem::path& path) {
-  StatusOr<std::string> text = json_fields::ReadFile(path);
+  StatusOr<std::string> text = io::ReadFile(path);
   if (!text.ok()) return text.status();
   return ParseBenchmarkBaseline(*text, path.string());
 }

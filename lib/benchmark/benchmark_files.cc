@@ -11,12 +11,13 @@
 #include <unordered_set>
 
 #include "benchmark/series_metric.h"
+#include "io/file_io.h"
+#include "json/json.h"
 #include "perfcheck/baseline.h"
 #include "perfcheck/benchmark/compare_benchmarks.h"
 #include "perfcheck/benchmark/compare_files.h"
 #include "perfcheck/regression.h"
 #include "perfcheck/result_json.h"
-#include "report/json_fields.h"
 
 namespace perfcheck {
 
@@ -144,7 +145,7 @@ struct Input {
 };
 
 Status AddFile(const std::filesystem::path& path, Input& in) {
-  StatusOr<std::string> text = json_fields::ReadFile(path);
+  StatusOr<std::string> text = io::ReadFile(path);
   if (!text.ok()) return text.status();
   const std::string source = path.string();
   // The reader below parses the file again, whole: only its top level

@@ -7,8 +7,11 @@
 #include <set>
 #include <string>
 
+#include "io/file_io.h"
+#include "json/core_codecs.h"
+#include "json/field_reader.h"
+#include "json/json.h"
 #include "perfcheck/benchmark/json.h"
-#include "report/json_fields.h"
 
 namespace perfcheck {
 namespace {
@@ -385,8 +388,8 @@ StatusOr<BenchmarkFile> ParseBenchmarkJson(std::string_view text,
       }
       if (auto fp = meta->find("fingerprint");
           fp != meta->end() && fp->is_object()) {
-        r.ReadTestbed(*fp, "perfcheck_baseline.fingerprint",
-                      &file.context.fingerprint);
+        json_fields::ReadTestbed(r, *fp, "perfcheck_baseline.fingerprint",
+                                 &file.context.fingerprint);
       }
     }
     std::map<std::string, std::size_t> index;
@@ -400,7 +403,7 @@ StatusOr<BenchmarkFile> ParseBenchmarkJson(std::string_view text,
 }
 
 StatusOr<BenchmarkFile> ReadBenchmarkFile(const std::filesystem::path& path) {
-  StatusOr<std::string> text = json_fields::ReadFile(path);
+  StatusOr<std::string> text = io::ReadFile(path);
   if (!text.ok()) return text.status();
   return ParseBenchmarkJson(*text, path.string());
 }

@@ -6,10 +6,10 @@
 #include <random>
 #include <stdexcept>
 
+#include "io/file_io.h"
 #include "perfcheck/benchmark/run.h"
 #include "perfcheck/child_process.h"
 #include "perfcheck/machine.h"
-#include "report/json_fields.h"
 
 namespace perfcheck {
 namespace {
@@ -82,7 +82,7 @@ StatusOr<BenchmarkFile> RunBenchmark(const std::filesystem::path& binary,
   if (!end->Succeeded()) {
     return with_stderr(name + ": " + end->Describe(child.timeout));
   }
-  StatusOr<std::string> text = json_fields::ReadFile(out.path());
+  StatusOr<std::string> text = io::ReadFile(out.path());
   if (!text.ok()) return with_stderr(name + ": no JSON output");
   StatusOr<BenchmarkFile> file = ParseBenchmarkJson(*text, name);
   if (!file.ok()) return with_stderr(file.status().message());

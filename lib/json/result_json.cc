@@ -5,8 +5,10 @@
 #include <system_error>
 #include <utility>
 
-#include "report/counts_json.h"
-#include "report/json_fields.h"
+#include "io/file_io.h"
+#include "json/core_codecs.h"
+#include "json/field_reader.h"
+#include "json/json.h"
 
 namespace perfcheck {
 
@@ -48,8 +50,10 @@ StatusOr<Result> ResultFromJson(std::string_view text,
     r.name = in.String(doc, "", "name");
     r.elapsed_ns = in.Int64(doc, "", "elapsed_ns");
     if (r.elapsed_ns < 0) in.Fail("elapsed_ns", "must be >= 0");
-    r.latency = in.Histogram(in.Object(doc, "", "latency"), "latency");
-    r.errors = in.ReadErrors(in.Field(doc, "", "errors"), "errors");
+    r.latency = json_fields::ReadHistogram(in, in.Object(doc, "", "latency"),
+                                           "latency");
+    r.errors =
+        json_fields::ReadErrors(in, in.Field(doc, "", "errors"), "errors");
     // Every total and rate sums these; a sum past 2^64 - 1 would wrap.
     std::uint64_t total = r.latency.TotalCount();
     for (const auto& [category, e] : r.errors) {
@@ -60,10 +64,12 @@ StatusOr<Result> ResultFromJson(std::string_view text,
       }
       total += e.count;
     }
-    r.series = in.ReadTimeSeries(in.Field(doc, "", "series"), "series");
-    r.config = in.ReadStringMap(in.Field(doc, "", "config"), "config");
-    r.fingerprint =
-        in.ReadFingerprint(in.Field(doc, "", "fingerprint"), "fingerprint");
+    r.series =
+        json_fields::ReadTimeSeries(in, in.Field(doc, "", "series"), "series");
+    r.config =
+        json_fields::ReadStringMap(in, in.Field(doc, "", "config"), "config");
+    r.fingerprint = json_fields::ReadFingerprint(
+        in, in.Field(doc, "", "fingerprint"), "fingerprint");
     if (doc.contains("counts")) {
       r.counts = json_fields::ReadCounts(in, doc["counts"], "counts");
     }
@@ -91,11 +97,11 @@ Status WriteResultFile(const Result& result,
                            ": cannot create directory: " + ec.message());
     }
   }
-  return json_fields::WriteFileAtomically(path, ResultToJson(result));
+  return io::WriteFileAtomically(path, ResultToJson(result));
 }
 
 StatusOr<Result> ReadResultFile(const std::filesystem::path& path) {
-  StatusOr<std::string> text = json_fields::ReadFile(path);
+  StatusOr<std::string> text = io::ReadFile(path);
   if (!text.ok()) return text.status();
   return ResultFromJson(*text, path.string());
 }
