@@ -202,20 +202,12 @@ Status ReserveDescriptors(const LoadOptions& options) {
       " (ulimit -n): raise the limit or use fewer connections");
 }
 
-HttpLoadResult Load(const Target& target, const std::vector<Request>& requests,
-                    const LoadOptions& options) {
-  options.Validate();
-  if (requests.empty()) throw std::invalid_argument("Load: no requests given");
-  if (Status s = ReserveDescriptors(options); !s.ok()) {
-    throw std::invalid_argument("Load: " + s.message());
-  }
+namespace {
 
-  auto shared = std::make_unique<internal::Shared>();
-  internal::Shared& s = *shared;
-  s.options = options;
-  s.open_model = options.rate > 0;
-  s.total_connections = MaxConnections(options);
-  const int threads = std::min(options.threads, s.total_connections);
+// Serializes every request once (the engine sends the bytes) and numbers the
+// distinct endpoints in order of first appearance.
+void PrepareRequests(const Target& target, const std::vector<Request>& requests,
+                     internal::Shared& s) {
   for (const Request& r : requests) {
     internal::PreparedRequest p;
     p.bytes = r.Serialize(target);  // throws on a malformed request
@@ -231,11 +223,12 @@ HttpLoadResult Load(const Target& target, const std::vector<Request>& requests,
     s.requests.push_back(std::move(p));
   }
   s.secrets = SecretsOf(target, requests);
+}
 
-  HttpLoadResult out;
-  out.open_model = s.open_model;
-  out.aggregate = MakeResult(options.name, options);
-  Result& agg = out.aggregate;
+// The run's settings as the aggregate's config (secrets redacted), and the
+// machine it ran on.
+void DescribeRun(const Target& target, const LoadOptions& options,
+                 const internal::Shared& s, int threads, Result& agg) {
   agg.SetConfig("base_url", target.Describe());
   agg.SetConfig("model",
                 s.open_model ? "open (constant arrival rate)" : "closed");
@@ -271,12 +264,11 @@ HttpLoadResult Load(const Target& target, const std::vector<Request>& requests,
   agg.SetConfig("tls_verify",
                 target.tls() ? (target.insecure() ? "off" : "on") : "n/a");
   agg.fingerprint = CaptureFingerprint();
-  for (const std::string& n : s.endpoint_names) {
-    out.endpoints.emplace(n, MakeResult(options.name + "/" + n, options));
-  }
+}
 
-  // Set-up failures (DNS, TLS context) end the run at once as one error: no
-  // request could ever be sent.
+// What every connection shares: the resolved address and, for https, the TLS
+// context. A failure here means no request could ever be sent.
+Status SetUpConnections(const Target& target, internal::Shared& s) {
   Status setup = Resolve(target, &s.addr, &s.addr_len);
   if (setup.ok() && target.tls()) {
     auto tls = internal::TlsClient::Create(target);
@@ -286,13 +278,15 @@ HttpLoadResult Load(const Target& target, const std::vector<Request>& requests,
       setup = tls.status();
     }
   }
-  if (!setup.ok()) {
-    const std::string message = s.secrets.Redact(setup.message());
-    agg.AddError("connect", message);
-    out.endpoints.begin()->second.AddError("connect", message);
-    return out;
-  }
+  return setup;
+}
 
+// Runs the engine on `threads` threads until each ends, calling
+// options.on_progress about every progress_interval meanwhile; returns each
+// thread's results.
+std::vector<internal::ThreadOutput> RunThreads(internal::Shared& s,
+                                               const LoadOptions& options,
+                                               int threads) {
   std::vector<internal::ThreadOutput> outputs;
   outputs.reserve(static_cast<std::size_t>(threads));
   for (int t = 0; t < threads; ++t) {
@@ -339,9 +333,17 @@ HttpLoadResult Load(const Target& target, const std::vector<Request>& requests,
     }
   }
   for (std::thread& w : workers) w.join();
+  return outputs;
+}
 
+// Adds every thread's results into `out`; the endpoints get the aggregate's
+// config and fingerprint.
+void MergeThreads(const internal::Shared& s,
+                  const std::vector<internal::ThreadOutput>& outputs,
+                  HttpLoadResult& out) {
+  Result& agg = out.aggregate;
   out.uncorrected = LatencyHistogram();
-  for (internal::ThreadOutput& o : outputs) {
+  for (const internal::ThreadOutput& o : outputs) {
     // Name, config and fingerprint stay the aggregate's (Merge keeps *this's).
     agg.Merge(o.aggregate);
     for (std::size_t e = 0; e < o.endpoints.size(); ++e) {
@@ -362,6 +364,42 @@ HttpLoadResult Load(const Target& target, const std::vector<Request>& requests,
     r.config = agg.config;
     r.fingerprint = agg.fingerprint;
   }
+}
+
+}  // namespace
+
+HttpLoadResult Load(const Target& target, const std::vector<Request>& requests,
+                    const LoadOptions& options) {
+  options.Validate();
+  if (requests.empty()) throw std::invalid_argument("Load: no requests given");
+  if (Status s = ReserveDescriptors(options); !s.ok()) {
+    throw std::invalid_argument("Load: " + s.message());
+  }
+
+  auto shared = std::make_unique<internal::Shared>();
+  internal::Shared& s = *shared;
+  s.options = options;
+  s.open_model = options.rate > 0;
+  s.total_connections = MaxConnections(options);
+  const int threads = std::min(options.threads, s.total_connections);
+  PrepareRequests(target, requests, s);
+
+  HttpLoadResult out;
+  out.open_model = s.open_model;
+  out.aggregate = MakeResult(options.name, options);
+  DescribeRun(target, options, s, threads, out.aggregate);
+  for (const std::string& n : s.endpoint_names) {
+    out.endpoints.emplace(n, MakeResult(options.name + "/" + n, options));
+  }
+
+  // Set-up failures (DNS, TLS context) end the run at once as one error.
+  if (Status setup = SetUpConnections(target, s); !setup.ok()) {
+    const std::string message = s.secrets.Redact(setup.message());
+    out.aggregate.AddError("connect", message);
+    out.endpoints.begin()->second.AddError("connect", message);
+    return out;
+  }
+  MergeThreads(s, RunThreads(s, options, threads), out);
   return out;
 }
 
