@@ -21,7 +21,7 @@ struct Check::Spec {
   HeaderList request_headers;
   std::string request_body;
   std::string request_content_type;
-  std::chrono::milliseconds timeout{10000};
+  std::chrono::nanoseconds timeout = std::chrono::seconds(10);
   bool insecure = false;
   std::string ca_file;  // "" = the system's CA certificates
   int samples = 10;
@@ -272,7 +272,7 @@ Check& Check::RequestBody(std::string body, std::string content_type) {
   spec_->request_content_type = std::move(content_type);
   return *this;
 }
-Check& Check::Timeout(std::chrono::milliseconds timeout) {
+Check& Check::Timeout(std::chrono::nanoseconds timeout) {
   if (timeout.count() <= 0) {
     throw std::invalid_argument("Check::Timeout: must be positive");
   }

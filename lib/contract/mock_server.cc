@@ -81,12 +81,12 @@ Reply& Reply::Json(std::string_view json) {
   return Body(std::string(json), "application/json");
 }
 
-Reply& Reply::Delay(std::chrono::milliseconds delay) {
+Reply& Reply::Delay(std::chrono::nanoseconds delay) {
   return RandomDelay(delay, delay);
 }
 
-Reply& Reply::RandomDelay(std::chrono::milliseconds min,
-                          std::chrono::milliseconds max) {
+Reply& Reply::RandomDelay(std::chrono::nanoseconds min,
+                          std::chrono::nanoseconds max) {
   if (min.count() < 0 || max < min) {
     throw std::invalid_argument("Reply::RandomDelay: need 0 <= min <= max");
   }
@@ -96,7 +96,7 @@ Reply& Reply::RandomDelay(std::chrono::milliseconds min,
 }
 
 Reply& Reply::Chunked(std::vector<std::string> chunks,
-                      std::chrono::milliseconds pause,
+                      std::chrono::nanoseconds pause,
                       std::string content_type) {
   if (pause.count() < 0) {
     throw std::invalid_argument("Reply::Chunked: negative pause");
@@ -334,7 +334,11 @@ class MockServer::Impl {
       : options_(std::move(options)),
         tls_(options_.tls ? std::make_unique<internal::SelfSignedTls>()
                           : nullptr),
-        server_(options_.read_timeout, stopping_, tls_.get()),
+        // poll() counts whole milliseconds: round up, so that a timeout
+        // under 1 ms still waits instead of polling once.
+        server_(
+            std::chrono::ceil<std::chrono::milliseconds>(options_.read_timeout),
+            stopping_, tls_.get()),
         rng_(std::random_device{}()) {
     secrets_.extra = options_.secret_headers;
     if (options_.threads == 0) {
@@ -459,7 +463,7 @@ class MockServer::Impl {
 
     std::optional<Reply> reply;
     std::string not_found;
-    std::chrono::milliseconds delay{0};
+    std::chrono::nanoseconds delay{0};
     {
       std::lock_guard<std::mutex> lock(mu_);
       rec.sequence = next_sequence_++;
@@ -478,7 +482,7 @@ class MockServer::Impl {
         rec.stub = chosen->options.name;
         std::uniform_int_distribution<std::int64_t> pick(
             reply->min_delay().count(), reply->max_delay().count());
-        delay = std::chrono::milliseconds(pick(rng_));
+        delay = std::chrono::nanoseconds(pick(rng_));
       } else {
         not_found = NotFoundBody(rec);
       }
@@ -530,7 +534,7 @@ class MockServer::Impl {
   }
 
   // Waits, returning false early when the server stops.
-  bool Sleep(std::chrono::milliseconds d) {
+  bool Sleep(std::chrono::nanoseconds d) {
     std::unique_lock<std::mutex> lock(mu_);
     return !wake_.wait_for(lock, d, [this] { return stopping_.load(); });
   }

@@ -200,8 +200,11 @@ std::string WhatDiffers(std::string_view name, std::string_view expected,
     a = SplitScheme(actual);
     if (!EqualsIgnoreCase(e.scheme, a.scheme)) {
       auto word = [](std::string_view scheme) {
-        return scheme.empty() ? std::string("none")
-                              : "\"" + std::string(scheme) + "\"";
+        if (scheme.empty()) return std::string("none");
+        std::string quoted = "\"";  // appended, not "+": GCC 12's -Wrestrict
+        quoted.append(scheme);      // false positive on `"\"" + string`
+        quoted += '"';
+        return quoted;
       };
       out += "scheme differs: expected " + word(e.scheme) + ", got " +
              word(a.scheme) + ", ";
@@ -684,17 +687,26 @@ std::string RequestMatcher::Describe(const SecretHeaders& secrets) const {
 }
 
 RequestMatcher AnyRequest() { return RequestMatcher(); }
-RequestMatcher Get(std::string decoded_path) {
+RequestMatcher GetRequest(std::string decoded_path) {
   return RequestMatcher().Method("GET").Path(std::move(decoded_path));
 }
-RequestMatcher Post(std::string decoded_path) {
+RequestMatcher PostRequest(std::string decoded_path) {
   return RequestMatcher().Method("POST").Path(std::move(decoded_path));
 }
-RequestMatcher Put(std::string decoded_path) {
+RequestMatcher PutRequest(std::string decoded_path) {
   return RequestMatcher().Method("PUT").Path(std::move(decoded_path));
 }
-RequestMatcher Delete(std::string decoded_path) {
+RequestMatcher DeleteRequest(std::string decoded_path) {
   return RequestMatcher().Method("DELETE").Path(std::move(decoded_path));
+}
+RequestMatcher Post(std::string decoded_path) {
+  return PostRequest(std::move(decoded_path));
+}
+RequestMatcher Put(std::string decoded_path) {
+  return PutRequest(std::move(decoded_path));
+}
+RequestMatcher Delete(std::string decoded_path) {
+  return DeleteRequest(std::move(decoded_path));
 }
 
 }  // namespace perfcheck::contract

@@ -33,12 +33,12 @@ class ContractCheckTest : public ::testing::Test {
  protected:
   void SetUp() override {
     server_.Stub(
-        Get("/api/resource/Item"),
+        GetRequest("/api/resource/Item"),
         Reply(200)
             .Header("Cache-Control", "no-store")
             .Json(
                 R"({"data":[{"name":"I-1","qty":2},{"name":"I-2","qty":5}]})"));
-    server_.Stub(Get("/api/method/ping"),
+    server_.Stub(GetRequest("/api/method/ping"),
                  Reply(200).Json(R"({"message":"pong"})"));
   }
   std::string Url(const std::string& target) const {
@@ -108,7 +108,7 @@ TEST_F(ContractCheckTest, EachViolationNamesItsField) {
 }
 
 TEST_F(ContractCheckTest, BodyThatIsNotJson) {
-  server_.Stub(Get("/html"), Reply(200).Body("<html>", "text/html"));
+  server_.Stub(GetRequest("/html"), Reply(200).Body("<html>", "text/html"));
   CheckOutcome o = Check(Url("/html"))
                        .ExpectJsonField("/a", JsonType::kString)
                        .ExpectJsonSchema("{}")
@@ -118,7 +118,7 @@ TEST_F(ContractCheckTest, BodyThatIsNotJson) {
 }
 
 TEST_F(ContractCheckTest, LatencyBoundUsesAnInjectedDelay) {
-  server_.Stub(Get("/slow"), Reply(200).Delay(300ms));
+  server_.Stub(GetRequest("/slow"), Reply(200).Delay(300ms));
   CheckOutcome o = Check(Url("/slow")).ExpectLatencyBelow(100ms).Once();
   EXPECT_GE(o.latency_ns, 290'000'000);
   EXPECT_TRUE(Has(o.violations, "latency: expected < 100"))
@@ -126,7 +126,7 @@ TEST_F(ContractCheckTest, LatencyBoundUsesAnInjectedDelay) {
 }
 
 TEST_F(ContractCheckTest, TimeoutAndConnectionFailuresAreData) {
-  server_.Stub(Get("/hang"), Reply(200).Delay(20s));
+  server_.Stub(GetRequest("/hang"), Reply(200).Delay(20s));
   CheckOutcome slow = Check(Url("/hang")).Timeout(200ms).Once();
   EXPECT_EQ(slow.status, 0);
   EXPECT_EQ(slow.transport_error, "timeout");
@@ -139,7 +139,7 @@ TEST_F(ContractCheckTest, TimeoutAndConnectionFailuresAreData) {
   EXPECT_EQ(refused.status, 0);
   EXPECT_FALSE(refused.transport_error.empty());
 
-  server_.Stub(Get("/reset"), Reply::Reset());
+  server_.Stub(GetRequest("/reset"), Reply::Reset());
   CheckOutcome reset = Check(Url("/reset")).Once();
   EXPECT_EQ(reset.status, 0);
   EXPECT_NE(reset.transport_error, "timeout");
@@ -147,7 +147,8 @@ TEST_F(ContractCheckTest, TimeoutAndConnectionFailuresAreData) {
 }
 
 TEST_F(ContractCheckTest, SendsMethodHeadersAndBody) {
-  server_.Stub(Post("/api/resource/ToDo"), Reply(200).Json(R"({"data":{}})"));
+  server_.Stub(PostRequest("/api/resource/ToDo"),
+               Reply(200).Json(R"({"data":{}})"));
   CheckOutcome o =
       Check(Url("/api/resource/ToDo"))
           .Method("POST")
@@ -164,7 +165,7 @@ TEST_F(ContractCheckTest, SendsMethodHeadersAndBody) {
 }
 
 TEST_F(ContractCheckTest, RunIsAMeasurableWithErrorsByCategory) {
-  server_.Stub(Get("/flaky"),
+  server_.Stub(GetRequest("/flaky"),
                {Reply(503), Reply(200), Reply(200), Reply(500), Reply(200)});
   Check check =
       Check(Url("/flaky")).Named("flaky").ExpectStatus(200).Samples(5);
@@ -184,7 +185,7 @@ TEST_F(ContractCheckTest, DoublesAsAPerfTestThroughTheSlaAssertions) {
   // Generous bound: it shows the wiring, not this machine's speed.
   EXPECT_P95_BELOW(ping.Samples(5), std::chrono::seconds(30));
   EXPECT_EQ(server_.requests().size(), 5u);
-  server_.Stub(Get("/down"), Reply(503));
+  server_.Stub(GetRequest("/down"), Reply(503));
   Check down = Check(Url("/down")).ExpectStatus(200).Samples(4);
   EXPECT_NONFATAL_FAILURE(EXPECT_ERROR_RATE_BELOW(down, 0.5), "");
 }
@@ -217,7 +218,7 @@ TEST_F(ContractCheckTest, ExpectContractFailureMessage) {
 }
 
 TEST_F(ContractCheckTest, SecretsNeverAppearInOutcomeOrFailure) {
-  server_.Stub(Get("/secret"),
+  server_.Stub(GetRequest("/secret"),
                Reply(401)
                    .Header("Set-Cookie", std::string("sid=") + kCanary)
                    .Json("{}"));

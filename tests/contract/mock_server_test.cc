@@ -36,6 +36,30 @@ std::chrono::milliseconds Since(std::chrono::steady_clock::time_point t) {
       std::chrono::steady_clock::now() - t);
 }
 
+// Durations are std::chrono::nanoseconds, as in the rest of perfcheck: any
+// unit converts, sub-millisecond values are kept, and milliseconds (the 0.1
+// parameter type) still compile.
+TEST(ReplyTest, DurationsTakeAnyChronoUnit) {
+  const Reply r = Reply(200).RandomDelay(250us, 1500us);
+  EXPECT_EQ(r.min_delay(), 250us);
+  EXPECT_EQ(r.max_delay(), 1500us);
+  EXPECT_EQ(Reply(200).Delay(std::chrono::milliseconds(300)).min_delay(),
+            300ms);
+  EXPECT_EQ(Reply(200).Chunked({"a", "b"}, 2500us).chunk_pause(), 2500us);
+  const MockServerOptions options{.read_timeout = 1500ms};
+  EXPECT_EQ(options.read_timeout, 1'500'000'000ns);
+  EXPECT_THROW(Reply(200).Delay(-1ns), std::invalid_argument);
+}
+
+TEST(MockServerTest, ASubMillisecondDelayIsServed) {
+  MockServer server;
+  server.Stub(GetRequest("/x"), Reply(200).Body("ok").Delay(200us));
+  httplib::Client c = ClientFor(server);
+  auto res = c.Get("/x");
+  ASSERT_TRUE(res) << httplib::to_string(res.error());
+  EXPECT_EQ(res->body, "ok");
+}
+
 TEST(MockServerTest, ListensOnAnEphemeralLoopbackPortWhenConstructed) {
   MockServer a;
   MockServer b;
@@ -51,7 +75,7 @@ TEST(MockServerTest, ListensOnAnEphemeralLoopbackPortWhenConstructed) {
 TEST(MockServerTest, AnswersWithTheStubbedStatusHeadersAndBody) {
   MockServer server;
   server.Stub(
-      Get("/api/resource/Item"),
+      GetRequest("/api/resource/Item"),
       Reply(201).Header("X-Frappe-Site", "site1").Json(R"({"data":[]})"));
   auto res = ClientFor(server).Get("/api/resource/Item");
   ASSERT_TRUE(res);
@@ -73,7 +97,7 @@ TEST(MockServerTest, ExplicitContentTypeHeaderWins) {
 
 TEST(MockServerTest, RecordsEveryFieldOfARequest) {
   MockServer server;
-  server.Stub(Post("/api/resource/Sales Order"), Reply(200),
+  server.Stub(PostRequest("/api/resource/Sales Order"), Reply(200),
               {.name = "create"});
   auto t0 = std::chrono::steady_clock::now();
   auto res =
@@ -119,10 +143,11 @@ TEST(MockServerTest, RawTargetIsRecordedExactlyAsSentOnTheWire) {
 
 TEST(MockServerTest, UnmatchedRequestGets404ListingClosestStubsAndWhy) {
   MockServer server;
-  server.Stub(Get("/api/resource/Item"), Reply(200), {.name = "items"});
-  server.Stub(Post("/api/resource/Item").Header("Authorization", "token a:b"),
-              Reply(200), {.name = "create"});
-  server.Stub(Delete("/other"), Reply(200), {.name = "delete"});
+  server.Stub(GetRequest("/api/resource/Item"), Reply(200), {.name = "items"});
+  server.Stub(
+      PostRequest("/api/resource/Item").Header("Authorization", "token a:b"),
+      Reply(200), {.name = "create"});
+  server.Stub(DeleteRequest("/other"), Reply(200), {.name = "delete"});
   auto res = ClientFor(server).Get("/api/resource/Itme");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 404);
@@ -146,8 +171,8 @@ TEST(MockServerTest, UnmatchedRequestGets404ListingClosestStubsAndWhy) {
 
 TEST(MockServerTest, The404BodyNeverContainsASecret) {
   MockServer server({.secret_headers = {"X-Signature"}});
-  server.Stub(Get("/a").Header("Authorization",
-                               std::string("token 12345678:") + kCanary),
+  server.Stub(GetRequest("/a").Header("Authorization",
+                                      std::string("token 12345678:") + kCanary),
               Reply(200));
   auto res = ClientFor(server).Get(
       std::string("/b?api_key=") + kCanary,
@@ -172,7 +197,7 @@ TEST(MockServerTest, HigherPriorityWinsAndEqualPrioritiesGoToTheFirstAdded) {
   server.Stub(AnyRequest(), Reply(200).Body("second"));
   auto c = ClientFor(server);
   EXPECT_EQ(c.Get("/x")->body, "first");
-  server.Stub(Get("/x"), Reply(200).Body("priority"), {.priority = 5});
+  server.Stub(GetRequest("/x"), Reply(200).Body("priority"), {.priority = 5});
   EXPECT_EQ(c.Get("/x")->body, "priority");
   EXPECT_EQ(c.Get("/y")->body, "first");
 }
@@ -191,7 +216,7 @@ TEST(MockServerTest, StubWithTimesIsUsedUp) {
 
 TEST(MockServerTest, SequenceAnswersInTurnAndRepeatsTheLast) {
   MockServer server;
-  server.Stub(Get("/ping"),
+  server.Stub(GetRequest("/ping"),
               {Reply(503).Body("Session Stopped"), Reply(200).Body("pong")});
   auto c = ClientFor(server);
   EXPECT_EQ(c.Get("/ping")->status, 503);
@@ -383,7 +408,7 @@ TEST(MockServerTest, ManyServersAtOnceGetDistinctPorts) {
 // busy with other work measured p99 up to 7 ms.
 TEST(MockServerTest, KeepAliveLoadAgainstANoDelayStubIsNotHeldByNagle) {
   MockServer server({.threads = 2});
-  server.Stub(Get("/ping"), Reply(200).Json(R"({"message":"pong"})"));
+  server.Stub(GetRequest("/ping"), Reply(200).Json(R"({"message":"pong"})"));
   http::HttpLoadResult r =
       http::Load(http::Target(server.url()), {http::Request::Get("/ping")},
                  {.connections = 2, .duration = 2s, .max_requests = 400});

@@ -119,7 +119,7 @@ TEST(MockServerTlsTest, CertificateNamesLocalhostAndLastsOneDay) {
 
 TEST(MockServerTlsTest, ClientTrustingThePemGetsTheStubAndIsRecorded) {
   MockServer server({.tls = true});
-  server.Stub(Get("/api/resource/Sales Order"),
+  server.Stub(GetRequest("/api/resource/Sales Order"),
               Reply(200).Json(R"({"data":[]})"), {.name = "list"});
   auto client = TrustingClient(server);
   auto res = client->Get("/api/resource/Sales%20Order?limit=5",
@@ -221,9 +221,10 @@ TEST(MockServerTlsTest, KeepAliveClientGetsEveryResponse) {
 
 TEST(MockServerTlsTest, SequencesDelayAndChunkedBodyWorkOverTls) {
   MockServer server({.tls = true});
-  server.Stub(Get("/retry"), {Reply(503), Reply(200).Body("second")});
-  server.Stub(Get("/slow"), Reply(200).Delay(300ms));
-  server.Stub(Get("/chunks"), Reply(200).Chunked({"a", "bb", "ccc"}, 20ms));
+  server.Stub(GetRequest("/retry"), {Reply(503), Reply(200).Body("second")});
+  server.Stub(GetRequest("/slow"), Reply(200).Delay(300ms));
+  server.Stub(GetRequest("/chunks"),
+              Reply(200).Chunked({"a", "bb", "ccc"}, 20ms));
   auto client = TrustingClient(server);
 
   auto first = client->Get("/retry");
@@ -246,8 +247,8 @@ TEST(MockServerTlsTest, SequencesDelayAndChunkedBodyWorkOverTls) {
 
 TEST(MockServerTlsTest, FaultsEndTheTlsConnectionWithoutAResponse) {
   MockServer server({.tls = true});
-  server.Stub(Get("/reset"), Reply::Reset());
-  server.Stub(Get("/close"), Reply::CloseWithoutResponse());
+  server.Stub(GetRequest("/reset"), Reply::Reset());
+  server.Stub(GetRequest("/close"), Reply::CloseWithoutResponse());
   for (const char* path : {"/reset", "/close"}) {
     auto res = TrustingClient(server)->Get(path);
     EXPECT_FALSE(res) << path;
@@ -264,10 +265,10 @@ TEST(MockServerTlsTest, FaultsEndTheTlsConnectionWithoutAResponse) {
 
 TEST(MockServerTlsTest, RawBytesTravelInsideTls) {
   MockServer server({.tls = true});
-  server.Stub(Get("/raw"),
+  server.Stub(GetRequest("/raw"),
               Reply::RawBytes("HTTP/1.1 299 Odd\r\nContent-Length: 3\r\n"
                               "Connection: close\r\n\r\nraw"));
-  server.Stub(Get("/truncated"),
+  server.Stub(GetRequest("/truncated"),
               Reply::RawBytes("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n"
                               "\r\nonly-this"));
   auto raw = TrustingClient(server)->Get("/raw");
@@ -281,7 +282,7 @@ TEST(MockServerTlsTest, RawBytesTravelInsideTls) {
 TEST(MockServerTlsTest, ContractCheckTrustsTheCaFileOrSkipsVerification) {
   TempDir dir;
   MockServer server({.tls = true});
-  server.Stub(Get("/api/method/ping"),
+  server.Stub(GetRequest("/api/method/ping"),
               Reply(200).Json(R"({"message":"pong"})"));
   const std::string ca = dir.path() + "/ca.pem";
   ASSERT_TRUE(server.WriteCertificatePem(ca).ok());
@@ -339,7 +340,7 @@ TEST(MockServerTlsTest, StopWhileAClientHoldsAnUnfinishedHandshakeIsPrompt) {
 // machine), hence p75 (requests on an open connection) instead of p99.
 TEST(MockServerTlsTest, KeepAliveLoadAgainstANoDelayStubIsNotHeldByNagle) {
   MockServer server({.threads = 2, .tls = true});
-  server.Stub(Get("/ping"), Reply(200).Json(R"({"message":"pong"})"));
+  server.Stub(GetRequest("/ping"), Reply(200).Json(R"({"message":"pong"})"));
   http::HttpLoadResult r = http::Load(
       http::Target(server.url()).Insecure(), {http::Request::Get("/ping")},
       {.connections = 2, .duration = 2s, .max_requests = 400});

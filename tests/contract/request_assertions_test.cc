@@ -34,9 +34,9 @@ std::vector<std::string> Failures(const std::function<void()>& body) {
 class RequestAssertionsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    server_.Stub(Get("/api/resource/Item"), Reply(200).Json(R"({"data":[]})"),
-                 {.name = "items"});
-    server_.Stub(Post("/api/method/login"), Reply(200));
+    server_.Stub(GetRequest("/api/resource/Item"),
+                 Reply(200).Json(R"({"data":[]})"), {.name = "items"});
+    server_.Stub(PostRequest("/api/method/login"), Reply(200));
   }
   int Send(const std::string& method, const std::string& target,
            httplib::Headers headers = {}, const std::string& body = "") {
@@ -55,19 +55,20 @@ class RequestAssertionsTest : public ::testing::Test {
 
 TEST_F(RequestAssertionsTest, ExpectRequestPasses) {
   Send("GET", "/api/resource/Item");
-  EXPECT_REQUEST(server_, Get("/api/resource/Item"));
+  EXPECT_REQUEST(server_, GetRequest("/api/resource/Item"));
   ASSERT_REQUEST(server_, AnyRequest().Method("GET"));
 }
 
 TEST_F(RequestAssertionsTest, ExpectRequestFailureShowsClosestWithFieldDiff) {
   Send("GET", "/api/resource/Itme");
   Send("POST", "/api/method/login");
-  EXPECT_NONFATAL_FAILURE(EXPECT_REQUEST(server_, Get("/api/resource/Item"))
-                              << "listing items",
-                          "Expected: server_ received a request matching "
-                          "Get(\"/api/resource/Item\")");
-  auto failures =
-      Failures([&] { EXPECT_REQUEST(server_, Get("/api/resource/Item")); });
+  EXPECT_NONFATAL_FAILURE(
+      EXPECT_REQUEST(server_, GetRequest("/api/resource/Item"))
+          << "listing items",
+      "Expected: server_ received a request matching "
+      "GetRequest(\"/api/resource/Item\")");
+  auto failures = Failures(
+      [&] { EXPECT_REQUEST(server_, GetRequest("/api/resource/Item")); });
   ASSERT_EQ(failures.size(), 1u);
   const std::string& m = failures[0];
   EXPECT_NE(m.find("none of 2 requests matches; closest:"), std::string::npos)
@@ -110,7 +111,7 @@ TEST_F(RequestAssertionsTest, ArgumentsAreEvaluatedExactlyOnce) {
   };
   auto matcher = [&] {
     ++matcher_calls;
-    return Get("/api/resource/Item");
+    return GetRequest("/api/resource/Item");
   };
   auto n = [&] {
     ++n_calls;
@@ -132,20 +133,23 @@ TEST_F(RequestAssertionsTest, RequestCount) {
   Send("GET", "/api/resource/Item");
   Send("GET", "/api/resource/Item");
   Send("GET", "/api/resource/Itm");
-  EXPECT_REQUEST_COUNT(server_, Get("/api/resource/Item"), 2);
-  EXPECT_REQUEST_COUNT(server_, Post("/api/method/login"), 0);
-  auto failures = Failures(
-      [&] { EXPECT_REQUEST_COUNT(server_, Get("/api/resource/Item"), 3); });
+  EXPECT_REQUEST_COUNT(server_, GetRequest("/api/resource/Item"), 2);
+  EXPECT_REQUEST_COUNT(server_, PostRequest("/api/method/login"), 0);
+  auto failures = Failures([&] {
+    EXPECT_REQUEST_COUNT(server_, GetRequest("/api/resource/Item"), 3);
+  });
   ASSERT_EQ(failures.size(), 1u);
   const std::string& m = failures[0];
-  EXPECT_NE(m.find("received 3 requests matching Get(\"/api/resource/Item\")"),
-            std::string::npos)
+  EXPECT_NE(
+      m.find("received 3 requests matching GetRequest(\"/api/resource/Item\")"),
+      std::string::npos)
       << m;
   EXPECT_NE(m.find("Actual: 2 of 3 requests match"), std::string::npos) << m;
   EXPECT_NE(m.find("Closest of the others:"), std::string::npos) << m;
   EXPECT_NE(m.find("got \"/api/resource/Itm\""), std::string::npos) << m;
   EXPECT_NONFATAL_FAILURE(
-      EXPECT_REQUEST_COUNT(server_, Get("/api/resource/Item"), 1), "Matching:");
+      EXPECT_REQUEST_COUNT(server_, GetRequest("/api/resource/Item"), 1),
+      "Matching:");
 }
 
 TEST_F(RequestAssertionsTest, NegativeCountIsMisuse) {
@@ -180,12 +184,12 @@ TEST_F(RequestAssertionsTest, RequestsInOrder) {
   Send("POST", "/api/method/login");
   Send("GET", "/other");
   Send("GET", "/api/resource/Item");
-  EXPECT_REQUESTS_IN_ORDER(server_, Post("/api/method/login"),
-                           Get("/api/resource/Item"));
-  EXPECT_REQUESTS_IN_ORDER(server_, Post("/api/method/login"));
+  EXPECT_REQUESTS_IN_ORDER(server_, PostRequest("/api/method/login"),
+                           GetRequest("/api/resource/Item"));
+  EXPECT_REQUESTS_IN_ORDER(server_, PostRequest("/api/method/login"));
   auto failures = Failures([&] {
-    EXPECT_REQUESTS_IN_ORDER(server_, Get("/api/resource/Item"),
-                             Post("/api/method/login"));
+    EXPECT_REQUESTS_IN_ORDER(server_, GetRequest("/api/resource/Item"),
+                             PostRequest("/api/method/login"));
   });
   ASSERT_EQ(failures.size(), 1u);
   const std::string& m = failures[0];
@@ -197,7 +201,7 @@ TEST_F(RequestAssertionsTest, RequestsInOrder) {
       << m;
   EXPECT_NE(m.find("No requests after that point"), std::string::npos) << m;
   auto fatal = Failures([&] {
-    ASSERT_REQUESTS_IN_ORDER(server_, Get("/nothing"));
+    ASSERT_REQUESTS_IN_ORDER(server_, GetRequest("/nothing"));
     ADD_FAILURE() << "not reached";
   });
   ASSERT_EQ(fatal.size(), 1u);
@@ -210,7 +214,7 @@ TEST_F(RequestAssertionsTest, RequestsInOrder) {
 TEST(RequestAssertionsSecretsTest, CanaryNeverAppearsInFailureText) {
   MockServer server({.secret_headers = {"X-Signature"}});
   const std::string auth = std::string("token 1234abcd:") + kCanary;
-  server.Stub(Post("/api/resource/ToDo").Header("Authorization", auth),
+  server.Stub(PostRequest("/api/resource/ToDo").Header("Authorization", auth),
               Reply(200));
   httplib::Client c(server.url());
   auto res =
@@ -227,7 +231,7 @@ TEST(RequestAssertionsSecretsTest, CanaryNeverAppearsInFailureText) {
   EXPECT_EQ(res->body.find(kCanary), std::string::npos);
 
   auto expected =
-      Post("/api/resource/ToDo")
+      PostRequest("/api/resource/ToDo")
           .Header("Authorization", auth)
           .Header("X-Signature", kCanary)
           .Query("api_key", kCanary)

@@ -36,7 +36,7 @@ TEST(RequestMatcherTest, Method) {
 TEST(RequestMatcherTest, SpaceInPathAsPercent20IsDecodedButRawPathIsKept) {
   RecordedRequest r = Req("GET", "/api/resource/Sales%20Order");
   EXPECT_EQ(r.path, "/api/resource/Sales Order");
-  EXPECT_TRUE(Get("/api/resource/Sales Order").Matches(r));
+  EXPECT_TRUE(GetRequest("/api/resource/Sales Order").Matches(r));
   EXPECT_TRUE(AnyRequest().RawPath("/api/resource/Sales%20Order").Matches(r));
   EXPECT_FALSE(AnyRequest().RawPath("/api/resource/Sales+Order").Matches(r));
   EXPECT_FALSE(AnyRequest().RawPath("/api/resource/Sales Order").Matches(r));
@@ -44,8 +44,8 @@ TEST(RequestMatcherTest, SpaceInPathAsPercent20IsDecodedButRawPathIsKept) {
 
 TEST(RequestMatcherTest, PlusInPathIsALiteralPlus) {
   RecordedRequest r = Req("GET", "/api/resource/Sales+Order");
-  EXPECT_TRUE(Get("/api/resource/Sales+Order").Matches(r));
-  EXPECT_FALSE(Get("/api/resource/Sales Order").Matches(r));
+  EXPECT_TRUE(GetRequest("/api/resource/Sales+Order").Matches(r));
+  EXPECT_FALSE(GetRequest("/api/resource/Sales Order").Matches(r));
 }
 
 TEST(RequestMatcherTest, PlusAndPercent20InQueryBothMeanSpace) {
@@ -63,7 +63,7 @@ TEST(RequestMatcherTest, PlusAndPercent20InQueryBothMeanSpace) {
 
 TEST(RequestMatcherTest, ReservedCharactersDecodeInPathAndQuery) {
   RecordedRequest slash = Req("GET", "/api/resource/A%2FB");
-  EXPECT_TRUE(Get("/api/resource/A/B").Matches(slash));
+  EXPECT_TRUE(GetRequest("/api/resource/A/B").Matches(slash));
   EXPECT_TRUE(AnyRequest().RawPath("/api/resource/A%2FB").Matches(slash));
   EXPECT_FALSE(AnyRequest().RawPath("/api/resource/A/B").Matches(slash));
 
@@ -81,9 +81,9 @@ TEST(RequestMatcherTest, Utf8PercentEncodingAnyHexCase) {
   // "Заказ" (Russian "Order") in UTF-8.
   const std::string decoded =
       "/api/resource/\xD0\x97\xD0\xB0\xD0\xBA\xD0\xB0\xD0\xB7";
-  EXPECT_TRUE(Get(decoded).Matches(
+  EXPECT_TRUE(GetRequest(decoded).Matches(
       Req("GET", "/api/resource/%D0%97%D0%B0%D0%BA%D0%B0%D0%B7")));
-  EXPECT_TRUE(Get(decoded).Matches(
+  EXPECT_TRUE(GetRequest(decoded).Matches(
       Req("GET", "/api/resource/%d0%97%d0%b0%d0%ba%d0%b0%d0%b7")));
   EXPECT_FALSE(
       AnyRequest()
@@ -195,8 +195,9 @@ TEST(RequestMatcherTest, MisuseThrowsInvalidArgument) {
 }
 
 TEST(RequestMatcherTest, ExplainListsEachFailedConditionFieldByField) {
-  auto m =
-      Get("/api/resource/Item").Query("limit", "5").HeaderPresent("Accept");
+  auto m = GetRequest("/api/resource/Item")
+               .Query("limit", "5")
+               .HeaderPresent("Accept");
   RecordedRequest r = Req("POST", "/api/resource/Itme?limit=5");
   std::vector<Mismatch> why = m.Explain(r);
   ASSERT_EQ(why.size(), 3u);
@@ -220,6 +221,16 @@ TEST(RequestMatcherTest, ExplainNamesTheFirstJsonDifference) {
   EXPECT_NE(why[0].actual.find("/data/qty"), std::string::npos)
       << why[0].actual;
   EXPECT_NE(why[0].actual.find("3"), std::string::npos);
+}
+
+TEST(RequestMatcherTest, GetIsADeprecatedAliasOfGetRequest) {
+  EXPECT_EQ(GetRequest("/x").Describe(), "method GET, path \"/x\"");
+  EXPECT_EQ(PostRequest("/x").Describe(), Post("/x").Describe());
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  const RequestMatcher old = Get("/x");
+#pragma GCC diagnostic pop
+  EXPECT_EQ(old.Describe(), GetRequest("/x").Describe());
 }
 
 TEST(SecretDisplayTest, TokenAuthorizationShowsShapeOnly) {
@@ -247,7 +258,7 @@ TEST(SecretDisplayTest, TokenAuthorizationShowsShapeOnly) {
 TEST(SecretDisplayTest, AMissingAuthSchemeIsNamedWithoutShowingTheSecret) {
   const std::string key = "q7Zx9KpWmR";
   const std::string secret = "Vb3nJ8tYcL5hGd2F";
-  const auto m = Get("/api/method/ping")
+  const auto m = GetRequest("/api/method/ping")
                      .Header("Authorization", "token " + key + ":" + secret);
   const RecordedRequest r =
       Req("GET", "/api/method/ping", {{"Authorization", key + ":" + secret}});
@@ -297,7 +308,7 @@ TEST(SecretDisplayTest, TargetsAndBodiesRedactSecretNames) {
 TEST(SecretDisplayTest, CanaryNeverInDescribeOrExplain) {
   std::string auth = std::string("token 1234abcd:") + kCanary;
   auto m =
-      Get("/a")
+      GetRequest("/a")
           .Header("Authorization", auth)
           .Header("Cookie", std::string("sid=") + kCanary)
           .Header("X-Api-Key", kCanary)

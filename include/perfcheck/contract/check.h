@@ -97,7 +97,7 @@ class Check : public Measurable {
   Check& RequestHeader(std::string name, std::string value);
   Check& RequestBody(std::string body, std::string content_type);
   // Connect and read timeout of each request (default 10 s).
-  Check& Timeout(std::chrono::milliseconds timeout);
+  Check& Timeout(std::chrono::nanoseconds timeout);
   // Accept self-signed certificates (test servers only).
   Check& InsecureSkipTlsVerify();
   // Verify the https server against the CA certificates in this PEM file

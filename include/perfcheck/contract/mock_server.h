@@ -4,13 +4,13 @@
 //
 //   using namespace perfcheck::contract;
 //   MockServer server;                       // listening when this returns
-//   server.Stub(Get("/api/resource/Item"),
+//   server.Stub(GetRequest("/api/resource/Item"),
 //               Reply(200).Json(R"({"data": [{"name": "I-1"}]})"));
-//   server.Stub(Post("/api/resource/Item"),
+//   server.Stub(PostRequest("/api/resource/Item"),
 //               {Reply(503), Reply(200).Json(R"({"data": {}})")});  // retry
 //   MyClient client(server.url());           // "http://127.0.0.1:43117"
 //   client.ListItems();
-//   EXPECT_REQUEST(server, Get("/api/resource/Item")
+//   EXPECT_REQUEST(server, GetRequest("/api/resource/Item")
 //                              .HeaderMatches("Authorization", "token .+:.+"));
 //   EXPECT_NO_UNMATCHED_REQUESTS(server);
 //
@@ -97,15 +97,18 @@ class Reply {
   // JSON body (validated: invalid JSON throws std::invalid_argument), with
   // content type application/json.
   Reply& Json(std::string_view json);
+  // Durations are std::chrono::nanoseconds, as everywhere in perfcheck
+  // (300ms, 1.5s and 250us all convert); the server sleeps with the
+  // resolution of the system's timers.
   // Waits this long before answering (or before the fault).
-  Reply& Delay(std::chrono::milliseconds delay);
+  Reply& Delay(std::chrono::nanoseconds delay);
   // Waits a uniformly random time in [min, max] before answering.
-  Reply& RandomDelay(std::chrono::milliseconds min,
-                     std::chrono::milliseconds max);
+  Reply& RandomDelay(std::chrono::nanoseconds min,
+                     std::chrono::nanoseconds max);
   // Sends the body with Transfer-Encoding: chunked, one chunk per element,
   // pausing `pause` between chunks. Replaces Body().
   Reply& Chunked(std::vector<std::string> chunks,
-                 std::chrono::milliseconds pause = std::chrono::milliseconds(0),
+                 std::chrono::nanoseconds pause = std::chrono::nanoseconds(0),
                  std::string content_type = "text/plain");
 
   int status() const { return status_; }
@@ -115,9 +118,9 @@ class Reply {
   const std::string& content_type() const { return content_type_; }
   const std::vector<std::string>& chunks() const { return chunks_; }
   bool chunked() const { return chunked_; }
-  std::chrono::milliseconds chunk_pause() const { return chunk_pause_; }
-  std::chrono::milliseconds min_delay() const { return min_delay_; }
-  std::chrono::milliseconds max_delay() const { return max_delay_; }
+  std::chrono::nanoseconds chunk_pause() const { return chunk_pause_; }
+  std::chrono::nanoseconds min_delay() const { return min_delay_; }
+  std::chrono::nanoseconds max_delay() const { return max_delay_; }
   const std::string& raw_bytes() const { return body_; }
 
  private:
@@ -128,9 +131,9 @@ class Reply {
   std::string content_type_ = "text/plain";
   std::vector<std::string> chunks_;
   bool chunked_ = false;
-  std::chrono::milliseconds chunk_pause_{0};
-  std::chrono::milliseconds min_delay_{0};
-  std::chrono::milliseconds max_delay_{0};
+  std::chrono::nanoseconds chunk_pause_{0};
+  std::chrono::nanoseconds min_delay_{0};
+  std::chrono::nanoseconds max_delay_{0};
 };
 
 struct StubOptions {
@@ -147,7 +150,7 @@ struct MockServerOptions {
   // by shape only in the 404 body and in failure messages.
   std::vector<std::string> secret_headers;
   // How long the server waits for a client to send a request.
-  std::chrono::milliseconds read_timeout{5000};
+  std::chrono::nanoseconds read_timeout = std::chrono::seconds(5);
   // Worker threads, i.e. requests served at the same time.
   std::size_t threads = 8;
   // Serve https with a generated self-signed certificate (see above).

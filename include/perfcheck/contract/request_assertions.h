@@ -3,14 +3,14 @@
 //
 //   using namespace perfcheck::contract;
 //   MockServer server;
-//   server.Stub(Get("/api/resource/Sales Order"), Reply(200).Json("{}"));
+//   server.Stub(GetRequest("/api/resource/Sales Order"), Reply(200).Json("{}"));
 //   client.List("Sales Order");
-//   EXPECT_REQUEST(server, Get("/api/resource/Sales Order")
+//   EXPECT_REQUEST(server, GetRequest("/api/resource/Sales Order")
 //                              .RawPath("/api/resource/Sales%20Order"));
 //   EXPECT_REQUEST_COUNT(server, AnyRequest().Method("GET"), 1);
 //   EXPECT_NO_UNMATCHED_REQUESTS(server);
-//   EXPECT_REQUESTS_IN_ORDER(server, Post("/api/method/login"),
-//                            Get("/api/resource/Item"));
+//   EXPECT_REQUESTS_IN_ORDER(server, PostRequest("/api/method/login"),
+//                            GetRequest("/api/resource/Item"));
 //
 // Macros (each with an ASSERT_ twin that stops the test on failure):
 //   EXPECT_REQUEST(server, matcher)          at least one request matches
@@ -27,7 +27,7 @@
 // Failure messages have gtest's shape: what was expected (the matcher,
 // described), what was received, and for the closest recorded requests (those
 // failing the fewest conditions) a field-by-field difference:
-//   Expected: server received a request matching Get("/api/resource/Item")
+//   Expected: server received a request matching GetRequest("/api/resource/Item")
 //             method GET, path "/api/resource/Item"
 //     Actual: none of 2 requests matches; closest:
 //     #1 GET /api/resource/Itme

@@ -183,7 +183,20 @@ class RequestMatcher {
 
 // Shorthands: a matcher with a method and an exact decoded path.
 RequestMatcher AnyRequest();
-RequestMatcher Get(std::string decoded_path);
+RequestMatcher GetRequest(std::string decoded_path);
+RequestMatcher PostRequest(std::string decoded_path);
+RequestMatcher PutRequest(std::string decoded_path);
+RequestMatcher DeleteRequest(std::string decoded_path);
+// The same under the 0.1 names. Post, Put and Delete stay; Get is
+// perfcheck::http::Get's name too (an endpoint to measure, perfcheck/http/
+// spec.h), so a file using both namespaces was ambiguous: it goes after one
+// release.
+[[deprecated(
+    "use perfcheck::contract::GetRequest (perfcheck::http::Get is an endpoint "
+    "to measure)")]] inline RequestMatcher
+Get(std::string decoded_path) {
+  return GetRequest(std::move(decoded_path));
+}
 RequestMatcher Post(std::string decoded_path);
 RequestMatcher Put(std::string decoded_path);
 RequestMatcher Delete(std::string decoded_path);
