@@ -17,17 +17,11 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "perfcheck/baseline.h"
 #include "perfcheck/regression.h"
 
-namespace {
-
-[[noreturn]] void Violation(const char* what, const std::string& detail) {
-  std::fprintf(stderr, "PROPERTY VIOLATED: %s\n%s\n", what, detail.c_str());
-  __builtin_trap();
-}
-
-}  // namespace
+using perfcheck::fuzz::Violation;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);

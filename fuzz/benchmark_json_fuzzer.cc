@@ -18,15 +18,13 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "perfcheck/benchmark/compare.h"
 #include "perfcheck/benchmark/json.h"
 
 namespace {
 
-[[noreturn]] void Violation(const char* what, const std::string& detail) {
-  std::fprintf(stderr, "PROPERTY VIOLATED: %s\n%s\n", what, detail.c_str());
-  __builtin_trap();
-}
+using perfcheck::fuzz::Violation;
 
 void CheckError(const perfcheck::Status& s) {
   if (s.message().rfind("fuzz.json", 0) != 0) {
@@ -65,7 +63,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!file.ok()) {
     CheckError(file.status());
   } else if (!looks) {
-    Violation("a parsed benchmark file does not look like one", "");
+    Violation("a parsed benchmark file does not look like one");
   }
   perfcheck::StatusOr<std::vector<perfcheck::BenchmarkFile>> runs =
       perfcheck::ParseBenchmarkBaseline(text, "fuzz.json");

@@ -16,19 +16,17 @@
 #include <cstdio>
 #include <string>
 
+#include "fuzz_check.h"
 #include "perfcheck/http/target.h"
 
 namespace {
+
+using perfcheck::fuzz::Violation;
 
 using perfcheck::StatusOr;
 using perfcheck::http::Target;
 
 constexpr std::string_view kCanary = "PWCANARY9";
-
-[[noreturn]] void Violation(const char* what, const std::string& detail) {
-  std::fprintf(stderr, "PROPERTY VIOLATED: %s\n%s\n", what, detail.c_str());
-  __builtin_trap();
-}
 
 void CheckAccepted(const Target& t, std::string_view url) {
   const std::string shown(url);

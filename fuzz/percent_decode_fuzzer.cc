@@ -12,17 +12,11 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "perfcheck/http/request.h"
 #include "perfcheck/percent_encoding.h"
 
-namespace {
-
-[[noreturn]] void Violation(const char* what) {
-  std::fprintf(stderr, "PROPERTY VIOLATED: %s\n", what);
-  __builtin_trap();
-}
-
-}  // namespace
+using perfcheck::fuzz::Violation;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);

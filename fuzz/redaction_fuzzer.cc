@@ -27,20 +27,17 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "perfcheck/redaction.h"
 
 namespace {
 
-constexpr std::string_view kCanary = "PWCANARY9";
+using perfcheck::fuzz::Quoted;
+using perfcheck::fuzz::Violation;
 
-[[noreturn]] void Violation(const char* what, std::string_view input,
-                            std::string_view output) {
-  std::fprintf(stderr,
-               "PROPERTY VIOLATED: %s\ninput:  '%.*s'\noutput: '%.*s'\n", what,
-               static_cast<int>(input.size()), input.data(),
-               static_cast<int>(output.size()), output.data());
-  __builtin_trap();
-}
+constexpr std::string_view kCanary = "PWCANARY9";
+// Where the canary survived matters more than a short report: quote whole.
+constexpr std::size_t kWhole = std::string_view::npos;
 
 // `is_url`: RedactUrl() must clean it too (RedactConnectionString() must
 // clean every form: it is what database code quotes).
@@ -52,12 +49,16 @@ void ExpectNoCanary(const std::string& text, bool is_url) {
   if (is_url) {
     const std::string url = perfcheck::RedactUrl(text);
     if (url.find(kCanary) != std::string::npos) {
-      Violation("RedactUrl left the password in", text, url);
+      Violation(
+          "RedactUrl left the password in",
+          Quoted("input", text, kWhole) + "\n" + Quoted("output", url, kWhole));
     }
   }
   const std::string conn = perfcheck::RedactConnectionString(text);
   if (conn.find(kCanary) != std::string::npos) {
-    Violation("RedactConnectionString left the password in", text, conn);
+    Violation(
+        "RedactConnectionString left the password in",
+        Quoted("input", text, kWhole) + "\n" + Quoted("output", conn, kWhole));
   }
 }
 
@@ -184,7 +185,9 @@ void CheckRaw(std::string_view raw) {
   const bool maybe_url = raw.find("://") != std::string_view::npos ||
                          (!raw.empty() && (raw[0] == '/' || raw[0] == '?'));
   if (!maybe_url && url != raw) {
-    Violation("RedactUrl changed text that is no URL", raw, url);
+    Violation(
+        "RedactUrl changed text that is no URL",
+        Quoted("input", raw, kWhole) + "\n" + Quoted("output", url, kWhole));
   }
   (void)perfcheck::RedactConnectionString(raw);
   (void)perfcheck::IsSecretName(raw);
@@ -205,10 +208,14 @@ void CheckRaw(std::string_view raw) {
   if (secret.size() >= perfcheck::KnownSecrets::kMinLength &&
       secret.find_first_of("<>") == std::string_view::npos) {
     if (cleaned.find(secret) != std::string::npos) {
-      Violation("KnownSecrets (header value) left a secret in", raw, cleaned);
+      Violation("KnownSecrets (header value) left a secret in",
+                Quoted("input", raw, kWhole) + "\n" +
+                    Quoted("output", cleaned, kWhole));
     }
     if (cleaned_exact.find(secret) != std::string::npos) {
-      Violation("KnownSecrets left a secret in", raw, cleaned_exact);
+      Violation("KnownSecrets left a secret in",
+                Quoted("input", raw, kWhole) + "\n" +
+                    Quoted("output", cleaned_exact, kWhole));
     }
   }
 }

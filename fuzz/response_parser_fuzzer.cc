@@ -16,10 +16,13 @@
 #include <string>
 #include <vector>
 
+#include "fuzz_check.h"
 #include "http/response_parser.h"
 #include "perfcheck/redaction.h"
 
 namespace {
+
+using perfcheck::fuzz::Violation;
 
 using perfcheck::http::internal::ResponseParser;
 
@@ -45,11 +48,6 @@ struct Config {
   std::size_t capture_max = 0;
   std::uint64_t max_body = 0;
 };
-
-[[noreturn]] void Violation(const char* what, const std::string& detail) {
-  std::fprintf(stderr, "PROPERTY VIOLATED: %s\n%s\n", what, detail.c_str());
-  __builtin_trap();
-}
 
 // Feeds `data` in pieces of the given sizes (the last piece takes the rest)
 // and records every response, as the engine does: a completed response is
@@ -77,9 +75,9 @@ Outcome Run(const Config& config, std::string_view data,
     // One read may hold the end of a response and the start of the next.
     while (!chunk.empty()) {
       const std::size_t used = parser.Feed(chunk.data(), chunk.size());
-      if (used > chunk.size()) Violation("Feed used more than given", "");
+      if (used > chunk.size()) Violation("Feed used more than given");
       if (used < chunk.size() && !parser.done() && !parser.failed()) {
-        Violation("Feed stopped early without a result", "");
+        Violation("Feed stopped early without a result");
       }
       chunk.remove_prefix(used);
       pos += used;
@@ -93,7 +91,7 @@ Outcome Run(const Config& config, std::string_view data,
   }
   if (parser.failed()) {
     out.error = parser.error();
-    if (out.error.empty()) Violation("failed without a message", "");
+    if (out.error.empty()) Violation("failed without a message");
   } else {
     out.eof_ok = parser.FinishOnEof();
     if (out.eof_ok && parser.started()) {

@@ -14,18 +14,16 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "perfcheck/result.h"
 #include "threshold.h"
 
 namespace {
 
-using perfcheck::cli::Threshold;
+using perfcheck::fuzz::Quoted;
+using perfcheck::fuzz::Violation;
 
-[[noreturn]] void Violation(const char* what, std::string_view input) {
-  std::fprintf(stderr, "PROPERTY VIOLATED: %s\ninput: '%.*s'\n", what,
-               static_cast<int>(input.size()), input.data());
-  __builtin_trap();
-}
+using perfcheck::cli::Threshold;
 
 bool Same(const Threshold& a, const Threshold& b) {
   return a.text == b.text && a.metric == b.metric && a.op == b.op &&
@@ -39,19 +37,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
 
   perfcheck::StatusOr<perfcheck::Nanos> d = perfcheck::cli::ParseDuration(text);
-  if (d.ok() && *d < 0) Violation("negative duration", text);
+  if (d.ok() && *d < 0) Violation("negative duration", Quoted("input", text));
 
   perfcheck::StatusOr<Threshold> t = perfcheck::cli::ParseThreshold(text);
   if (!t.ok()) {
     if (t.status().message().find("threshold '") == std::string::npos) {
-      Violation("error does not quote the threshold", text);
+      Violation("error does not quote the threshold", Quoted("input", text));
     }
     return 0;
   }
   perfcheck::StatusOr<Threshold> again =
       perfcheck::cli::ParseThreshold(t->text);
   if (!again.ok() || !Same(*t, *again)) {
-    Violation("a threshold does not parse again from its text", text);
+    Violation("a threshold does not parse again from its text",
+              Quoted("input", text));
   }
 
   perfcheck::Result empty("fuzz");
@@ -71,7 +70,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const bool inclusive = t->op == Threshold::Op::kLessEqual;
     // Beyond 2^53 ns (104 days) a mean compares as a double, rounded.
     if (t->limit_ns <= (std::int64_t{1} << 53) && passed != inclusive) {
-      Violation("a sample at the limit is judged against the operator", text);
+      Violation("a sample at the limit is judged against the operator",
+                Quoted("input", text));
     }
   }
   r.latency.Record(1'000'000);
