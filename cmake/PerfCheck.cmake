@@ -117,7 +117,7 @@ function(perfcheck_discover_tests target)
 endfunction()
 
 # _perfcheck_counts_flags(<target> <out_var>): the part of the counts key
-# (CountsKey(), fingerprint.h) only the build knows: a short hash of the C++
+# (CountsKey(), machine.h) only the build knows: a short hash of the C++
 # flags of this build type and <target>'s own compile options, as
 # "cxxflags:<12 hex digits>". Equal flags give equal keys on every machine;
 # options added to the target after this call are not seen.
