@@ -1,17 +1,25 @@
 #include "perfcheck/contract/request_matcher.h"
 
 #include <algorithm>
-#include <cctype>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <stdexcept>
 #include <string>
 #include <utility>
 
+#include "display_internal.h"
 #include "perfcheck/redaction.h"
+#include "text.h"
 
 namespace perfcheck::contract {
 
+using internal::EqualsIgnoreCase;
+using internal::HeaderValues;
+using internal::IsSecretField;
+using internal::ParseBody;
+using internal::Quote;
+using internal::ShowJson;
+using internal::WhatDiffers;
 using nlohmann::json;
 
 // Conditions are data plus three small functions, so each kind of condition is
@@ -47,53 +55,6 @@ class RequestCondition {
 
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && Lower(a) == Lower(b);
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
-// Body and query field names that carry secrets: the shared list plus "pwd",
-// the password field of Frappe's /api/method/login.
-bool IsSecretField(std::string_view name) {
-  return IsSecretName(name) || Lower(name) == "pwd";
-}
-
-std::string Quote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out.push_back(kHex[(c >> 4) & 0xf]);
-      out.push_back(kHex[c & 0xf]);
-    } else {
-      out.push_back(c);
-    }
-  }
-  out.push_back('"');
-  return out;
-}
-
 std::regex CompileRegex(const std::string& pattern, std::string_view what) {
   try {
     return std::regex(pattern, std::regex::ECMAScript);
@@ -111,130 +72,6 @@ json ParseJsonArgument(std::string_view text, std::string_view what) {
     throw std::invalid_argument("RequestMatcher::" + std::string(what) +
                                 ": invalid JSON: " + e.what());
   }
-}
-
-std::optional<json> ParseBody(const std::string& body) {
-  json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return std::nullopt;
-  return j;
-}
-
-void RedactJson(json& j) {
-  if (j.is_object()) {
-    for (auto it = j.begin(); it != j.end(); ++it) {
-      if (IsSecretField(it.key())) {
-        it.value() = std::string(kRedacted);
-      } else {
-        RedactJson(it.value());
-      }
-    }
-  } else if (j.is_array()) {
-    for (json& e : j) RedactJson(e);
-  }
-}
-
-std::string ShowJson(json j) {
-  RedactJson(j);
-  return j.dump();
-}
-
-// Replaces the values of secret-named fields in "k=v&k2=v2" text.
-std::string RedactFormFields(std::string_view text) {
-  std::string out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t amp = text.find('&', start);
-    if (amp == std::string_view::npos) amp = text.size();
-    std::string_view field = text.substr(start, amp - start);
-    std::size_t eq = field.find('=');
-    if (eq != std::string_view::npos &&
-        IsSecretField(PercentDecode(field.substr(0, eq), true))) {
-      out.append(field.substr(0, eq + 1));
-      out.append(kRedacted);
-    } else {
-      out.append(field);
-    }
-    if (amp < text.size()) out.push_back('&');
-    start = amp + 1;
-  }
-  return out;
-}
-
-// An Authorization value split at its first space: "token k:s" is scheme
-// "token", credentials "k:s"; "k:s" has no scheme.
-struct Credentials {
-  std::string_view scheme;  // "" when there is none
-  std::string_view credentials;
-};
-
-Credentials SplitScheme(std::string_view value) {
-  value = Trim(value);
-  const std::size_t space = value.find(' ');
-  if (space == std::string_view::npos) return {"", value};
-  return {value.substr(0, space), Trim(value.substr(space + 1))};
-}
-
-// The headers whose value starts with an auth scheme (RFC 9110 11.6): for
-// them a missing or wrong scheme is the shape worth showing.
-bool CarriesAuthScheme(std::string_view header_name) {
-  return EqualsIgnoreCase(header_name, "authorization") ||
-         EqualsIgnoreCase(header_name, "proxy-authorization");
-}
-
-// "<key:8 chars>:<secret:redacted>" for key:secret credentials (Frappe's
-// "token <api_key>:<api_secret>"), "<credentials:redacted>" otherwise.
-std::string CredentialsShape(std::string_view credentials) {
-  const std::size_t colon = credentials.find(':');
-  if (colon == std::string_view::npos) return "<credentials:redacted>";
-  return "<key:" + std::to_string(colon) + " chars>:<secret:redacted>";
-}
-
-// For a secret header whose expected and actual values differ: which part
-// differs, without showing any. Scheme names (token, Bearer) are not secret.
-std::string WhatDiffers(std::string_view name, std::string_view expected,
-                        std::string_view actual) {
-  std::string out;
-  Credentials e{"", expected}, a{"", actual};
-  if (CarriesAuthScheme(name)) {
-    e = SplitScheme(expected);
-    a = SplitScheme(actual);
-    if (!EqualsIgnoreCase(e.scheme, a.scheme)) {
-      auto word = [](std::string_view scheme) {
-        if (scheme.empty()) return std::string("none");
-        std::string quoted = "\"";  // appended, not "+": GCC 12's -Wrestrict
-        quoted.append(scheme);      // false positive on `"\"" + string`
-        quoted += '"';
-        return quoted;
-      };
-      out += "scheme differs: expected " + word(e.scheme) + ", got " +
-             word(a.scheme) + ", ";
-    }
-  }
-  const std::size_t ec = e.credentials.find(':');
-  const std::size_t ac = a.credentials.find(':');
-  if (ec != std::string_view::npos && ac != std::string_view::npos) {
-    const bool key_same =
-        e.credentials.substr(0, ec) == a.credentials.substr(0, ac);
-    const bool secret_same =
-        e.credentials.substr(ec + 1) == a.credentials.substr(ac + 1);
-    out += std::string(key_same ? "key matches" : "key differs") + ", " +
-           (secret_same ? "secret matches" : "secret differs");
-  } else {
-    out += e.credentials == a.credentials ? "credentials match"
-                                          : "credentials differ";
-  }
-  return out + "; values not shown";
-}
-
-std::string HeaderValues(const RecordedRequest& r, std::string_view name,
-                         const SecretHeaders& s) {
-  std::string out;
-  for (const auto& [k, v] : r.headers) {
-    if (!EqualsIgnoreCase(k, name)) continue;
-    if (!out.empty()) out += ", ";
-    out += Quote(DisplayHeaderValue(name, v, s));
-  }
-  return out.empty() ? "(absent)" : out;
 }
 
 std::string ListValues(const std::vector<std::string>& values) {
@@ -276,125 +113,6 @@ std::optional<Mismatch> SubsetDifference(const json& actual,
 }
 
 }  // namespace
-
-std::optional<std::string> RecordedRequest::HeaderValue(
-    std::string_view name) const {
-  for (const auto& [k, v] : headers) {
-    if (EqualsIgnoreCase(k, name)) return v;
-  }
-  return std::nullopt;
-}
-
-std::vector<std::string> RecordedRequest::QueryValues(
-    std::string_view key) const {
-  std::vector<std::string> out;
-  for (const auto& [k, v] : query) {
-    if (k == key) out.push_back(v);
-  }
-  return out;
-}
-
-bool SecretHeaders::IsSecret(std::string_view header_name) const {
-  if (IsSecretName(header_name)) return true;
-  return std::any_of(extra.begin(), extra.end(), [&](const std::string& e) {
-    return EqualsIgnoreCase(e, header_name);
-  });
-}
-
-std::string DisplayHeaderValue(std::string_view name, std::string_view value,
-                               const SecretHeaders& secrets) {
-  if (!secrets.IsSecret(name)) return std::string(value);
-  std::string lname = Lower(name);
-  if (lname == "cookie" || lname == "set-cookie") {
-    // Cookie names are not secret and tell which cookie was (not) sent.
-    std::string out;
-    std::size_t start = 0;
-    while (start < value.size()) {
-      std::size_t semi = value.find(';', start);
-      if (semi == std::string_view::npos) semi = value.size();
-      std::string_view part = Trim(value.substr(start, semi - start));
-      if (!part.empty()) {
-        if (!out.empty()) out += "; ";
-        std::size_t eq = part.find('=');
-        out += std::string(part.substr(0, eq)) + "=" + std::string(kRedacted);
-      }
-      start = semi + 1;
-    }
-    return out.empty() ? std::string(kRedacted) : out;
-  }
-  const Credentials c = SplitScheme(value);
-  if (c.scheme.empty()) {
-    // A missing "token " prefix is the most common Frappe auth bug: show that
-    // the scheme is missing, and the credentials' shape, never their bytes.
-    if (!CarriesAuthScheme(name)) return std::string(kRedacted);
-    return "<no scheme> " + CredentialsShape(c.credentials);
-  }
-  if (EqualsIgnoreCase(c.scheme, "token")) {
-    return std::string(c.scheme) + " " + CredentialsShape(c.credentials);
-  }
-  return std::string(c.scheme) + " <credentials:redacted>";
-}
-
-std::string DisplayTarget(std::string_view target) {
-  std::size_t q = target.find('?');
-  if (q == std::string_view::npos) return std::string(target);
-  return std::string(target.substr(0, q + 1)) +
-         RedactFormFields(target.substr(q + 1));
-}
-
-std::string DisplayBody(std::string_view body, std::size_t max_chars) {
-  std::string shown;
-  if (auto j = ParseBody(std::string(body))) {
-    shown = ShowJson(*j);
-  } else {
-    shown = RedactFormFields(body);
-  }
-  if (shown.size() > max_chars) {
-    shown = shown.substr(0, max_chars) + "... (" + std::to_string(body.size()) +
-            " bytes)";
-  }
-  return shown;
-}
-
-std::string DescribeRequest(const RecordedRequest& r,
-                            const SecretHeaders& secrets) {
-  std::string out = r.method + " " + DisplayTarget(r.target) + "\n";
-  out += "      path (decoded): " + Quote(r.path) + "\n";
-  for (const auto& [k, v] : r.headers) {
-    out += "      " + k + ": " + DisplayHeaderValue(k, v, secrets) + "\n";
-  }
-  if (!r.body.empty()) out += "      body: " + DisplayBody(r.body) + "\n";
-  return out;
-}
-
-HeaderList ParseQuery(std::string_view raw_query) {
-  HeaderList out;
-  std::size_t start = 0;
-  while (start < raw_query.size()) {
-    std::size_t amp = raw_query.find('&', start);
-    if (amp == std::string_view::npos) amp = raw_query.size();
-    std::string_view field = raw_query.substr(start, amp - start);
-    if (!field.empty()) {
-      std::size_t eq = field.find('=');
-      if (eq == std::string_view::npos) {
-        out.emplace_back(PercentDecode(field, true), "");
-      } else {
-        out.emplace_back(PercentDecode(field.substr(0, eq), true),
-                         PercentDecode(field.substr(eq + 1), true));
-      }
-    }
-    start = amp + 1;
-  }
-  return out;
-}
-
-void SplitTarget(RecordedRequest& r) {
-  std::size_t q = r.target.find('?');
-  r.raw_path = r.target.substr(0, q);
-  r.raw_query = q == std::string::npos ? "" : r.target.substr(q + 1);
-  r.path = PercentDecode(r.raw_path, false);
-  r.query = ParseQuery(r.raw_query);
-}
 
 RequestMatcher::RequestMatcher() = default;
 

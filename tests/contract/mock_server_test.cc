@@ -1,4 +1,8 @@
+// Each part header first: it must compile on its own.
+// clang-format off
+#include "perfcheck/contract/reply.h"  // NOLINT(build/include_order)
 #include "perfcheck/contract/mock_server.h"
+// clang-format on
 
 #include <gtest/gtest.h>
 #include <httplib.h>

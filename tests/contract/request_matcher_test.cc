@@ -1,9 +1,13 @@
+// Each part header first: it must compile on its own.
 #include "perfcheck/contract/request_matcher.h"
 
 #include <gtest/gtest.h>
 
 #include <stdexcept>
 #include <string>
+
+#include "perfcheck/contract/recorded_request.h"
+#include "perfcheck/contract/request_display.h"
 
 namespace perfcheck::contract {
 namespace {

@@ -4,8 +4,8 @@
 // that answers a request and verifies afterwards what the client sent
 // (EXPECT_REQUEST in perfcheck/contract/request_assertions.h).
 //
-//   using perfcheck::contract::Get;
-//   auto list_items = Get("/api/resource/Sales Order")   // decoded path
+//   using perfcheck::contract::GetRequest;
+//   auto list_items = GetRequest("/api/resource/Sales Order")  // decoded path
 //                         .RawPath("/api/resource/Sales%20Order")
 //                         .Query("limit_page_length", "20")
 //                         .Header("authorization", "token abc:def");
@@ -35,17 +35,8 @@
 //
 // Secrets: when a matcher or a request is printed (Describe, Explain, failure
 // messages, the mock server's 404 body), values of secret-bearing headers are
-// shown by shape only, never by value: Authorization "token <key>:<secret>"
-// becomes `token <key:8 chars>:<secret:redacted>`, other schemes
-// `Bearer <credentials:redacted>`, an Authorization value without a scheme
-// `<no scheme> <key:8 chars>:<secret:redacted>` (Frappe wants "token " in
-// front), Cookie `sid=<redacted>`, and any other secret header `<redacted>`.
-// A mismatch on a secret header says which part differs ("scheme differs:
-// expected "token", got none, key matches, secret matches; values not
-// shown"). A header is secret when perfcheck::IsSecretName
-// says so (Authorization, Cookie, X-Api-Key, ...*token*, *secret*, ...) or when
-// it is in the caller's extra list. Query parameters and JSON body members with
-// secret names are redacted the same way.
+// shown by shape only (perfcheck/contract/request_display.h); query
+// parameters and JSON body members with secret names are redacted.
 //
 // Errors: an invalid regex, JSON text or JSON pointer throws
 // std::invalid_argument when the condition is added (API misuse).
@@ -64,69 +55,10 @@
 #include <utility>
 #include <vector>
 
-#include "perfcheck/percent_encoding.h"
+#include "perfcheck/contract/recorded_request.h"
+#include "perfcheck/contract/request_display.h"
 
 namespace perfcheck::contract {
-
-// Header names (or query keys) in the order received, values as received.
-using HeaderList = std::vector<std::pair<std::string, std::string>>;
-
-// One HTTP request as a MockServer received it.
-struct RecordedRequest {
-  std::string method;  // "GET"
-  std::string target;  // raw request target: "/api/resource/Sales%20Order?x=1"
-  std::string raw_path;   // target before '?', still encoded
-  std::string path;       // raw_path percent-decoded ('+' kept)
-  std::string raw_query;  // target after '?', still encoded; "" when none
-  HeaderList query;       // form-decoded key/value pairs, repeated keys kept
-  HeaderList headers;     // as received
-  std::string body;
-  // When the request (headers and body) had been read; steady clock, so the
-  // gaps between retries can be measured.
-  std::chrono::steady_clock::time_point received_at;
-  std::size_t sequence = 0;  // 0-based arrival order on its server
-  std::string stub;  // name of the stub that answered; "" when unmatched
-
-  // First value of a header, names compared case-insensitively.
-  std::optional<std::string> HeaderValue(std::string_view name) const;
-  // All values of a query key, in order.
-  std::vector<std::string> QueryValues(std::string_view key) const;
-};
-
-// Which header names, besides those perfcheck::IsSecretName recognises, carry
-// secrets and must be printed by shape only.
-struct SecretHeaders {
-  std::vector<std::string> extra;  // compared case-insensitively
-  bool IsSecret(std::string_view header_name) const;
-};
-
-// The printable shape of a header value: the value itself for ordinary
-// headers, a shape without the secret for secret-bearing ones (see above).
-std::string DisplayHeaderValue(std::string_view name, std::string_view value,
-                               const SecretHeaders& secrets = {});
-
-// A request target with the values of secret-named query parameters replaced.
-std::string DisplayTarget(std::string_view target);
-
-// A body for printing: JSON with secret-named members redacted, form bodies
-// with secret-named fields redacted, anything else as is; cut to `max_chars`.
-std::string DisplayBody(std::string_view body, std::size_t max_chars = 300);
-
-// A multi-line description of a request for failure messages (secrets shaped).
-std::string DescribeRequest(const RecordedRequest& request,
-                            const SecretHeaders& secrets = {});
-
-// Percent-decodes `text`; with `plus_is_space` ('application/x-www-form-
-// urlencoded' rules) '+' becomes ' '. Malformed escapes are kept literally.
-// The core's decoder (perfcheck/percent_encoding.h), named here as well.
-using ::perfcheck::PercentDecode;
-
-// Splits a raw query string into form-decoded pairs, keeping order and
-// repeated keys ("a=1&a=2&b" -> {a,1},{a,2},{b,""}).
-HeaderList ParseQuery(std::string_view raw_query);
-
-// Fills raw_path, path, raw_query and query of `request` from its target.
-void SplitTarget(RecordedRequest& request);
 
 // One condition of a matcher that a request did not satisfy.
 struct Mismatch {
