@@ -7,8 +7,14 @@
 #       [LABELS <label>...]     # added to the label "perf"
 #       [TIMEOUT <seconds>]     # per test, default 300
 #       [TEST_PREFIX <prefix>]
+#       [TEST_FILTER <gtest filter>]  # only these cases are perf tests
 #       [INSTRUCTIONS]          # also register "<test>.instructions" variants
 #       [INSTRUCTIONS_TIMEOUT <seconds>])  # per variant, default 900
+#
+# TEST_FILTER (a --gtest_filter expression) picks the perf tests of a binary
+# that also holds plain unit tests; register the others yourself, e.g.
+# gtest_discover_tests(<target> TEST_FILTER "-<same expression>"), so they are
+# neither labelled "perf" nor serial.
 #
 # Registers every gtest case of <target> as a ctest test labelled "perf" and
 # RUN_SERIAL (perf tests must not compete for the cores), and passes the
@@ -40,7 +46,7 @@ function(perfcheck_discover_tests target)
   # project using perfcheck via add_subdirectory) gets it too.
   include(GoogleTest)
   cmake_parse_arguments(PARSE_ARGV 1 arg "INSTRUCTIONS"
-    "BASELINE_DIR;RESULTS_DIR;CANDIDATE_DIR;TIMEOUT;TEST_PREFIX;INSTRUCTIONS_TIMEOUT"
+    "BASELINE_DIR;RESULTS_DIR;CANDIDATE_DIR;TIMEOUT;TEST_PREFIX;TEST_FILTER;INSTRUCTIONS_TIMEOUT"
     "LABELS")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "perfcheck_discover_tests: unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
@@ -60,6 +66,10 @@ function(perfcheck_discover_tests target)
   if(NOT arg_TIMEOUT)
     set(arg_TIMEOUT 300)
   endif()
+  set(filter "")
+  if(arg_TEST_FILTER)
+    set(filter TEST_FILTER "${arg_TEST_FILTER}")
+  endif()
   # The same directories for a run by hand (./<binary>, from any directory):
   # perfcheck::gtest_main reads "<binary>.perfcheck" (LoadBinaryDefaults in
   # perfcheck/gtest/flags.h). Absolute, as ctest resolves them: from this
@@ -78,6 +88,7 @@ function(perfcheck_discover_tests target)
   # the discovered tests (_perfcheck_set_discovered_properties).
   gtest_discover_tests(${target}
     TEST_PREFIX "${arg_TEST_PREFIX}"
+    ${filter}
     EXTRA_ARGS
       "--perfcheck_baseline_dir=${arg_BASELINE_DIR}"
       "--perfcheck_results_dir=${arg_RESULTS_DIR}"
@@ -101,6 +112,7 @@ function(perfcheck_discover_tests target)
   _perfcheck_counts_flags(${target} flags)
   gtest_discover_tests(${target}
     TEST_PREFIX "${arg_TEST_PREFIX}"
+    ${filter}
     TEST_SUFFIX ".instructions"
     EXTRA_ARGS
       "--perfcheck_baseline_dir=${arg_BASELINE_DIR}"

@@ -15,7 +15,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using perfcheck::contract::AnyRequest;
-using perfcheck::contract::Get;
+using perfcheck::contract::GetRequest;
 using perfcheck::contract::MockServer;
 using perfcheck::contract::Post;
 using perfcheck::contract::Reply;
@@ -45,10 +45,10 @@ class FrappeClientContractTest : public ::testing::Test {
 };
 
 TEST_F(FrappeClientContractTest, ListUrlEncodesDoctypeWithSpaceAsPercent20) {
-  server_.Stub(Get("/api/resource/Sales Order"),
+  server_.Stub(GetRequest("/api/resource/Sales Order"),
                Reply(200).Json(R"({"data":[]})"));
   EXPECT_EQ(MakeClient().GetList("Sales Order"), "[]");
-  EXPECT_REQUEST(server_, Get("/api/resource/Sales Order")
+  EXPECT_REQUEST(server_, GetRequest("/api/resource/Sales Order")
                               .RawPath("/api/resource/Sales%20Order")
                               .Body(""));
   EXPECT_NO_UNMATCHED_REQUESTS(server_);
@@ -64,20 +64,21 @@ TEST_F(FrappeClientContractTest, UnicodeDoctypeAndReservedCharactersInName) {
   client.GetList(doctype);
   client.GetDoc("Item", "A/B & C?+%");
   EXPECT_REQUEST(server_,
-                 Get("/api/resource/" + doctype)
+                 GetRequest("/api/resource/" + doctype)
                      .RawPath("/api/resource/%D0%97%D0%B0%D0%BA%D0%B0%D0%B7%20"
                               "%D0%BA%D0%BB%D0%B8%D0%B5%D0%BD%D1%82%D0%B0"));
   EXPECT_REQUEST(server_,
-                 Get("/api/resource/Item/A/B & C?+%")
+                 GetRequest("/api/resource/Item/A/B & C?+%")
                      .RawPath("/api/resource/Item/A%2FB%20%26%20C%3F%2B%25"));
 }
 
 TEST_F(FrappeClientContractTest, ListQueryParameters) {
-  server_.Stub(Get("/api/resource/Item"), Reply(200).Json(R"({"data":[]})"));
+  server_.Stub(GetRequest("/api/resource/Item"),
+               Reply(200).Json(R"({"data":[]})"));
   MakeClient().GetList("Item", {.fields = {"name", "item_name"},
                                 .filters_json = R"([["disabled","=",0]])",
                                 .limit = 20});
-  EXPECT_REQUEST(server_, Get("/api/resource/Item")
+  EXPECT_REQUEST(server_, GetRequest("/api/resource/Item")
                               .Query("fields", R"(["name","item_name"])")
                               .Query("filters", R"([["disabled","=",0]])")
                               .Query("limit_page_length", "20"));
@@ -108,7 +109,7 @@ TEST_F(FrappeClientContractTest, InsertPostsTheDocumentAsJson) {
 }
 
 TEST_F(FrappeClientContractTest, NotFoundExtractsServerMessages) {
-  server_.Stub(Get("/api/resource/Item/I-9"),
+  server_.Stub(GetRequest("/api/resource/Item/I-9"),
                Reply(404).Json(R"({"exc_type":"DoesNotExistError",
                   "_server_messages":"[\"{\\\"message\\\": \\\"Item I-9 not found\\\"}\"]"})"));
   auto e = Thrown<frappe::NotFoundError>(
@@ -147,13 +148,13 @@ TEST_F(FrappeClientContractTest, AuthErrorsAndTheSecretNeverInTheMessage) {
 }
 
 TEST_F(FrappeClientContractTest, ServerErrorAndInvalidJson) {
-  server_.Stub(Get("/api/resource/A"),
+  server_.Stub(GetRequest("/api/resource/A"),
                Reply(500).Json(R"({"exception":"boom"})"));
-  server_.Stub(Get("/api/resource/B"),
+  server_.Stub(GetRequest("/api/resource/B"),
                Reply(502).Body("<html>Bad Gateway</html>", "text/html"));
-  server_.Stub(Get("/api/resource/C"),
+  server_.Stub(GetRequest("/api/resource/C"),
                Reply(200).Body("{\"data\":", "application/json"));
-  server_.Stub(Get("/api/resource/D"),
+  server_.Stub(GetRequest("/api/resource/D"),
                Reply(200).Json(R"({"message":"no data member"})"));
   auto client = MakeClient();
   EXPECT_EQ(
@@ -167,13 +168,13 @@ TEST_F(FrappeClientContractTest, ServerErrorAndInvalidJson) {
 }
 
 TEST_F(FrappeClientContractTest, RetriesA503ThenSucceeds) {
-  server_.Stub(Get("/api/resource/Item"),
+  server_.Stub(GetRequest("/api/resource/Item"),
                {Reply(503).Json(R"({"message":"Session Stopped"})"),
                 Reply(503).Json(R"({"message":"Session Stopped"})"),
                 Reply(200).Json(R"({"data":[{"name":"I-1"}]})")});
   auto client = MakeClient({.max_attempts = 3, .retry_backoff = 50ms});
   EXPECT_EQ(client.GetList("Item"), R"([{"name":"I-1"}])");
-  EXPECT_REQUEST_COUNT(server_, Get("/api/resource/Item"), 3);
+  EXPECT_REQUEST_COUNT(server_, GetRequest("/api/resource/Item"), 3);
   auto requests = server_.requests();
   // The backoff is a lower bound on the gap between attempts.
   EXPECT_GE(requests[1].received_at - requests[0].received_at, 45ms);
@@ -208,7 +209,7 @@ TEST_F(FrappeClientContractTest, ResetIsATransportErrorButNotATimeout) {
 // The same endpoint as a live contract: status, content type, JSON shape and a
 // latency bound (generous: it documents the SLO, not this machine's speed).
 TEST_F(FrappeClientContractTest, PingEndpointContract) {
-  server_.Stub(Get("/api/method/ping"),
+  server_.Stub(GetRequest("/api/method/ping"),
                Reply(200).Json(R"({"message":"pong"})"));
   auto ping =
       perfcheck::contract::Check(server_.url() + "/api/method/ping")

@@ -20,7 +20,7 @@ set(counted "Permissions.ListViewRequest.instructions")
 # --show-only runs the PRE_TEST discovery but no test.
 execute_process(
   COMMAND "${CTEST_COMMAND}" --test-dir "${BUILD_DIR}" --show-only=json-v1
-          -R "^Permissions\\.ListViewRequest(\\.instructions)?$"
+          -R "^(Permissions\\.ListViewRequest(\\.instructions)?|Mixed(Perf|Unit)\\..*)$"
   RESULT_VARIABLE rc OUTPUT_VARIABLE json ERROR_VARIABLE errors)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "ctest --show-only failed (${rc}): ${errors}")
@@ -139,6 +139,32 @@ endforeach()
 if(NOT key_found)
   fail("${counted}: no PERFCHECK_COUNTS_KEY=... in ENVIRONMENT '${${counted}_ENVIRONMENT}'")
 endif()
+
+# A binary of perf and plain tests (tests/mixed_perf_test.cc):
+# perfcheck_discover_tests(... TEST_FILTER "MixedPerf.*") registers only the
+# perf test; the plain one is gtest_discover_tests' with the label unit.
+set(mixed_perf "MixedPerf.SimulatedCallMeetsItsSla")
+set(mixed_unit "MixedUnit.PlainTestIsNotAPerfTest")
+foreach(name IN ITEMS "${mixed_perf}" "${mixed_unit}")
+  if(NOT name IN_LIST names)
+    fail("${name}: not registered (tests found: ${names})")
+  endif()
+endforeach()
+list(FILTER names INCLUDE REGEX "^Mixed")
+list(LENGTH names mixed_count)
+if(NOT mixed_count EQUAL 2)
+  fail("the mixed binary registered ${mixed_count} tests, expected 2: ${names}")
+endif()
+if(NOT "${${mixed_perf}_LABELS}" STREQUAL "perf")
+  fail("${mixed_perf}: LABELS are '${${mixed_perf}_LABELS}', expected 'perf'")
+endif()
+if(NOT "${${mixed_unit}_LABELS}" STREQUAL "unit")
+  fail("${mixed_unit}: LABELS are '${${mixed_unit}_LABELS}', expected 'unit'")
+endif()
+if("${${mixed_unit}_RUN_SERIAL}" STREQUAL "ON" OR
+   "${${mixed_unit}_RUN_SERIAL}" STREQUAL "true")
+  fail("${mixed_unit}: RUN_SERIAL is set on a plain unit test")
+endif()
 if(NOT "--perfcheck_instructions" IN_LIST "${counted}_COMMAND")
   fail("${counted}: command lacks --perfcheck_instructions: ${${counted}_COMMAND}")
 endif()
@@ -147,4 +173,4 @@ if(failures)
   message(FATAL_ERROR "perfcheck_discover_tests properties:\n${failures}")
 endif()
 message(STATUS "perfcheck_discover_tests properties: as expected for "
-               "${plain} and ${counted}")
+               "${plain}, ${counted} and the mixed binary")
