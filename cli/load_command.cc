@@ -1,6 +1,8 @@
-// `perfcheck load`: HTTP load against one base URL, the JSON report of the
-// http_load.py seed script (plus rps, errors by class, thresholds), optional
-// JSON/CSV/result files, k6-style thresholds and exit codes (command.h).
+// `perfcheck load`: HTTP load against one base URL, a human summary on
+// stdout (load_summary.h), the JSON report of the http_load.py seed script
+// (plus rps, errors by class, thresholds) in --json FILE or, with --json -, on
+// stdout instead, optional CSV/result files, k6-style thresholds and exit
+// codes (command.h).
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -27,10 +29,12 @@
 #include "command.h"
 #include "io/file_io.h"
 #include "load_report.h"
+#include "load_summary.h"
 #include "perfcheck/format.h"
 #include "perfcheck/http/load.h"
 #include "perfcheck/redaction.h"
 #include "perfcheck/result_json.h"
+#include "report_output.h"
 #include "threshold.h"
 
 namespace perfcheck::cli {
@@ -61,7 +65,12 @@ struct LoadFlags {
   std::string json_file, csv_file, result_file;
   std::string name = "load";
   bool no_progress = false;
+  std::string color = "auto";
 };
+
+// `--json -`: the JSON report on stdout in place of the summary (what
+// `perfcheck load` printed before the summary; for scripts).
+constexpr char kStdout[] = "-";
 
 std::atomic<bool> g_interrupted{false};
 
@@ -317,7 +326,8 @@ int RunLoad(const LoadFlags& f) {
         {"--csv", f.csv_file},
         {"--result", f.result_file}}) {
     std::string error;
-    if (!path.empty() && !CheckWritable(flag, path, &error)) {
+    if (!path.empty() && !(flag == "--json" && path == kStdout) &&
+        !CheckWritable(flag, path, &error)) {
       return UsageError(error);
     }
   }
@@ -355,13 +365,18 @@ int RunLoad(const LoadFlags& f) {
   if (tty) std::fprintf(stderr, "\n");
 
   // --- judge and report ----------------------------------------------------
+  const bool json_on_stdout = f.json_file == kStdout;
   std::vector<ThresholdOutcome> outcomes;
   bool all_passed = true;
   for (const Threshold& t : thresholds) {
     ThresholdVerdict v = Evaluate(t, result.aggregate);
     all_passed = all_passed && v.passed;
-    std::cerr << (v.passed ? "PASS " : "FAIL ") << t.text << "  (" << v.measured
-              << ")\n";
+    // The summary lists the verdicts on stdout; with the JSON there instead,
+    // stderr keeps them readable as before.
+    if (json_on_stdout) {
+      std::cerr << (v.passed ? "PASS " : "FAIL ") << t.text << "  ("
+                << v.measured << ")\n";
+    }
     outcomes.push_back({t, v});
   }
   // Without thresholds a run must still not pass CI having measured nothing:
@@ -380,12 +395,16 @@ int RunLoad(const LoadFlags& f) {
     }
   }
   const std::string json = LoadReportJson(result, target.Describe(), outcomes);
-  std::cout << json << std::flush;
+  std::cout << (json_on_stdout ? json
+                               : LoadSummaryText(result, target.Describe(),
+                                                 outcomes, UseColor(f.color)))
+            << std::flush;
   // A report nobody receives (a full disk, a closed pipe) is no pass.
   const bool stdout_ok = static_cast<bool>(std::cout);
+  const std::string json_path = json_on_stdout ? "" : f.json_file;
   for (const auto& [flag, path, text] :
        {std::tuple<const char*, const std::string&, std::string>{
-            "--json", f.json_file, f.json_file.empty() ? "" : json},
+            "--json", json_path, json_path.empty() ? "" : json},
         {"--csv", f.csv_file, f.csv_file.empty() ? "" : LoadReportCsv(result)},
         {"--result", f.result_file,
          f.result_file.empty() ? "" : ResultToJson(result.aggregate)}}) {
@@ -461,13 +480,19 @@ void AddLoadCommand(CLI::App& app, CommandRunner& run) {
                   "Extra trusted CA certificates (PEM)");
   sub->add_option("--threshold", f.thresholds,
                   "e.g. 'p95<500ms', 'error_rate<1%', 'rps>50' (repeatable)");
-  sub->add_option("--json", f.json_file, "Also write the JSON report to FILE");
+  sub->add_option("--json", f.json_file,
+                  "Write the JSON report to FILE; '-': print it on stdout "
+                  "instead of the summary (the former default output, for "
+                  "scripts)");
   sub->add_option("--csv", f.csv_file, "Write per-endpoint CSV to FILE");
   sub->add_option(
       "--result", f.result_file,
       "Write the aggregate as perfcheck.result/v1 JSON (for baselines)");
   sub->add_option("--name", f.name, "Result name (default 'load')");
   sub->add_flag("--no-progress", f.no_progress, "No live progress line");
+  sub->add_option("--color", f.color,
+                  "Colour the summary: auto (default: on a TTY), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
   sub->callback([&run, flags, duration_seconds] {
     flags->duration_seconds_given = duration_seconds->count() > 0;
     run = [flags] { return RunLoad(*flags); };

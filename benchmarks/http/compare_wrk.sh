@@ -36,7 +36,7 @@ for c in "${CONNECTIONS[@]}"; do
 
   /usr/bin/time -f '%U %M' -o "$work/pc.time" \
     taskset -c "$TOOL_CPU" "$PERFCHECK" load --base-url "$url" -c "$c" -t "$THREADS" \
-      --duration "$DURATION" --no-progress >"$work/pc.json"
+      --duration "$DURATION" --no-progress --json - >"$work/pc.json"
   read -r pc_n pc_rps < <(python3 -c "import json; r=json.load(open('$work/pc.json')); print(r['total_requests'], r['total_requests']/r['elapsed_s'])")
   read -r pc_user pc_rss <"$work/pc.time"
 

@@ -54,7 +54,7 @@ fi
 echo '{"total_requests": 0}' >"$work/pc.json"
 if [[ " $TOOLS " == *" perfcheck "* ]]; then
   taskset -c "$TOOL_CPU" "$PERFCHECK" load --base-url "$url" -c "$CONNS" -t "$THREADS" \
-    --duration "${DURATION}s" --no-progress >"$work/pc.json" &
+    --duration "${DURATION}s" --no-progress --json - >"$work/pc.json" &
   pc_pid=$!
   sample "$pc_pid" "$work/pc.rss"
   wait "$pc_pid"

@@ -376,9 +376,9 @@ TEST_P(CliEchoSweepTest, NoOutputOfLoadCompareOrBaselineShowsIt) {
       EXPECT_EQ(run.exit_code, 1) << what << "\n" << run.err;
       EXPECT_NE(run.out.find(p.reported), std::string::npos) << what << "\n"
                                                              << run.out;
-      EXPECT_NE(run.err.find("FAIL error_rate<1%"), std::string::npos)
+      EXPECT_NE(run.out.find("FAIL error_rate<1%"), std::string::npos)
           << what << "\n"
-          << run.err;
+          << run.out;
     }
   }
   bool sent = false;

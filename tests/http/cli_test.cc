@@ -1,5 +1,6 @@
-// Runs the `perfcheck` binary: exit codes, the JSON report, files, and the
-// secrets canary (never in stdout, stderr, JSON, CSV or gtest XML).
+// Runs the `perfcheck` binary: exit codes, the summary, the JSON report,
+// files, and the secrets canary (never in stdout, stderr, JSON, CSV or gtest
+// XML).
 #include <httplib.h>
 #include <sys/wait.h>
 
@@ -8,8 +9,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -49,6 +52,12 @@ class CliTest : public ::testing::Test {
                 });
     server_.Get("/missing", [](const httplib::Request&,
                                httplib::Response& res) { res.status = 404; });
+    server_.Get("/boom", [](const httplib::Request&, httplib::Response& res) {
+      res.status = 500;
+    });
+    server_.Get("/busy", [](const httplib::Request&, httplib::Response& res) {
+      res.status = 429;
+    });
     server_.set_tcp_nodelay(true);
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
@@ -94,7 +103,7 @@ TEST_F(CliTest, ReportsLikeTheSeedScriptAndPassesThresholds) {
                 " --json " +
                 json + " --csv " + csv);
   EXPECT_EQ(rc, 0) << err_;
-  const nlohmann::json r = nlohmann::json::parse(out_);
+  const nlohmann::json r = nlohmann::json::parse(ReadAll(json));
   EXPECT_EQ(r["total_requests"], 20);
   EXPECT_EQ(r["status_codes"]["200"], 10);
   EXPECT_EQ(r["status_codes"]["404"], 10);
@@ -105,13 +114,13 @@ TEST_F(CliTest, ReportsLikeTheSeedScriptAndPassesThresholds) {
   EXPECT_GT(r["rps"].get<double>(), 0);
   EXPECT_EQ(r["thresholds"].size(), 2u);
   EXPECT_EQ(r["endpoints"]["GET /missing"]["errors"], 10);
-  EXPECT_EQ(nlohmann::json::parse(ReadAll(json)), r);
   const std::string table = ReadAll(csv);
   EXPECT_EQ(table.rfind("endpoint,requests,ok,errors,", 0), 0u);
   EXPECT_NE(table.find("\"ALL\",20,10,10,"), std::string::npos) << table;
-  EXPECT_NE(err_.find("PASS p95<10s"), std::string::npos);
+  EXPECT_NE(out_.find("PASS p95<10s"), std::string::npos) << out_;
   EXPECT_EQ(err_.find('\r'), std::string::npos)
       << "no progress line when piped";
+  EXPECT_EQ(out_.find('\033'), std::string::npos) << "no colour when piped";
   std::lock_guard<std::mutex> lock(mu_);
   EXPECT_EQ(hosts_, std::set<std::string>{"test_site"});
 }
@@ -135,17 +144,31 @@ TEST_F(CliTest, SigtermEndsTheRunEarlyWithAFullReport) {
   EXPECT_EQ(WEXITSTATUS(status), 0) << err_;
   // Far from the 60 s asked for: the signal ended it.
   EXPECT_LT(took, 30s);
-  const nlohmann::json r = nlohmann::json::parse(out_);
+  const nlohmann::json r = nlohmann::json::parse(ReadAll(json));
   EXPECT_GT(r["total_requests"].get<int>(), 0);
-  EXPECT_EQ(nlohmann::json::parse(ReadAll(json)), r);
+  EXPECT_NE(out_.find("GET /api/method/ping"), std::string::npos) << out_;
 }
 
 TEST_F(CliTest, FailedThresholdExitsOne) {
-  EXPECT_EQ(
-      Perfcheck(
-          "load --base-url " + Url() +
-          " --endpoint /missing --requests 5 --threshold 'error_rate<1%'"),
-      1);
+  const std::string args =
+      "load --base-url " + Url() +
+      " --endpoint /missing --requests 5 --threshold 'error_rate<1%'"
+      " --threshold 'p99<1ns' --threshold 'rps>=1000000'";
+  EXPECT_EQ(Perfcheck(args), 1);
+  // The summary: the verdict with what was measured and the limit.
+  EXPECT_NE(out_.find("FAIL error_rate<1%  observed 100%, limit 1%\n"),
+            std::string::npos)
+      << out_;
+  EXPECT_NE(out_.find("FAIL p99<1ns        observed nothing, limit 1 ns\n"),
+            std::string::npos)
+      << out_;
+  EXPECT_NE(out_.find("FAIL rps>=1000000   observed 0.0/s, limit "
+                      "1000000.0/s\n"),
+            std::string::npos)
+      << out_;
+  EXPECT_EQ(err_.find("FAIL"), std::string::npos) << "not twice: " << err_;
+  // --json -: the JSON on stdout, the verdicts on stderr as before.
+  EXPECT_EQ(Perfcheck(args + " --json -"), 1);
   EXPECT_NE(err_.find("FAIL error_rate<1%"), std::string::npos) << err_;
   const nlohmann::json threshold = nlohmann::json::parse(out_)["thresholds"][0];
   EXPECT_EQ(threshold["passed"], false);
@@ -153,6 +176,97 @@ TEST_F(CliTest, FailedThresholdExitsOne) {
   EXPECT_EQ(threshold["observed"], 1.0);
   EXPECT_EQ(threshold["limit"], 0.01);
   EXPECT_EQ(threshold["unit"], "fraction");
+}
+
+// The summary on stdout: a row per endpoint with its count, the total, errors
+// by class with an example, every line aligned and free of trailing blanks.
+// Timing values are checked for their format only.
+TEST_F(CliTest, SummaryNamesEveryEndpointWithItsCountAndErrorsByClass) {
+  EXPECT_EQ(Perfcheck("load --base-url " + Url() +
+                      " --endpoint /api/method/ping --endpoint /boom"
+                      " --endpoint /busy -c 1 --requests 30"),
+            0)
+      << err_;
+  const std::string latency = R"( +[0-9.]+ (ns|us|ms|s))";
+  const std::string none = " +-";
+  const std::string rate = R"( +[0-9]+\.[0-9]/s)";
+  const std::pair<std::string, std::string> rows[] = {
+      {"header",
+       "  endpoint +requests +req/s +p50 +p90 +p95 +p99 +max +errors"},
+      {"ping", "  GET /api/method/ping +10" + rate + latency + latency +
+                   latency + latency + latency + " +0"},
+      {"boom", "  GET /boom +10" + rate + none + none + none + none + none +
+                   R"( +10 \(100%\))"},
+      {"busy", "  GET /busy +10" + rate + none + none + none + none + none +
+                   R"( +10 \(100%\))"},
+      {"total", "  total +30" + rate + latency + latency + latency + latency +
+                    latency + R"( +20 \(66\.67%\))"},
+  };
+  std::vector<std::string> lines;
+  std::stringstream text(out_);
+  for (std::string line; std::getline(text, line);) lines.push_back(line);
+  std::size_t header = lines.size();
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    EXPECT_EQ(lines[i].find_last_not_of(' ') + 1, lines[i].size())
+        << "trailing blanks: '" << lines[i] << "'";
+    if (lines[i].rfind("  endpoint ", 0) == 0) header = i;
+  }
+  ASSERT_LT(header + 4, lines.size()) << out_;
+  for (std::size_t i = 0; i < 5; ++i) {
+    EXPECT_TRUE(std::regex_match(lines[header + i], std::regex(rows[i].second)))
+        << rows[i].first << ": '" << lines[header + i] << "'\n"
+        << out_;
+    EXPECT_EQ(lines[header + i].size(), lines[header].size())
+        << "columns aligned: '" << lines[header + i] << "'";
+  }
+  EXPECT_EQ(out_.rfind("perfcheck load: " + Url() + "\n", 0), 0u) << out_;
+  EXPECT_NE(out_.find("\n  requests  30 (10 ok, 20 errors = 66.67%), "),
+            std::string::npos)
+      << out_;
+  EXPECT_NE(out_.find("\n  errors by class\n"
+                      "    status_4xx  10  HTTP 429 from GET /busy\n"
+                      "    status_5xx  10  HTTP 500 from GET /boom\n"),
+            std::string::npos)
+      << out_;
+}
+
+// --json - prints on stdout (in place of the summary) the JSON that
+// --json FILE writes: the same fields, the same counts; only timings differ
+// between two runs.
+TEST_F(CliTest, JsonDashPrintsTheJsonThatJsonFileWrites) {
+  const std::string json = (dir_ / "r.json").string();
+  const std::string args = "load --base-url " + Url() +
+                           " --endpoint /api/method/ping --endpoint /missing"
+                           " -c 1 --requests 6 --threshold 'error_rate<60%'";
+  ASSERT_EQ(Perfcheck(args + " --json " + json), 0) << err_;
+  EXPECT_EQ(out_.rfind("perfcheck load: ", 0), 0u) << out_;
+  nlohmann::json from_file = nlohmann::json::parse(ReadAll(json));
+  ASSERT_EQ(Perfcheck(args + " --json -"), 0) << err_;
+  nlohmann::json from_stdout =
+      nlohmann::json::parse(out_, nullptr, /*allow_exceptions=*/false);
+  ASSERT_TRUE(from_stdout.is_object()) << out_;
+  EXPECT_FALSE(fs::exists(dir_ / "-")) << "'-' is stdout, not a file";
+  // Timings differ from run to run: kept as to which fields exist, not as
+  // to their values.
+  std::function<void(nlohmann::json&)> scrub = [&](nlohmann::json& j) {
+    if (!j.is_object()) return;
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      const std::string& key = it.key();
+      if (key == "rps" || key == "attempted_rps" || key == "elapsed_s") {
+        *it = 0;
+      } else if (key == "latency_ms") {
+        for (auto& v : *it) v = 0;
+      } else if (it->is_object()) {
+        scrub(*it);
+      }
+    }
+  };
+  scrub(from_file);
+  scrub(from_stdout);
+  EXPECT_EQ(from_stdout, from_file) << from_stdout.dump(2) << "\n"
+                                    << from_file.dump(2);
+  EXPECT_EQ(from_stdout["total_requests"], 6);
+  EXPECT_EQ(from_stdout["thresholds"][0]["passed"], true);
 }
 
 // Without thresholds, a run in which every request failed must not pass CI;
@@ -164,6 +278,10 @@ TEST_F(CliTest, WithoutThresholdsARunWhereEveryRequestFailedExitsOne) {
   EXPECT_NE(err_.find("FAIL no request succeeded (5 of 5 failed"),
             std::string::npos)
       << err_;
+  EXPECT_NE(out_.find("5 (0 ok, 5 errors = 100%)"), std::string::npos) << out_;
+  EXPECT_EQ(Perfcheck("load --base-url " + Url() +
+                      " --endpoint /missing --requests 5 --json -"),
+            1);
   EXPECT_EQ(nlohmann::json::parse(out_)["total_requests"], 5);
   EXPECT_EQ(Perfcheck("load --base-url " + Url() +
                       " --endpoint /missing --endpoint /api/method/ping"
