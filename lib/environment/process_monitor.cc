@@ -1,0 +1,388 @@
+#include "perfcheck/process_monitor.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+#include <string_view>
+
+namespace perfcheck {
+namespace {
+
+constexpr Nanos kMinInterval = 10'000'000;
+
+// Reads a small /proc file with one read() into `buf` (no iostreams: this runs
+// on every tick and is most of the monitor's own cost). -1 and errno on error.
+ssize_t ReadSmallFile(const char* path, char* buf, std::size_t size) {
+  const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t n;
+  do {
+    n = ::read(fd, buf, size - 1);
+  } while (n < 0 && errno == EINTR);
+  const int saved = errno;
+  ::close(fd);
+  errno = saved;
+  if (n >= 0) buf[n] = '\0';
+  return n;
+}
+
+struct StatReading {
+  std::string name;
+  char state = '?';
+  std::uint64_t cpu_ticks = 0;  // utime + stime, whole thread group
+  int threads = 0;
+  std::int64_t rss_pages = 0;
+};
+
+// /proc/<pid>/stat (proc(5)). The name (comm) may hold spaces and ')', so the
+// fields are counted from the last ')'. false and errno on error.
+bool ReadStat(pid_t pid, StatReading* out) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
+  char buf[1024];
+  if (ReadSmallFile(path, buf, sizeof buf) <= 0) return false;
+  const char* open = std::strchr(buf, '(');
+  const char* close = std::strrchr(buf, ')');
+  if (open == nullptr || close == nullptr || close < open || close[1] == '\0') {
+    errno = EINVAL;
+    return false;
+  }
+  out->name.assign(open + 1, close);
+  const char* p = close + 2;
+  out->state = *p;
+  // Fields 4.. follow the state (field 3); field k is at index k - 4.
+  std::uint64_t field[21] = {};
+  ++p;
+  for (int i = 0; i < 21; ++i) {
+    char* end = nullptr;
+    field[i] = std::strtoull(p, &end, 10);
+    if (end == p) {
+      errno = EINVAL;
+      return false;
+    }
+    p = end;
+  }
+  out->cpu_ticks = field[14 - 4] + field[15 - 4];
+  out->threads = static_cast<int>(field[20 - 4]);
+  out->rss_pages = static_cast<std::int64_t>(field[24 - 4]);
+  return true;
+}
+
+int CountFds(pid_t pid) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/fd", static_cast<int>(pid));
+  DIR* dir = ::opendir(path);
+  if (dir == nullptr) return -1;
+  int n = 0;
+  while (const dirent* e = ::readdir(dir)) {
+    if (e->d_name[0] != '.') ++n;
+  }
+  ::closedir(dir);
+  return n;
+}
+
+bool Gone(const StatReading& r) { return r.state == 'Z' || r.state == 'X'; }
+
+std::string Seconds(Nanos ns) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f s", static_cast<double>(ns) / 1e9);
+  return buf;
+}
+
+// Reads cgroup.procs; false and errno when unreadable.
+bool ReadCgroupProcs(const std::filesystem::path& dir,
+                     std::vector<pid_t>* out) {
+  const std::string path = (dir / "cgroup.procs").string();
+  std::FILE* f = std::fopen(path.c_str(), "re");
+  if (f == nullptr) return false;
+  long pid;
+  while (std::fscanf(f, "%ld", &pid) == 1)
+    out->push_back(static_cast<pid_t>(pid));
+  std::fclose(f);
+  return true;
+}
+
+Nanos ThreadCpuNanos() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<Nanos>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+// "+40.1 MB/s", "-512 B/s": decimal units, as the thresholds are written.
+std::string BytesPerSecond(double v) {
+  const double a = std::fabs(v);
+  const char* unit = "B/s";
+  double scaled = a;
+  if (a >= 1e9) {
+    scaled = a / 1e9, unit = "GB/s";
+  } else if (a >= 1e6) {
+    scaled = a / 1e6, unit = "MB/s";
+  } else if (a >= 1e3) {
+    scaled = a / 1e3, unit = "KB/s";
+  }
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%s%.3g %s", v < 0 ? "-" : "+", scaled, unit);
+  return buf;
+}
+
+// Two-sided Student t critical value with `df` degrees of freedom: the
+// Cornish-Fisher expansion around the normal quantile (Abramowitz & Stegun
+// 26.7.5). The core cannot use lib/benchmark's exact t; the expansion is
+// within 1 % of it for df >= 2 and within 0.1 % for df >= 4.
+double TCriticalValue(double confidence, double df) {
+  const double z = NormalCriticalValue(confidence);
+  const double z2 = z * z, z3 = z2 * z, z5 = z3 * z2, z7 = z5 * z2,
+               z9 = z7 * z2;
+  const double g1 = (z3 + z) / 4;
+  const double g2 = (5 * z5 + 16 * z3 + 3 * z) / 96;
+  const double g3 = (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / 384;
+  const double g4 =
+      (79 * z9 + 776 * z7 + 1482 * z5 - 1920 * z3 - 945 * z) / 92160;
+  return z + g1 / df + g2 / (df * df) + g3 / (df * df * df) +
+         g4 / (df * df * df * df);
+}
+
+}  // namespace
+
+ProcessMonitor::ProcessMonitor(ProcessMonitorOptions options)
+    : options_(std::move(options)) {
+  if (options_.interval.count() < kMinInterval) {
+    throw std::invalid_argument(
+        "ProcessMonitor: the interval must be at least 10 ms");
+  }
+  if (options_.pids.empty() && options_.cgroup.empty()) {
+    throw std::invalid_argument(
+        "ProcessMonitor: give at least one PID or a cgroup directory");
+  }
+}
+
+ProcessMonitor::~ProcessMonitor() { Stop(); }
+
+Status ProcessMonitor::Start() {
+  if (started_) throw std::logic_error("ProcessMonitor::Start called twice");
+  std::vector<pid_t> pids = options_.pids;
+  if (!options_.cgroup.empty() && !ReadCgroupProcs(options_.cgroup, &pids)) {
+    return Status::Error("cgroup " + options_.cgroup.string() +
+                         ": cannot read " +
+                         (options_.cgroup / "cgroup.procs").string() + ": " +
+                         std::strerror(errno));
+  }
+  // Every given PID is checked before anything is recorded, so an error
+  // leaves the monitor as it was.
+  for (pid_t pid : options_.pids) {
+    StatReading r;
+    if (!ReadStat(pid, &r)) {
+      const int err = errno;
+      return Status::Error("process " + std::to_string(pid) + ": " +
+                           (err == ENOENT || err == ESRCH
+                                ? std::string("no such process")
+                                : std::string(std::strerror(err))) +
+                           " (/proc/" + std::to_string(pid) + "/stat)");
+    }
+    if (Gone(r)) {
+      return Status::Error("process " + std::to_string(pid) + " (" + r.name +
+                           ") has already exited");
+    }
+  }
+  started_ = true;
+  std::lock_guard<std::mutex> lock(mu_);
+  start_ns_ = SteadyClock::Instance().NowNanos();
+  for (pid_t pid : pids) {
+    if (tracked_.count(pid) != 0) continue;
+    ProcessSeries s;
+    s.pid = pid;
+    tracked_[pid].series = series_.size();
+    series_.push_back(std::move(s));
+  }
+  // First sample at t=0 (a cgroup member that vanished meanwhile is just
+  // marked exited, as it would be on any tick).
+  for (auto& [pid, t] : tracked_) t.t_ns = -1;  // marks "no CPU baseline yet"
+  SampleAllLocked(0);
+  thread_ = std::thread([this] { Run(); });
+  return Status();
+}
+
+void ProcessMonitor::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::vector<ProcessSeries> ProcessMonitor::Snapshot() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return series_;
+}
+
+void ProcessMonitor::Run() {
+  using SteadyTime = std::chrono::steady_clock::time_point;
+  std::unique_lock<std::mutex> lock(mu_);
+  SteadyTime next = std::chrono::steady_clock::now() + options_.interval;
+  while (!wake_.wait_until(lock, next, [this] { return stop_; })) {
+    // A tick that comes late (a loaded machine) is not made up for: the next
+    // one is an interval later, and cpu_percent uses the real elapsed time.
+    next += options_.interval;
+    const SteadyTime now = std::chrono::steady_clock::now();
+    if (next < now) next = now + options_.interval;
+    const Nanos t = SteadyClock::Instance().NowNanos() - start_ns_;
+    if (!options_.cgroup.empty()) AddCgroupMembersLocked(t);
+    SampleAllLocked(t);
+    sampler_cpu_ns_.store(ThreadCpuNanos(), std::memory_order_relaxed);
+  }
+}
+
+void ProcessMonitor::AddCgroupMembersLocked(Nanos now) {
+  std::vector<pid_t> pids;
+  // The cgroup may be gone (the service stopped): its processes are then
+  // seen exiting one by one; nothing new to add.
+  if (!ReadCgroupProcs(options_.cgroup, &pids)) return;
+  for (pid_t pid : pids) {
+    if (tracked_.count(pid) != 0) continue;
+    ProcessSeries s;
+    s.pid = pid;
+    Tracked& t = tracked_[pid];
+    t.series = series_.size();
+    t.t_ns = -1;
+    series_.push_back(std::move(s));
+  }
+  (void)now;
+}
+
+void ProcessMonitor::SampleAllLocked(Nanos now) {
+  static const double ticks_per_s = static_cast<double>(::sysconf(_SC_CLK_TCK));
+  static const std::int64_t page = ::sysconf(_SC_PAGESIZE);
+  for (auto& [pid, t] : tracked_) {
+    if (t.done) continue;
+    ProcessSeries& s = series_[t.series];
+    StatReading r;
+    if (!ReadStat(pid, &r) || Gone(r)) {
+      t.done = true;
+      s.exited_ns = now;
+      s.note = "process " + std::to_string(pid) +
+               (s.name.empty() ? "" : " (" + s.name + ")") + " exited " +
+               Seconds(now) + " after the start; " +
+               std::to_string(s.samples.size()) + " samples kept";
+      continue;
+    }
+    if (s.name.empty()) s.name = r.name;
+    ProcessSample sample;
+    sample.t_ns = now;
+    if (t.t_ns >= 0 && now > t.t_ns) {
+      const double cpu_s =
+          static_cast<double>(r.cpu_ticks - t.cpu_ticks) / ticks_per_s;
+      sample.cpu_percent =
+          100.0 * cpu_s / (static_cast<double>(now - t.t_ns) / 1e9);
+    }
+    sample.rss_bytes = r.rss_pages * page;
+    sample.threads = r.threads;
+    sample.fds = CountFds(pid);
+    s.samples.push_back(sample);
+    t.cpu_ticks = r.cpu_ticks;
+    t.t_ns = now;
+  }
+}
+
+std::int64_t PeakRssBytes(const std::vector<ProcessSample>& samples) {
+  std::int64_t peak = 0;
+  for (const ProcessSample& s : samples) peak = std::max(peak, s.rss_bytes);
+  return peak;
+}
+
+CpuSummary SummarizeCpu(const std::vector<ProcessSample>& samples) {
+  CpuSummary c;
+  double sum = 0;
+  for (std::size_t i = 1; i < samples.size(); ++i) {
+    sum += samples[i].cpu_percent;
+    c.peak_percent = std::max(c.peak_percent, samples[i].cpu_percent);
+    ++c.n;
+  }
+  if (c.n > 0) c.mean_percent = sum / static_cast<double>(c.n);
+  return c;
+}
+
+MemoryGrowth AnalyzeMemoryGrowth(const std::vector<ProcessSample>& samples,
+                                 const MemoryGrowthOptions& options) {
+  if (!(options.warmup_fraction >= 0 && options.warmup_fraction < 1)) {
+    throw std::invalid_argument(
+        "MemoryGrowthOptions: warmup_fraction not in [0, 1)");
+  }
+  if (!(options.confidence > 0 && options.confidence < 1)) {
+    throw std::invalid_argument(
+        "MemoryGrowthOptions: confidence not in (0, 1)");
+  }
+  if (options.min_samples < 4) {
+    // n - 2 degrees of freedom: below 2 the t quantile is unusable.
+    throw std::invalid_argument("MemoryGrowthOptions: min_samples below 4");
+  }
+  if (options.tolerance_bytes_per_s < 0 ||
+      options.tolerance_percent_per_minute < 0) {
+    throw std::invalid_argument("MemoryGrowthOptions: negative tolerance");
+  }
+  MemoryGrowth g;
+  g.min_samples = options.min_samples;
+  if (samples.empty()) return g;
+  const Nanos first = samples.front().t_ns;
+  const double cut = static_cast<double>(first) +
+                     options.warmup_fraction *
+                         static_cast<double>(samples.back().t_ns - first);
+  std::vector<std::pair<double, double>> xy;  // (s since first, bytes)
+  for (const ProcessSample& s : samples) {
+    if (static_cast<double>(s.t_ns) < cut) continue;
+    xy.emplace_back(static_cast<double>(s.t_ns - first) / 1e9,
+                    static_cast<double>(s.rss_bytes));
+  }
+  g.n = xy.size();
+  double mx = 0, my = 0;
+  for (const auto& [x, y] : xy) mx += x, my += y;
+  if (g.n > 0) mx /= static_cast<double>(g.n), my /= static_cast<double>(g.n);
+  g.mean_rss_bytes = my;
+  g.tolerance_bytes_per_s =
+      std::max(options.tolerance_bytes_per_s,
+               options.tolerance_percent_per_minute / 100.0 * my / 60.0);
+  if (g.n < options.min_samples) return g;
+  double sxx = 0, sxy = 0;
+  for (const auto& [x, y] : xy)
+    sxx += (x - mx) * (x - mx), sxy += (x - mx) * (y - my);
+  if (sxx <= 0) return g;  // every sample at one time: no slope
+  g.slope_bytes_per_s = sxy / sxx;
+  double sse = 0;
+  for (const auto& [x, y] : xy) {
+    const double r = y - my - g.slope_bytes_per_s * (x - mx);
+    sse += r * r;
+  }
+  const double df = static_cast<double>(g.n) - 2;
+  const double se = std::sqrt(sse / df / sxx);
+  const double half = TCriticalValue(options.confidence, df) * se;
+  g.slope_interval = {g.slope_bytes_per_s - half, g.slope_bytes_per_s + half};
+  g.verdict = g.slope_interval.low > g.tolerance_bytes_per_s
+                  ? GrowthVerdict::kGrows
+                  : GrowthVerdict::kSteady;
+  return g;
+}
+
+std::string MemoryGrowth::Describe() const {
+  if (verdict == GrowthVerdict::kInsufficientData) {
+    return "insufficient data: " + std::to_string(n) +
+           " samples after the warm-up, need " + std::to_string(min_samples) +
+           " spread over time";
+  }
+  return std::string(verdict == GrowthVerdict::kGrows ? "grows" : "steady") +
+         ": " + BytesPerSecond(slope_bytes_per_s) + " (interval " +
+         BytesPerSecond(slope_interval.low) + " .. " +
+         BytesPerSecond(slope_interval.high) + ", tolerance " +
+         BytesPerSecond(tolerance_bytes_per_s) + ", n=" + std::to_string(n) +
+         ")";
+}
+
+}  // namespace perfcheck
