@@ -1,5 +1,6 @@
-// The report of `perfcheck load`: the JSON document printed on stdout and
-// written by --json, and the CSV table of --csv.
+// The report of `perfcheck load`: the JSON document written by --json FILE
+// (printed on stdout in place of the summary with --json -), and the CSV
+// table of --csv. The human summary is load_summary.h.
 //
 // JSON (one object):
 //   total_requests, ok, errors, error_rate, rps (successful responses per
