@@ -1,5 +1,6 @@
 #include "perfcheck/process_monitor.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -278,6 +279,12 @@ void SleeperBody(int ready) {
   SleepMs(10'000);
 }
 
+// A sleeper with 100 more open descriptors.
+void OpenerBody(int ready) {
+  for (int i = 0; i < 100; ++i) (void)::open("/dev/null", O_RDONLY);
+  SleeperBody(ready);
+}
+
 // Polls the monitor's snapshot (every 10 ms, at most 10 s) until `done`.
 bool WaitFor(
     const ProcessMonitor& m,
@@ -406,6 +413,25 @@ TEST(ProcessMonitor, KeepsTheSamplesOfAProcessKilledMidRun) {
       << s[0].note;
   EXPECT_FALSE(s[1].exited_ns.has_value());
   EXPECT_TRUE(s[1].note.empty());
+}
+
+TEST(ProcessMonitor, CountsOpenFileDescriptors) {
+  // Both children inherit the test's descriptors; the opener has 100 more.
+  Child plain(SleeperBody);
+  Child opener(OpenerBody);
+  ProcessMonitor monitor(
+      {.pids = {plain.pid(), opener.pid()}, .interval = milliseconds(50)});
+  ASSERT_TRUE(monitor.Start().ok());
+  // The second sample: at the first, a child may not yet have closed the
+  // pipe it said "ready" on.
+  ASSERT_TRUE(WaitFor(monitor, [](const std::vector<ProcessSeries>& s) {
+    return s[0].samples.size() >= 2 && s[1].samples.size() >= 2;
+  }));
+  monitor.Stop();
+  const std::vector<ProcessSeries> s = monitor.Snapshot();
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_GE(s[0].samples.at(1).fds, 3);
+  EXPECT_EQ(s[1].samples.at(1).fds - s[0].samples.at(1).fds, 100);
 }
 
 TEST(ProcessMonitor, FollowsTheProcessesOfACgroup) {

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -80,6 +81,14 @@ bool ReadStat(pid_t pid, StatReading* out) {
 int CountFds(pid_t pid) {
   char path[64];
   std::snprintf(path, sizeof path, "/proc/%d/fd", static_cast<int>(pid));
+  // Since Linux 6.2 the directory's size is the number of open descriptors:
+  // one stat() instead of reading 1000 entries (~1 ms) for a busy server.
+  // Older kernels report 0, and so may a process with no descriptors; both
+  // fall back to counting.
+  struct stat st {};
+  if (::stat(path, &st) == 0 && st.st_size > 0) {
+    return static_cast<int>(st.st_size);
+  }
   DIR* dir = ::opendir(path);
   if (dir == nullptr) return -1;
   int n = 0;
