@@ -204,6 +204,7 @@ Status ProcessMonitor::Start() {
   }
   started_ = true;
   std::lock_guard<std::mutex> lock(mu_);
+  stop_ = false;  // a Stop() before Start() must not end the new thread
   start_ns_ = SteadyClock::Instance().NowNanos();
   for (pid_t pid : pids) {
     if (tracked_.count(pid) != 0) continue;
