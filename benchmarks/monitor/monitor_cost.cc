@@ -3,10 +3,10 @@
 // percentage of one core. A measurement, not a test (its figures depend on
 // the machine); the results are in docs/resource-monitoring.md.
 //
-// Not in the CMake build; build and run by hand after building perfcheck:
-//   g++ -std=c++20 -O2 -Iinclude tests/monitor/monitor_cost.cc
-//     build/<dir>/lib/libperfcheck.a -lpthread -o /tmp/monitor_cost  (one line)
-//   /tmp/monitor_cost 20 1000 100     # seconds, then intervals in ms
+// Built with the benchmarks (target perfcheck_monitor_cost):
+//   cmake --build --preset release --target perfcheck_monitor_cost
+//   build/release/benchmarks/perfcheck_monitor_cost 20 1000 100
+//                                     # seconds, then intervals in ms
 // The watched process is a child that holds `fds` open descriptors
 // (PERFCHECK_COST_FDS, default 3) and sleeps; it is killed at the end.
 #include <fcntl.h>
