@@ -197,9 +197,8 @@ struct MemoryGrowth {
 };
 
 // Least-squares slope of rss_bytes over t_ns after the warm-up, with a
-// Student-t interval (n-2 degrees of freedom; the t quantile from a
-// Cornish-Fisher expansion around the normal quantile, within 0.5 % of the
-// exact value for n >= 6). "grows" only when the interval's low end is above
+// Student-t interval (n-2 degrees of freedom, the exact quantile of
+// statistics.h). "grows" only when the interval's low end is above
 // the tolerance, so noise alone never makes a leak. Throws
 // std::invalid_argument for options out of range.
 MemoryGrowth AnalyzeMemoryGrowth(const std::vector<ProcessSample>& samples,

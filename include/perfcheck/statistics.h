@@ -31,6 +31,17 @@ struct ConfidenceInterval {
 // `confidence` in (0, 1), else std::invalid_argument.
 double NormalCriticalValue(double confidence);
 
+// Student's t distribution with `df` > 0 degrees of freedom (real-valued, as
+// Welch's df is): exact to ~1e-12 relative (closed forms for df 1 and 2,
+// otherwise the inverted regularized incomplete beta function). NaN outside
+// the domain, never an exception.
+// P(T <= t).
+double StudentTCdf(double t, double df);
+// The t with P(T <= t) = p, p in (0, 1).
+double StudentTQuantile(double p, double df);
+// Two-sided: t such that P(|T| <= t) = confidence, confidence in (0, 1).
+double StudentTCriticalValue(double confidence, double df);
+
 // Interval for the `percent` percentile (0..100) at `confidence`. An empty
 // histogram gives {0, 0}; with few samples the interval widens to [Min, Max].
 ConfidenceInterval PercentileInterval(const LatencyHistogram& h, double percent,

@@ -12,7 +12,6 @@
 #include <unordered_map>
 
 #include "benchmark/series_metric.h"
-#include "benchmark/student_t.h"
 #include "perfcheck/benchmark/compare_benchmarks.h"
 #include "perfcheck/change_rule.h"
 #include "perfcheck/rank_tests.h"
@@ -50,7 +49,6 @@ using benchmark_internal::MomentsOf;
 using benchmark_internal::OneSidedRow;
 using benchmark_internal::PointOf;
 using benchmark_internal::SeriesMetric;
-using benchmark_internal::TCriticalValue;
 using benchmark_internal::ValuesOf;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
@@ -212,7 +210,7 @@ std::optional<Shift> WelchShift(const BenchmarkSeries& o,
   if (se > 0) {
     const double df =
         (a + b) * (a + b) / (a * a / (mo.n - 1) + b * b / (mn.n - 1));
-    const double t = TCriticalValue(confidence, std::max(df, 1.0));
+    const double t = StudentTCriticalValue(confidence, std::max(df, 1.0));
     s.low = s.estimate - t * se;
     s.high = s.estimate + t * se;
     s.p_value =

@@ -143,23 +143,6 @@ std::string BytesPerSecond(double v) {
   return buf;
 }
 
-// Two-sided Student t critical value with `df` degrees of freedom: the
-// Cornish-Fisher expansion around the normal quantile (Abramowitz & Stegun
-// 26.7.5). The core cannot use lib/benchmark's exact t; the expansion is
-// within 1 % of it for df >= 2 and within 0.1 % for df >= 4.
-double TCriticalValue(double confidence, double df) {
-  const double z = NormalCriticalValue(confidence);
-  const double z2 = z * z, z3 = z2 * z, z5 = z3 * z2, z7 = z5 * z2,
-               z9 = z7 * z2;
-  const double g1 = (z3 + z) / 4;
-  const double g2 = (5 * z5 + 16 * z3 + 3 * z) / 96;
-  const double g3 = (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / 384;
-  const double g4 =
-      (79 * z9 + 776 * z7 + 1482 * z5 - 1920 * z3 - 945 * z) / 92160;
-  return z + g1 / df + g2 / (df * df) + g3 / (df * df * df) +
-         g4 / (df * df * df * df);
-}
-
 }  // namespace
 
 ProcessMonitor::ProcessMonitor(ProcessMonitorOptions options)
@@ -373,7 +356,7 @@ MemoryGrowth AnalyzeMemoryGrowth(const std::vector<ProcessSample>& samples,
   }
   const double df = static_cast<double>(g.n) - 2;
   const double se = std::sqrt(sse / df / sxx);
-  const double half = TCriticalValue(options.confidence, df) * se;
+  const double half = StudentTCriticalValue(options.confidence, df) * se;
   g.slope_interval = {g.slope_bytes_per_s - half, g.slope_bytes_per_s + half};
   g.verdict = g.slope_interval.low > g.tolerance_bytes_per_s
                   ? GrowthVerdict::kGrows

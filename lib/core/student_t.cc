@@ -1,11 +1,15 @@
-#include "benchmark/student_t.h"
-
+// Student's t distribution (perfcheck/statistics.h): exact, because few
+// samples (df 1 or 2 with --min-repetitions 2 in the benchmark gate; short
+// monitored series) are common and an approximate quantile makes an interval
+// too narrow exactly when it matters most.
 #include <cmath>
 #include <initializer_list>
 #include <limits>
 #include <numbers>
 
-namespace perfcheck::benchmark_internal {
+#include "perfcheck/statistics.h"
+
+namespace perfcheck {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
@@ -103,8 +107,8 @@ double StudentTQuantile(double p, double df) {
   return p > 0.5 ? InvertUpperTail(1 - p, df) : -InvertUpperTail(p, df);
 }
 
-double TCriticalValue(double confidence, double df) {
+double StudentTCriticalValue(double confidence, double df) {
   return StudentTQuantile(1 - (1 - confidence) / 2, df);
 }
 
-}  // namespace perfcheck::benchmark_internal
+}  // namespace perfcheck
