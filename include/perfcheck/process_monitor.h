@@ -1,7 +1,8 @@
 // ProcessMonitor: samples the resources of the system under test (CPU, RSS,
 // threads, open file descriptors of given processes) at an interval, in a
-// background thread, and keeps them as one time series per process; plus pure
-// functions over a series (peak RSS, mean/peak CPU, memory growth).
+// background thread, and keeps them as one time series per process. What a
+// series says (peak RSS, mean/peak CPU, memory growth) is computed by the pure
+// functions of perfcheck/resource_statistics.h.
 //
 // Environment layer, Linux only: it reads /proc (see docs/resource-monitoring.md
 // for the fields). Each tick reads, per process:
@@ -56,22 +57,10 @@
 #include <vector>
 
 #include "perfcheck/clock.h"
-#include "perfcheck/statistics.h"
+#include "perfcheck/resource_statistics.h"
 #include "perfcheck/status.h"
 
 namespace perfcheck {
-
-// One reading of one process.
-struct ProcessSample {
-  Nanos t_ns = 0;              // since ProcessMonitor::Start()
-  double cpu_percent = 0;      // % of one core since the previous sample; the
-                               // first sample of a series has no interval: 0,
-                               // and the CPU statistics skip it
-  std::int64_t rss_bytes = 0;  // resident set size
-  int threads = 0;
-  int fds = -1;  // open file descriptors; -1 when /proc/<pid>/fd is unreadable
-                 // (another user's process)
-};
 
 // The time series of one process.
 struct ProcessSeries {
@@ -149,60 +138,6 @@ class ProcessMonitor {
   bool started_ = false;
   std::atomic<Nanos> sampler_cpu_ns_{0};
 };
-
-// ---- statistics over one series (pure; synthetic series work as well) ----
-
-// The largest rss_bytes; 0 for an empty series.
-std::int64_t PeakRssBytes(const std::vector<ProcessSample>& samples);
-
-struct CpuSummary {
-  std::size_t n = 0;        // samples with an interval (all but the first)
-  double mean_percent = 0;  // mean of cpu_percent over them
-  double peak_percent = 0;  // largest cpu_percent
-};
-// Mean and peak CPU, skipping the first sample (it has no interval).
-CpuSummary SummarizeCpu(const std::vector<ProcessSample>& samples);
-
-struct MemoryGrowthOptions {
-  // The first fraction of the series (by time) is warm-up and left out:
-  // caches and pools filling up are not a leak. In [0, 1).
-  double warmup_fraction = 0.2;
-  double confidence = 0.95;  // of the slope's interval, in (0, 1)
-  // Growth below the tolerance is accepted; the tolerance is the larger of
-  // the two (bytes per second, % of the mean RSS per minute).
-  double tolerance_bytes_per_s = 0;
-  double tolerance_percent_per_minute = 1.0;
-  // Fewer samples after the warm-up: kInsufficientData.
-  std::size_t min_samples = 10;  // >= 4
-};
-
-enum class GrowthVerdict {
-  kInsufficientData,  // too few samples (or all at one time) after warm-up
-  kSteady,            // the interval reaches down to the tolerance or below
-  kGrows,             // the whole interval is above the tolerance
-};
-
-struct MemoryGrowth {
-  GrowthVerdict verdict = GrowthVerdict::kInsufficientData;
-  std::size_t n = 0;                  // samples used (after the warm-up)
-  double slope_bytes_per_s = 0;       // least-squares slope of RSS over time
-  ConfidenceInterval slope_interval;  // bytes/s, at options.confidence
-  double tolerance_bytes_per_s = 0;   // the tolerance actually applied
-  double mean_rss_bytes = 0;          // over the samples used
-  std::size_t min_samples = 0;        // options.min_samples, for Describe()
-  // "grows: +40.1 MB/s (interval +38 MB/s .. +42.2 MB/s, tolerance +2.5 KB/s,
-  // n=24)"; "steady: ..."; "insufficient data: 4 samples after the warm-up,
-  // need 10 spread over time".
-  std::string Describe() const;
-};
-
-// Least-squares slope of rss_bytes over t_ns after the warm-up, with a
-// Student-t interval (n-2 degrees of freedom, the exact quantile of
-// statistics.h). "grows" only when the interval's low end is above
-// the tolerance, so noise alone never makes a leak. Throws
-// std::invalid_argument for options out of range.
-MemoryGrowth AnalyzeMemoryGrowth(const std::vector<ProcessSample>& samples,
-                                 const MemoryGrowthOptions& options = {});
 
 }  // namespace perfcheck
 
