@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -306,13 +307,25 @@ bool AllExited(const std::vector<ProcessSeries>& s) {
   return !s.empty();
 }
 
+// Watches `pid` every 50 ms until it exits (within WaitFor's bound) and
+// returns its one series; nullopt, with the failure recorded, otherwise.
+std::optional<ProcessSeries> SeriesUntilExit(pid_t pid) {
+  ProcessMonitor monitor({.pids = {pid}, .interval = milliseconds(50)});
+  const Status started = monitor.Start();
+  EXPECT_TRUE(started.ok()) << started.message();
+  if (!started.ok()) return std::nullopt;
+  const bool exited = WaitFor(monitor, AllExited);
+  monitor.Stop();
+  EXPECT_TRUE(exited) << "process " << pid << " did not exit in time";
+  if (!exited) return std::nullopt;
+  return monitor.Snapshot().at(0);
+}
+
 TEST(ProcessMonitor, SeesALeakingProcessGrow) {
   Child child(LeakingBody);
-  ProcessMonitor monitor({.pids = {child.pid()}, .interval = milliseconds(50)});
-  ASSERT_TRUE(monitor.Start().ok());
-  ASSERT_TRUE(WaitFor(monitor, AllExited));
-  monitor.Stop();
-  const ProcessSeries s = monitor.Snapshot().at(0);
+  const std::optional<ProcessSeries> series = SeriesUntilExit(child.pid());
+  ASSERT_TRUE(series.has_value());
+  const ProcessSeries& s = *series;
   ASSERT_GE(s.samples.size(), 10u);
   EXPECT_GE(PeakRssBytes(s.samples) - s.samples.front().rss_bytes, 30 << 20);
   const MemoryGrowth g = AnalyzeMemoryGrowth(s.samples);
@@ -324,11 +337,9 @@ TEST(ProcessMonitor, SeesALeakingProcessGrow) {
 
 TEST(ProcessMonitor, SeesASteadyProcessNotGrow) {
   Child child(SteadyBody);
-  ProcessMonitor monitor({.pids = {child.pid()}, .interval = milliseconds(50)});
-  ASSERT_TRUE(monitor.Start().ok());
-  ASSERT_TRUE(WaitFor(monitor, AllExited));
-  monitor.Stop();
-  const ProcessSeries s = monitor.Snapshot().at(0);
+  const std::optional<ProcessSeries> series = SeriesUntilExit(child.pid());
+  ASSERT_TRUE(series.has_value());
+  const ProcessSeries& s = *series;
   ASSERT_GE(s.samples.size(), 10u);
   EXPECT_GE(PeakRssBytes(s.samples), 8 << 20);
   const MemoryGrowth g = AnalyzeMemoryGrowth(s.samples);
@@ -338,12 +349,10 @@ TEST(ProcessMonitor, SeesASteadyProcessNotGrow) {
 
 TEST(ProcessMonitor, MeasuresTheCpuOfABurner) {
   Child child(BurnerBody);
-  ProcessMonitor monitor({.pids = {child.pid()}, .interval = milliseconds(50)});
-  ASSERT_TRUE(monitor.Start().ok());
-  ASSERT_TRUE(WaitFor(monitor, AllExited));
-  monitor.Stop();
+  const std::optional<ProcessSeries> series = SeriesUntilExit(child.pid());
+  ASSERT_TRUE(series.has_value());
   const double cpu_s = child.Reap();
-  const ProcessSeries s = monitor.Snapshot().at(0);
+  const ProcessSeries& s = *series;
   ASSERT_GE(s.samples.size(), 5u);
   // What the monitor integrates matches what the kernel charged the child
   // (wait4); the part after the last sample (< 1 interval) is missing.

@@ -73,22 +73,17 @@ if(LAUNCHER)
   list(APPEND configure_args "-DCMAKE_CXX_COMPILER_LAUNCHER=${LAUNCHER}")
 endif()
 
-function(run_step description)
-  message(STATUS "components off (${CASE}): ${description}")
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "components off (${CASE}): ${description} failed (${rc})")
-  endif()
-endfunction()
+include("${CMAKE_CURRENT_LIST_DIR}/run_step.cmake")
+set(step_owner "components off (${CASE})")
 
 # A fresh cache (a stale option must not survive), kept objects: a re-run
 # rebuilds only what changed.
 file(REMOVE "${build_dir}/CMakeCache.txt")
 file(REMOVE_RECURSE "${prefix}")
-run_step("configure with ${off} off"
+perfcheck_run_step("${step_owner}" "configure with ${off} off"
   ${CMAKE_COMMAND} -S "${PERFCHECK_SOURCE_DIR}" -B "${build_dir}" ${configure_args})
-run_step("build" ${CMAKE_COMMAND} --build "${build_dir}" --parallel 2)
-run_step("install" ${CMAKE_COMMAND} --install "${build_dir}" --prefix "${prefix}")
+perfcheck_run_step("${step_owner}" "build" ${CMAKE_COMMAND} --build "${build_dir}" --parallel 2)
+perfcheck_run_step("${step_owner}" "install" ${CMAKE_COMMAND} --install "${build_dir}" --prefix "${prefix}")
 
 # The package says what was built: one -deps file per installed component.
 file(GLOB_RECURSE deps_files "${prefix}/*/perfcheck_*-deps.cmake")

@@ -14,13 +14,8 @@ foreach(var IN ITEMS MODE PERFCHECK_SOURCE_DIR CONSUMER_BINARY_DIR GENERATOR CXX
   endif()
 endforeach()
 
-function(run_step description)
-  message(STATUS "consumer (${MODE}): ${description}")
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "consumer (${MODE}): ${description} failed (${rc})")
-  endif()
-endfunction()
+include("${CMAKE_CURRENT_LIST_DIR}/../cmake/run_step.cmake")
+set(step_owner "consumer (${MODE})")
 
 set(configure_args
   -G "${GENERATOR}"
@@ -47,7 +42,7 @@ if(MODE STREQUAL "find_package")
   if(BUILD_TYPE)
     list(APPEND install_args --config "${BUILD_TYPE}")
   endif()
-  run_step("install perfcheck to ${PREFIX}" ${CMAKE_COMMAND} ${install_args})
+  perfcheck_run_step("${step_owner}" "install perfcheck to ${PREFIX}" ${CMAKE_COMMAND} ${install_args})
   list(APPEND configure_args "-DCMAKE_PREFIX_PATH=${PREFIX}"
        # Only the install prefix may provide perfcheck, never a user package
        # registry entry or a build tree.
@@ -60,13 +55,13 @@ endif()
 
 # Configure from scratch each time, so a changed package is really re-found.
 file(REMOVE "${CONSUMER_BINARY_DIR}/CMakeCache.txt")
-run_step("configure"
+perfcheck_run_step("${step_owner}" "configure"
   ${CMAKE_COMMAND} -S "${CMAKE_CURRENT_LIST_DIR}" -B "${CONSUMER_BINARY_DIR}"
                    ${configure_args})
-run_step("build" ${CMAKE_COMMAND} --build "${CONSUMER_BINARY_DIR}" --parallel 2)
+perfcheck_run_step("${step_owner}" "build" ${CMAKE_COMMAND} --build "${CONSUMER_BINARY_DIR}" --parallel 2)
 # --no-tests=error: discovering no perf test is a packaging failure too. Both
 # labels must match (repeated -L), so a lost extra label (the consumer's
 # LABELS consumer) fails here as well.
-run_step("ctest -L perf -L consumer"
+perfcheck_run_step("${step_owner}" "ctest -L perf -L consumer"
   ${CMAKE_CTEST_COMMAND} --test-dir "${CONSUMER_BINARY_DIR}" -L perf -L consumer
                          --output-on-failure --no-tests=error)
