@@ -177,6 +177,97 @@ TEST(ResultJsonTest, CountsAreWrittenOnlyWhenCountedAndKeepAbsenceOnRead) {
   EXPECT_EQ(back->counts, OperationCounts());
 }
 
+// --- Resource series (issue 14) ---------------------------------------------
+
+Result ResultWithResources() {
+  Result r("monitored");
+  r.latency.Record(1000);
+  ProcessSeries server;
+  server.label = "cmd";
+  server.pid = 4242;
+  server.name = "server";
+  for (int i = 0; i < 5; ++i) {
+    server.samples.push_back({.t_ns = i * 1'000'000'000LL,
+                              .cpu_percent = i == 0 ? 0.0 : 12.5 + i,
+                              .rss_bytes = 10'000'000 + i * 4096,
+                              .threads = 4,
+                              .fds = i == 4 ? -1 : 7});
+  }
+  ProcessSeries gone;
+  gone.pid = 77;
+  gone.name = "worker";
+  gone.samples.push_back({.t_ns = 0, .rss_bytes = 1 << 20, .threads = 1});
+  gone.exited_ns = 1'000'000'000;
+  gone.note =
+      "process 77 (worker) exited 1.000 s after the start; 1 samples "
+      "kept";
+  r.resources = {server, gone};
+  return r;
+}
+
+TEST(ResultJsonTest, ResourceSeriesRoundTripByColumn) {
+  const Result r = ResultWithResources();
+  const std::string text = ResultToJson(r);
+  const Json doc = Json::parse(text);
+  ASSERT_TRUE(doc.contains("resources"));
+  const Json& server = doc["resources"][0];
+  EXPECT_EQ(server["label"], "cmd");
+  EXPECT_EQ(server["pid"], 4242);
+  EXPECT_FALSE(server.contains("exited_ns"));
+  EXPECT_EQ(server["samples"]["rss_bytes"].size(), 5u);
+  EXPECT_EQ(server["samples"]["fds"][4], -1);
+  EXPECT_EQ(doc["resources"][1]["exited_ns"], 1'000'000'000);
+  StatusOr<Result> back = ResultFromJson(text, "m.json");
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->resources, r.resources);
+  EXPECT_TRUE(*back == r);
+  EXPECT_EQ(ResultToJson(*back), text);
+}
+
+TEST(ResultJsonTest, ResultsWithoutResourcesHaveNoFieldAndOldFilesLoad) {
+  Result r("plain");
+  r.latency.Record(1000);
+  Json doc = Json::parse(ResultToJson(r));
+  EXPECT_FALSE(doc.contains("resources"));
+  // A file written before resource monitoring existed: no field at all.
+  StatusOr<Result> back = ResultFromJson(doc.dump(), "old.json");
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_TRUE(back->resources.empty());
+}
+
+TEST(ResultJsonTest, MalformedResourceSeriesNamesTheField) {
+  const Json good = Json::parse(ResultToJson(ResultWithResources()));
+  struct Case {
+    std::function<void(Json&)> damage;
+    std::string expected;
+  };
+  const std::vector<Case> cases = {
+      {[](Json& d) { d["resources"] = "x"; },
+       "m.json: field 'resources': expected an array"},
+      {[](Json& d) { d["resources"][0].erase("pid"); },
+       "m.json: field 'resources[0].pid': missing"},
+      {[](Json& d) { d["resources"][0]["pid"] = 0; },
+       "m.json: field 'resources[0].pid': must be > 0"},
+      {[](Json& d) { d["resources"][1]["samples"]["rss_bytes"][0] = -5; },
+       "m.json: field 'resources[1].samples.rss_bytes[0]': must be >= 0"},
+      {[](Json& d) { d["resources"][0]["samples"]["cpu_percent"][2] = "hot"; },
+       "m.json: field 'resources[0].samples.cpu_percent[2]'"},
+      {[](Json& d) { d["resources"][0]["samples"]["fds"].erase(0); },
+       "m.json: field 'resources[0].samples.fds': has 4 values, t_ns has 5"},
+      {[](Json& d) { d["resources"][0]["samples"]["t_ns"][3] = 0; },
+       "m.json: field 'resources[0].samples.t_ns[3]': times must be "
+       "ascending"},
+  };
+  for (const Case& c : cases) {
+    Json doc = good;
+    c.damage(doc);
+    StatusOr<Result> r = ResultFromJson(doc.dump(), "m.json");
+    ASSERT_FALSE(r.ok()) << c.expected;
+    EXPECT_EQ(r.status().message().rfind(c.expected, 0), 0u)
+        << r.status().message();
+  }
+}
+
 TEST(ResultJsonTest, NonDefaultHistogramConfigurationRoundTrips) {
   Result r("custom");
   r.latency = LatencyHistogram(2, 10'000'000'000);  // 2 digits, up to 10 s

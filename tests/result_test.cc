@@ -79,6 +79,25 @@ TEST(ResultTest, MergeAddsPartsExactly) {
   EXPECT_EQ(merged.elapsed_ns, 7);
 }
 
+TEST(ResultTest, MergeKeepsOneCopyOfEachResourceSeries) {
+  ProcessSeries a;
+  a.pid = 10;
+  a.samples.push_back({.t_ns = 0, .rss_bytes = 100});
+  ProcessSeries b = a;
+  b.pid = 11;
+  Result left("x"), right("x");
+  left.resources = {a};
+  right.resources = {a, b};  // a: the same monitor seen by both parts
+  left.Merge(right);
+  ASSERT_EQ(left.resources.size(), 2u);
+  EXPECT_EQ(left.resources[0], a);
+  EXPECT_EQ(left.resources[1], b);
+  Result copy = left;
+  EXPECT_TRUE(copy == left);
+  copy.resources[1].samples[0].rss_bytes = 101;
+  EXPECT_FALSE(copy == left);
+}
+
 TEST(ResultTest, MergeRejectsDifferentHistogramConfiguration) {
   Result a, b;
   b.latency = LatencyHistogram(2);

@@ -62,18 +62,8 @@
 
 namespace perfcheck {
 
-// The time series of one process.
-struct ProcessSeries {
-  pid_t pid = 0;
-  std::string name;  // comm from /proc/<pid>/stat, e.g. "postgres"
-  std::vector<ProcessSample> samples;
-  // Set when the process exited (or became a zombie) while monitored: the
-  // time of the first tick that found it gone. Its samples stay.
-  std::optional<Nanos> exited_ns;
-  // Why the series ended early, for messages: "process 123 (server) exited
-  // 1.250 s after the start; 25 samples kept". Empty while it runs.
-  std::string note;
-};
+// ProcessSeries (the time series of one process) is defined in
+// perfcheck/resource_statistics.h, so a Result can hold it.
 
 struct ProcessMonitorOptions {
   // Processes to watch; each must exist at Start().

@@ -1,7 +1,8 @@
 // Resource statistics: what a series of samples of one process (CPU, RSS,
 // threads, open file descriptors; taken by ProcessMonitor, environment layer,
 // or made up by a test) says: peak RSS, mean and peak CPU, and whether memory
-// grows. Core layer: pure functions over values, no /proc.
+// grows. Core layer: pure functions over values, no /proc. ProcessSeries is
+// the value a Result keeps (Result::resources) and result files store.
 //
 // Units: t_ns in ns, cpu_percent in % of ONE core, rss_bytes in bytes.
 // Thread-safety: pure functions; the types are plain values.
@@ -10,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +30,29 @@ struct ProcessSample {
   int threads = 0;
   int fds = -1;  // open file descriptors; -1 when /proc/<pid>/fd is unreadable
                  // (another user's process)
+
+  friend bool operator==(const ProcessSample&, const ProcessSample&) = default;
+};
+
+// The time series of one process.
+struct ProcessSeries {
+  // Who asked for it, for messages: "cmd" for a command perfcheck started,
+  // "cgroup" for a cgroup member, empty for a PID given as such. Free text.
+  std::string label;
+  std::int64_t pid = 0;
+  std::string name;  // comm from /proc/<pid>/stat, e.g. "postgres"
+  std::vector<ProcessSample> samples;
+  // Set when the process exited (or became a zombie) while monitored: the
+  // time of the first tick that found it gone. Its samples stay.
+  std::optional<Nanos> exited_ns;
+  // Why the series ended early, for messages: "process 123 (server) exited
+  // 1.250 s after the start; 25 samples kept". Empty while it runs.
+  std::string note;
+
+  // "process 4242 (server)", or "cmd process 4242 (server)" with a label.
+  std::string Describe() const;
+
+  friend bool operator==(const ProcessSeries&, const ProcessSeries&) = default;
 };
 
 // The largest rss_bytes; 0 for an empty series.

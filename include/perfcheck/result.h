@@ -13,6 +13,8 @@
 // - fingerprint: where it was measured.
 // - counts: machine-independent costs per operation (instructions under
 //   Valgrind, heap allocations), each absent when not counted.
+// - resources: the series of the processes monitored during the run
+//   (ProcessMonitor: CPU, RSS, threads, fds); empty when none was watched.
 //
 // Thread-safety: a plain value; build one per thread and Merge().
 #ifndef PERFCHECK_RESULT_H_
@@ -28,6 +30,7 @@
 #include "perfcheck/fingerprint.h"
 #include "perfcheck/latency_histogram.h"
 #include "perfcheck/operation_counts.h"
+#include "perfcheck/resource_statistics.h"
 #include "perfcheck/time_series.h"
 
 namespace perfcheck {
@@ -54,6 +57,9 @@ struct Result {
   std::map<std::string, std::string> config;
   Fingerprint fingerprint;
   OperationCounts counts;
+  // One series per monitored process of the system under test, in order of
+  // first sight (perfcheck/resource_statistics.h judges them).
+  std::vector<ProcessSeries> resources;
 
   // Counts one failed operation in `category`, keeping `message` (cut to
   // kMaxExampleLength) as an example while fewer than kMaxErrorExamples are kept.
@@ -73,7 +79,8 @@ struct Result {
   // histograms, errors and series merge exactly; elapsed_ns becomes the larger
   // of the two, as parts of one run proceed in parallel. Name, config,
   // fingerprint and counts stay those of *this (taken from `other` when *this
-  // is empty).
+  // is empty). Resource series of `other` are appended unless an equal one
+  // (same label, pid and samples) is already there.
   void Merge(const Result& other);
 
   friend bool operator==(const Result&, const Result&) = default;

@@ -28,6 +28,13 @@ std::string BytesPerSecond(double v) {
 
 }  // namespace
 
+std::string ProcessSeries::Describe() const {
+  std::string d = label.empty() ? "" : label + " ";
+  d += "process " + std::to_string(pid);
+  if (!name.empty()) d += " (" + name + ")";
+  return d;
+}
+
 std::int64_t PeakRssBytes(const std::vector<ProcessSample>& samples) {
   std::int64_t peak = 0;
   for (const ProcessSample& s : samples) peak = std::max(peak, s.rss_bytes);

@@ -55,6 +55,13 @@ void Result::Merge(const Result& other) {
   }
   elapsed_ns = std::max(elapsed_ns, other.elapsed_ns);
   series.Merge(other.series);
+  // Parts of one run (per-thread results) carry the same monitored series:
+  // keep one copy; different processes are all kept.
+  for (const ProcessSeries& p : other.resources) {
+    if (std::find(resources.begin(), resources.end(), p) == resources.end()) {
+      resources.push_back(p);
+    }
+  }
   if (was_empty) {
     name = other.name;
     config = other.config;

@@ -226,6 +226,7 @@ void ProcessMonitor::AddCgroupMembersLocked(Nanos now) {
   for (pid_t pid : pids) {
     if (tracked_.count(pid) != 0) continue;
     ProcessSeries s;
+    s.label = "cgroup";
     s.pid = pid;
     Tracked& t = tracked_[pid];
     t.series = series_.size();

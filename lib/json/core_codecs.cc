@@ -234,4 +234,106 @@ OperationCounts ReadCounts(const FieldReader& in, const Json& v,
   return counts;
 }
 
+// ---------------------------------------------------------------------------
+// Resource series
+
+Json ProcessSeriesToJson(const std::vector<ProcessSeries>& series) {
+  Json list = Json::array();
+  for (const ProcessSeries& p : series) {
+    Json j = Json::object();
+    j["label"] = p.label;
+    j["pid"] = p.pid;
+    j["name"] = p.name;
+    if (p.exited_ns) j["exited_ns"] = *p.exited_ns;
+    if (!p.note.empty()) j["note"] = p.note;
+    Json t = Json::array(), cpu = Json::array(), rss = Json::array(),
+         threads = Json::array(), fds = Json::array();
+    for (const ProcessSample& s : p.samples) {
+      t.push_back(s.t_ns);
+      cpu.push_back(NumberToJson(s.cpu_percent));
+      rss.push_back(s.rss_bytes);
+      threads.push_back(s.threads);
+      fds.push_back(s.fds);
+    }
+    Json samples = Json::object();
+    samples["t_ns"] = std::move(t);
+    samples["cpu_percent"] = std::move(cpu);
+    samples["rss_bytes"] = std::move(rss);
+    samples["threads"] = std::move(threads);
+    samples["fds"] = std::move(fds);
+    j["samples"] = std::move(samples);
+    list.push_back(std::move(j));
+  }
+  return list;
+}
+
+std::vector<ProcessSeries> ReadProcessSeries(const FieldReader& in,
+                                             const Json& v,
+                                             std::string_view path) {
+  in.ExpectArray(v, path);
+  std::vector<ProcessSeries> out;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const std::string p = Index(path, i);
+    const Json& item = v[i];
+    in.ExpectObject(item, p);
+    ProcessSeries series;
+    series.label = in.String(item, p, "label");
+    series.pid = in.Int64(item, p, "pid");
+    if (series.pid <= 0) in.Fail(Join(p, "pid"), "must be > 0");
+    series.name = in.String(item, p, "name");
+    if (item.contains("exited_ns")) {
+      series.exited_ns = in.Int64(item, p, "exited_ns");
+    }
+    if (item.contains("note")) series.note = in.String(item, p, "note");
+    const std::string sp = Join(p, "samples");
+    const Json& samples = in.Object(item, p, "samples");
+    const Json& t = in.Array(samples, sp, "t_ns");
+    const Json& cpu = in.Array(samples, sp, "cpu_percent");
+    const Json& rss = in.Array(samples, sp, "rss_bytes");
+    const Json& threads = in.Array(samples, sp, "threads");
+    const Json& fds = in.Array(samples, sp, "fds");
+    for (const auto& [key, column] :
+         {std::pair<const char*, const Json*>{"cpu_percent", &cpu},
+          {"rss_bytes", &rss},
+          {"threads", &threads},
+          {"fds", &fds}}) {
+      if (column->size() != t.size()) {
+        in.Fail(Join(sp, key), "has " + std::to_string(column->size()) +
+                                   " values, t_ns has " +
+                                   std::to_string(t.size()));
+      }
+    }
+    for (std::size_t k = 0; k < t.size(); ++k) {
+      ProcessSample s;
+      s.t_ns = in.AsInt64(t[k], Index(Join(sp, "t_ns"), k));
+      if (k > 0 && s.t_ns <= series.samples.back().t_ns) {
+        in.Fail(Index(Join(sp, "t_ns"), k), "times must be ascending");
+      }
+      const std::string cp = Index(Join(sp, "cpu_percent"), k);
+      s.cpu_percent = in.AsNumber(cpu[k], cp);
+      if (!std::isfinite(s.cpu_percent) || s.cpu_percent < 0) {
+        in.Fail(cp, "must be a finite number >= 0");
+      }
+      const std::string rp = Index(Join(sp, "rss_bytes"), k);
+      s.rss_bytes = in.AsInt64(rss[k], rp);
+      if (s.rss_bytes < 0) in.Fail(rp, "must be >= 0");
+      const std::string tp = Index(Join(sp, "threads"), k);
+      const std::int64_t n_threads = in.AsInt64(threads[k], tp);
+      if (n_threads < 0 || n_threads > (1 << 30)) {
+        in.Fail(tp, "must be in [0, 2^30]");
+      }
+      s.threads = static_cast<int>(n_threads);
+      const std::string fp = Index(Join(sp, "fds"), k);
+      const std::int64_t n_fds = in.AsInt64(fds[k], fp);
+      if (n_fds < -1 || n_fds > (1 << 30)) {
+        in.Fail(fp, "must be in [-1, 2^30] (-1: not readable)");
+      }
+      s.fds = static_cast<int>(n_fds);
+      series.samples.push_back(s);
+    }
+    out.push_back(std::move(series));
+  }
+  return out;
+}
+
 }  // namespace perfcheck::json_fields

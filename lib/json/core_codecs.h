@@ -14,12 +14,14 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "json/field_reader.h"
 #include "json/json.h"
 #include "perfcheck/fingerprint.h"
 #include "perfcheck/latency_histogram.h"
 #include "perfcheck/operation_counts.h"
+#include "perfcheck/resource_statistics.h"
 #include "perfcheck/result.h"
 #include "perfcheck/time_series.h"
 
@@ -65,6 +67,17 @@ std::map<std::string, std::string> ReadStringMap(const FieldReader& in,
 Json CountsToJson(const OperationCounts& counts);
 OperationCounts ReadCounts(const FieldReader& in, const Json& v,
                            std::string_view path);
+
+// [{"label", "pid", "name", "exited_ns" (only when set), "note" (only when
+// non-empty), "samples": {"t_ns": [...], "cpu_percent": [...], "rss_bytes":
+// [...], "threads": [...], "fds": [...]}}, ...]: the samples by column (one
+// array per field, equal lengths), compact and ready to plot. The reader
+// requires equal column lengths, t_ns ascending, cpu_percent finite and
+// >= 0, rss_bytes and threads >= 0, fds >= -1.
+Json ProcessSeriesToJson(const std::vector<ProcessSeries>& series);
+std::vector<ProcessSeries> ReadProcessSeries(const FieldReader& in,
+                                             const Json& v,
+                                             std::string_view path);
 
 }  // namespace perfcheck::json_fields
 

@@ -37,6 +37,10 @@ std::string ResultToJson(const Result& result, int indent) {
   if (!result.counts.empty()) {
     doc["counts"] = json_fields::CountsToJson(result.counts);
   }
+  // Only when something was monitored: files without it stay as they were.
+  if (!result.resources.empty()) {
+    doc["resources"] = json_fields::ProcessSeriesToJson(result.resources);
+  }
   return json_fields::Dump(doc, indent);
 }
 
@@ -72,6 +76,11 @@ StatusOr<Result> ResultFromJson(std::string_view text,
         in, in.Field(doc, "", "fingerprint"), "fingerprint");
     if (doc.contains("counts")) {
       r.counts = json_fields::ReadCounts(in, doc["counts"], "counts");
+    }
+    // Optional: files written before resource monitoring have none.
+    if (doc.contains("resources")) {
+      r.resources =
+          json_fields::ReadProcessSeries(in, doc["resources"], "resources");
     }
     // The summary is derived and recomputed, so edited counts are ignored;
     // a value no result can have still means a damaged or forged file.
