@@ -26,6 +26,20 @@
 // A failed EXPLAIN (syntax error, unknown table, lost connection) is a
 // failure naming the backend and the server's message.
 //
+// The server's own figures (perfcheck/db/server_stats.h; PostgreSQL and
+// MariaDB), judged by the Check* functions there:
+//   EXPECT_NO_DEADLOCKS(delta);                 // ServerStatsDelta
+//   EXPECT_DEADLOCKS_AT_MOST(delta, n);
+//   EXPECT_NO_ROLLBACKS(delta);
+//   EXPECT_CONNECTIONS_AT_MOST(sampler, n);     // or a ServerStatsSeries:
+//                                               // peak connections in use
+// Failure messages name the server kind and its redacted URL, the count and
+// the limit:
+//   Expected: deadlocks <= 0 on postgres server postgresql://app:<redacted>@
+//             127.0.0.1:5432/erp (database erp)
+//     (delta)
+//     Actual: deadlocks = 1 (pg_stat_database.deadlocks, over 1.20 s)
+//
 // Thread-safety: from the test's thread, as any gtest assertion.
 #ifndef PERFCHECK_DB_GTEST_H_
 #define PERFCHECK_DB_GTEST_H_
@@ -38,6 +52,7 @@
 
 #include "perfcheck/db/connection.h"
 #include "perfcheck/db/plan.h"
+#include "perfcheck/db/server_stats.h"
 #include "perfcheck/db/timing.h"
 
 namespace perfcheck::db::testing {
@@ -76,6 +91,24 @@ class SqlArg {
                                              const SqlArg& sql,
                                              std::uint64_t n);
 
+// Server figures (lib/db/server_stats_gtest.cc).
+::testing::AssertionResult NoDeadlocks(const char* delta_expr,
+                                       const ServerStatsDelta& delta);
+::testing::AssertionResult DeadlocksAtMost(const char* delta_expr,
+                                           const char* n_expr,
+                                           const ServerStatsDelta& delta,
+                                           std::int64_t n);
+::testing::AssertionResult NoRollbacks(const char* delta_expr,
+                                       const ServerStatsDelta& delta);
+::testing::AssertionResult ConnectionsAtMost(const char* series_expr,
+                                             const char* n_expr,
+                                             const ServerStatsSeries& series,
+                                             std::int64_t n);
+::testing::AssertionResult ConnectionsAtMost(const char* sampler_expr,
+                                             const char* n_expr,
+                                             const ServerStatsSampler& sampler,
+                                             std::int64_t n);
+
 }  // namespace perfcheck::db::testing
 
 // Picks the 2- or 3-argument form.
@@ -104,5 +137,24 @@ class SqlArg {
 #define ASSERT_ROWS_EXAMINED_BELOW(database, sql, n)                         \
   ASSERT_PRED_FORMAT3(::perfcheck::db::testing::RowsExaminedBelow, database, \
                       sql, n)
+
+#define EXPECT_NO_DEADLOCKS(delta) \
+  EXPECT_PRED_FORMAT1(::perfcheck::db::testing::NoDeadlocks, delta)
+#define ASSERT_NO_DEADLOCKS(delta) \
+  ASSERT_PRED_FORMAT1(::perfcheck::db::testing::NoDeadlocks, delta)
+#define EXPECT_DEADLOCKS_AT_MOST(delta, n) \
+  EXPECT_PRED_FORMAT2(::perfcheck::db::testing::DeadlocksAtMost, delta, n)
+#define ASSERT_DEADLOCKS_AT_MOST(delta, n) \
+  ASSERT_PRED_FORMAT2(::perfcheck::db::testing::DeadlocksAtMost, delta, n)
+#define EXPECT_NO_ROLLBACKS(delta) \
+  EXPECT_PRED_FORMAT1(::perfcheck::db::testing::NoRollbacks, delta)
+#define ASSERT_NO_ROLLBACKS(delta) \
+  ASSERT_PRED_FORMAT1(::perfcheck::db::testing::NoRollbacks, delta)
+#define EXPECT_CONNECTIONS_AT_MOST(sampler_or_series, n)           \
+  EXPECT_PRED_FORMAT2(::perfcheck::db::testing::ConnectionsAtMost, \
+                      sampler_or_series, n)
+#define ASSERT_CONNECTIONS_AT_MOST(sampler_or_series, n)           \
+  ASSERT_PRED_FORMAT2(::perfcheck::db::testing::ConnectionsAtMost, \
+                      sampler_or_series, n)
 
 #endif  // PERFCHECK_DB_GTEST_H_
