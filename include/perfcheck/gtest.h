@@ -24,6 +24,13 @@
 //   EXPECT_ALLOCATIONS_AT_MOST(x, n)           operator new calls / operation
 //   EXPECT_ALLOCATED_BYTES_AT_MOST(x, bytes)   bytes requested / operation
 //   EXPECT_NO_REGRESSION(x)
+// Resources of monitored processes (perfcheck/resource_sla.h), x a
+// ProcessMonitor, a ProcessSeries, a std::vector<ProcessSeries> or a Result
+// holding series (Result::resources); every process must pass:
+//   EXPECT_PEAK_RSS_BELOW(x, bytes)            largest RSS < bytes
+//   EXPECT_CPU_BELOW(x, mean_percent)          mean CPU, % of one core
+//   EXPECT_PEAK_CPU_BELOW(x, percent)          busiest interval's CPU
+//   EXPECT_NO_MEMORY_GROWTH(x)                 RSS slope after a warm-up
 //
 // Arguments:
 // - `x` is a `const perfcheck::Result&` or a `const perfcheck::Measurable&`. A
@@ -129,13 +136,19 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "perfcheck/clock.h"
 #include "perfcheck/measurable.h"
 #include "perfcheck/result.h"
+
+namespace perfcheck {
+class ProcessMonitor;  // perfcheck/process_monitor.h
+}  // namespace perfcheck
 
 namespace perfcheck::testing {
 
@@ -284,6 +297,67 @@ std::optional<std::string> TimeNotJudgedNote(std::string_view metric,
                                              bool instruction_count_run);
 }  // namespace internal
 
+// --- Resources of monitored processes (issue 14) ----------------------------
+// Each judges every series of x with perfcheck/resource_sla.h and fails when
+// any fails, one "Expected/Actual" pair per failing process, e.g.
+//   Expected: peak RSS of cmd process 4242 (leaky_server) (monitor)
+//             < 64 MB (64'000'000)
+//     Actual: peak RSS = 80.2 MB (at 3.00 s, 25 samples)
+// x without any series (a Result nothing was monitored for) fails: "no
+// monitored process". A ProcessMonitor is judged on its Snapshot() (running or
+// stopped). Bounds below 0 or NaN throw std::invalid_argument.
+::testing::AssertionResult PeakRssBelow(const char* x_expr,
+                                        const char* bytes_expr,
+                                        const std::vector<ProcessSeries>& x,
+                                        std::int64_t bytes);
+::testing::AssertionResult PeakRssBelow(const char* x_expr,
+                                        const char* bytes_expr,
+                                        const ProcessSeries& x,
+                                        std::int64_t bytes);
+::testing::AssertionResult PeakRssBelow(const char* x_expr,
+                                        const char* bytes_expr, const Result& x,
+                                        std::int64_t bytes);
+::testing::AssertionResult PeakRssBelow(const char* x_expr,
+                                        const char* bytes_expr,
+                                        const ProcessMonitor& x,
+                                        std::int64_t bytes);
+// Mean CPU < percent of one core.
+::testing::AssertionResult CpuBelow(const char* x_expr, const char* pct_expr,
+                                    const std::vector<ProcessSeries>& x,
+                                    double percent);
+::testing::AssertionResult CpuBelow(const char* x_expr, const char* pct_expr,
+                                    const ProcessSeries& x, double percent);
+::testing::AssertionResult CpuBelow(const char* x_expr, const char* pct_expr,
+                                    const Result& x, double percent);
+::testing::AssertionResult CpuBelow(const char* x_expr, const char* pct_expr,
+                                    const ProcessMonitor& x, double percent);
+// Largest per-interval CPU < percent of one core.
+::testing::AssertionResult PeakCpuBelow(const char* x_expr,
+                                        const char* pct_expr,
+                                        const std::vector<ProcessSeries>& x,
+                                        double percent);
+::testing::AssertionResult PeakCpuBelow(const char* x_expr,
+                                        const char* pct_expr,
+                                        const ProcessSeries& x, double percent);
+::testing::AssertionResult PeakCpuBelow(const char* x_expr,
+                                        const char* pct_expr, const Result& x,
+                                        double percent);
+::testing::AssertionResult PeakCpuBelow(const char* x_expr,
+                                        const char* pct_expr,
+                                        const ProcessMonitor& x,
+                                        double percent);
+// No memory growth with the default MemoryGrowthOptions (20 % warm-up, 95 %
+// interval, tolerance 1 % of the mean RSS per minute, >= 10 samples after the
+// warm-up: too few samples fail, saying so).
+::testing::AssertionResult NoMemoryGrowth(const char* x_expr,
+                                          const std::vector<ProcessSeries>& x);
+::testing::AssertionResult NoMemoryGrowth(const char* x_expr,
+                                          const ProcessSeries& x);
+::testing::AssertionResult NoMemoryGrowth(const char* x_expr, const Result& x);
+::testing::AssertionResult NoMemoryGrowth(const char* x_expr,
+                                          const ProcessMonitor& x);
+// --- end of resources --------------------------------------------------------
+
 }  // namespace perfcheck::testing
 
 // Latency percentiles and extremes: x is a Result or a Measurable, limit a
@@ -350,5 +424,24 @@ std::optional<std::string> TimeNotJudgedNote(std::string_view metric,
   EXPECT_PRED_FORMAT1(::perfcheck::testing::NoRegression, x)
 #define ASSERT_NO_REGRESSION(x) \
   ASSERT_PRED_FORMAT1(::perfcheck::testing::NoRegression, x)
+
+// --- Resources of monitored processes (issue 14) ----------------------------
+#define EXPECT_PEAK_RSS_BELOW(x, bytes) \
+  EXPECT_PRED_FORMAT2(::perfcheck::testing::PeakRssBelow, x, bytes)
+#define ASSERT_PEAK_RSS_BELOW(x, bytes) \
+  ASSERT_PRED_FORMAT2(::perfcheck::testing::PeakRssBelow, x, bytes)
+#define EXPECT_CPU_BELOW(x, mean_percent) \
+  EXPECT_PRED_FORMAT2(::perfcheck::testing::CpuBelow, x, mean_percent)
+#define ASSERT_CPU_BELOW(x, mean_percent) \
+  ASSERT_PRED_FORMAT2(::perfcheck::testing::CpuBelow, x, mean_percent)
+#define EXPECT_PEAK_CPU_BELOW(x, percent) \
+  EXPECT_PRED_FORMAT2(::perfcheck::testing::PeakCpuBelow, x, percent)
+#define ASSERT_PEAK_CPU_BELOW(x, percent) \
+  ASSERT_PRED_FORMAT2(::perfcheck::testing::PeakCpuBelow, x, percent)
+#define EXPECT_NO_MEMORY_GROWTH(x) \
+  EXPECT_PRED_FORMAT1(::perfcheck::testing::NoMemoryGrowth, x)
+#define ASSERT_NO_MEMORY_GROWTH(x) \
+  ASSERT_PRED_FORMAT1(::perfcheck::testing::NoMemoryGrowth, x)
+// --- end of resources --------------------------------------------------------
 
 #endif  // PERFCHECK_GTEST_H_

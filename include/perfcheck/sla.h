@@ -55,6 +55,10 @@ enum class SlaUnit {
   kPerSecond,          // throughput: successful operations per second
   kPerOperation,       // allocations: mean operator new calls per operation
   kBytesPerOperation,  // allocated bytes: mean bytes requested per operation
+  // Resources of a monitored process (perfcheck/resource_sla.h):
+  kBytes,           // peak RSS
+  kPercentOfCore,   // CPU, % of one core (two busy cores: 200)
+  kBytesPerSecond,  // memory growth: the low end of the slope's interval
 };
 
 // How the observed value must compare with the limit to pass.
