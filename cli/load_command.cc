@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdint>
@@ -30,6 +31,7 @@
 #include "io/file_io.h"
 #include "load_report.h"
 #include "load_summary.h"
+#include "locust_csv.h"
 #include "perfcheck/format.h"
 #include "perfcheck/http/load.h"
 #include "perfcheck/redaction.h"
@@ -62,7 +64,7 @@ struct LoadFlags {
   bool insecure = false;
   std::string ca_file;
   std::vector<std::string> thresholds;
-  std::string json_file, csv_file, result_file;
+  std::string json_file, csv_file, csv_table_file, result_file;
   std::string name = "load";
   bool no_progress = false;
   std::string color = "auto";
@@ -76,6 +78,26 @@ std::atomic<bool> g_interrupted{false};
 
 // SIGINT and SIGTERM.
 extern "C" void OnSigint(int) { g_interrupted.store(true); }
+
+// Virtual users active `at` ns into the run, for Locust's "User Count": the
+// connections, or in the closed model with stages the ramp's target then
+// (the engine follows the stages linearly from ramp_from).
+double UsersAt(const http::LoadOptions& o, Nanos at) {
+  if (o.rate > 0 || o.stages.empty()) return o.connections;
+  double from = o.ramp_from;
+  Nanos stage_start = 0;
+  for (const http::Stage& st : o.stages) {
+    const Nanos length = st.duration.count();
+    if (at < stage_start + length && length > 0) {
+      const double f =
+          static_cast<double>(at - stage_start) / static_cast<double>(length);
+      return from + (st.target - from) * f;
+    }
+    stage_start += length;
+    from = st.target;
+  }
+  return from;
+}
 
 int UsageError(const std::string& message) {
   std::cerr << "perfcheck load: " << message << "\n";
@@ -321,10 +343,42 @@ int RunLoad(const LoadFlags& f) {
   }
 
   // --- outputs: writable before the first request ---------------------------
-  for (const auto& [flag, path] :
-       {std::pair<std::string, std::string>{"--json", f.json_file},
-        {"--csv", f.csv_file},
-        {"--result", f.result_file}}) {
+  // `--csv NAME.csv` wrote perfcheck's own table before --csv took Locust's
+  // PREFIX; a script passing a .csv file keeps getting that table for now.
+  std::string csv_table = f.csv_table_file;
+  std::string csv_table_flag = "--csv-table";
+  std::string csv_prefix = f.csv_file;
+  if (csv_prefix.size() > 4 &&
+      csv_prefix.compare(csv_prefix.size() - 4, 4, ".csv") == 0) {
+    std::cerr << "perfcheck load: --csv " << csv_prefix
+              << ": a .csv file gets perfcheck's own table, as before; this "
+                 "is deprecated: use --csv-table FILE for it, and --csv "
+                 "PREFIX for Locust's files (PREFIX_stats.csv, ...)\n";
+    if (csv_table.empty()) {
+      csv_table = csv_prefix;
+      csv_table_flag = "--csv";
+    }
+    csv_prefix.clear();
+  }
+  std::vector<std::pair<std::string, std::string>> outputs = {
+      {"--json", f.json_file},
+      {csv_table_flag, csv_table},
+      {"--result", f.result_file}};
+  if (!csv_prefix.empty()) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(csv_prefix, ec)) {
+      return UsageError("--csv '" + csv_prefix +
+                        "' is a directory: --csv takes a file name prefix, "
+                        "as Locust's does (e.g. " +
+                        (std::filesystem::path(csv_prefix) / "run").string() +
+                        " writes run_stats.csv there)");
+    }
+    for (const char* suffix : {"_stats.csv", "_failures.csv", "_exceptions.csv",
+                               "_stats_history.csv"}) {
+      outputs.emplace_back("--csv", csv_prefix + suffix);
+    }
+  }
+  for (const auto& [flag, path] : outputs) {
     std::string error;
     if (!path.empty() && !(flag == "--json" && path == kStdout) &&
         !CheckWritable(flag, path, &error)) {
@@ -367,6 +421,10 @@ int RunLoad(const LoadFlags& f) {
   // --- judge and report ----------------------------------------------------
   const bool json_on_stdout = f.json_file == kStdout;
   std::vector<ThresholdOutcome> outcomes;
+  const std::int64_t start_unix_s =
+      std::chrono::duration_cast<std::chrono::seconds>(
+          std::chrono::system_clock::now().time_since_epoch())
+          .count();
   bool all_passed = true;
   for (const Threshold& t : thresholds) {
     ThresholdVerdict v = Evaluate(t, result.aggregate);
@@ -405,7 +463,8 @@ int RunLoad(const LoadFlags& f) {
   for (const auto& [flag, path, text] :
        {std::tuple<const char*, const std::string&, std::string>{
             "--json", json_path, json_path.empty() ? "" : json},
-        {"--csv", f.csv_file, f.csv_file.empty() ? "" : LoadReportCsv(result)},
+        {csv_table_flag.c_str(), csv_table,
+         csv_table.empty() ? "" : LoadReportCsv(result)},
         {"--result", f.result_file,
          f.result_file.empty() ? "" : ResultToJson(result.aggregate)}}) {
     if (Status s = WriteOutput(flag, path, text); !s.ok()) {
@@ -432,6 +491,16 @@ void AddLoadCommand(CLI::App& app, CommandRunner& run) {
            {kExitConnection, "cannot connect"}}) +
       "\n"
       "Example: perfcheck load --base-url http://127.0.0.1:8000 --host-header "
+  if (!csv_prefix.empty()) {
+    const LocustCsvFiles files = LocustCsv(
+        result, {.start_unix_s = start_unix_s,
+                 .users_at = [&o](Nanos at) { return UsersAt(o, at); }});
+    for (const auto& [suffix, text] : files.files) {
+      if (Status s = WriteOutput("--csv", csv_prefix + suffix, text); !s.ok()) {
+        return UsageError(s.message());
+      }
+    }
+  }
       "site1 \\\n"
       "  --endpoint /api/method/ping -c 25 --duration 15s --threshold "
       "'p95<500ms'");
@@ -484,7 +553,12 @@ void AddLoadCommand(CLI::App& app, CommandRunner& run) {
                   "Write the JSON report to FILE; '-': print it on stdout "
                   "instead of the summary (the former default output, for "
                   "scripts)");
-  sub->add_option("--csv", f.csv_file, "Write per-endpoint CSV to FILE");
+  sub->add_option("--csv", f.csv_file,
+                  "Write Locust's CSV files PREFIX_stats.csv, "
+                  "PREFIX_failures.csv, PREFIX_exceptions.csv and "
+                  "PREFIX_stats_history.csv (Locust 2.12's columns)");
+  sub->add_option("--csv-table", f.csv_table_file,
+                  "Write perfcheck's per-endpoint CSV table to FILE");
   sub->add_option(
       "--result", f.result_file,
       "Write the aggregate as perfcheck.result/v1 JSON (for baselines)");

@@ -443,6 +443,9 @@ void EngineThread::Complete(Conn& c, Nanos now) {
   ++c.served;
   const Nanos offset = now - s_.start_ns;
   Result& ep = out_.endpoints[r.endpoint];
+  EndpointTraffic& traffic = out_.traffic[r.endpoint];
+  traffic.body_bytes += c.parser.body_bytes();
+  ++traffic.responses;
   if (category == nullptr) {
     RecordOk(out_, ep, offset, now - c.intended, now - c.sent, s_.open_model);
     CountDone(false);
@@ -454,6 +457,7 @@ void EngineThread::Complete(Conn& c, Nanos now) {
     out_.aggregate.series.Record(offset, now - c.intended, false);
     ep.AddError(category, message);
     ep.series.Record(offset, now - c.intended, false);
+    traffic.failed_latency.Record(now - c.intended);
     CountDone(true);
   }
   if (!keep) CloseSocket(c);
@@ -472,6 +476,7 @@ void EngineThread::Fail(Conn& c, Nanos now, const char* category,
   Result& ep = out_.endpoints[r.endpoint];
   ep.AddError(category, text);
   ep.series.Record(offset, now - c.intended, false);
+  out_.traffic[r.endpoint].failed_latency.Record(now - c.intended);
   CountDone(true);
   if (c.in_flight) {
     c.in_flight = false;

@@ -58,6 +58,7 @@ struct alignas(64) ThreadProgress {
 struct ThreadOutput {
   Result aggregate;
   std::vector<Result> endpoints;
+  std::vector<EndpointTraffic> traffic;  // parallel to endpoints
   LatencyHistogram uncorrected;
   std::array<std::uint64_t, 1000> status{};
   std::uint64_t bytes_sent = 0;

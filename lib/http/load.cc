@@ -295,6 +295,7 @@ std::vector<internal::ThreadOutput> RunThreads(internal::Shared& s,
     for (const std::string& n : s.endpoint_names) {
       o.endpoints.push_back(MakeResult(options.name + "/" + n, options));
     }
+    o.traffic.resize(s.endpoint_names.size());
   }
   std::vector<internal::ThreadProgress> progress(
       static_cast<std::size_t>(threads));
@@ -348,6 +349,10 @@ void MergeThreads(const internal::Shared& s,
     agg.Merge(o.aggregate);
     for (std::size_t e = 0; e < o.endpoints.size(); ++e) {
       out.endpoints.at(s.endpoint_names[e]).Merge(o.endpoints[e]);
+      EndpointTraffic& t = out.traffic.at(s.endpoint_names[e]);
+      t.failed_latency.Merge(o.traffic[e].failed_latency);
+      t.body_bytes += o.traffic[e].body_bytes;
+      t.responses += o.traffic[e].responses;
     }
     out.uncorrected.Merge(s.open_model ? o.uncorrected : o.aggregate.latency);
     for (std::size_t code = 0; code < o.status.size(); ++code) {
@@ -390,6 +395,10 @@ HttpLoadResult Load(const Target& target, const std::vector<Request>& requests,
   DescribeRun(target, options, s, threads, out.aggregate);
   for (const std::string& n : s.endpoint_names) {
     out.endpoints.emplace(n, MakeResult(options.name + "/" + n, options));
+  }
+  for (const Request& r : requests) {
+    EndpointTraffic& t = out.traffic[r.DisplayName()];
+    if (t.method.empty()) t.method = r.method;
   }
 
   // Set-up failures (DNS, TLS context) end the run at once as one error.

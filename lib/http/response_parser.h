@@ -51,6 +51,8 @@ class ResponseParser {
   // Whether the connection may be reused after this response.
   bool keep_alive() const { return keep_alive_; }
   bool body_truncated() const { return body_truncated_; }
+  // Body bytes of the current response so far (after chunk decoding).
+  std::uint64_t body_bytes() const { return body_seen_; }
 
  private:
   enum class State {

@@ -95,13 +95,13 @@ class CliTest : public ::testing::Test {
 TEST_F(CliTest, ReportsLikeTheSeedScriptAndPassesThresholds) {
   const std::string json = (dir_ / "r.json").string(),
                     csv = (dir_ / "r.csv").string();
-  const int rc =
-      Perfcheck("load --base-url " + Url() +
-                " --host-header test_site --endpoint /api/method/ping"
-                " --endpoint /missing -c 2 --requests 20 --duration 10s"
-                " --threshold 'p95<10s' --threshold 'rps>=1'"
-                " --json " +
-                json + " --csv " + csv);
+  const int rc = Perfcheck(
+      "load --base-url " + Url() +
+      " --host-header test_site --endpoint /api/method/ping"
+      " --endpoint /missing -c 2 --requests 20 --duration 10s"
+      " --threshold 'p95<10s' --threshold 'rps>=1'"
+      " --json " +
+      json + " --csv-table " + csv + " --csv " + (dir_ / "locust").string());
   EXPECT_EQ(rc, 0) << err_;
   const nlohmann::json r = nlohmann::json::parse(ReadAll(json));
   EXPECT_EQ(r["total_requests"], 20);
@@ -117,6 +117,22 @@ TEST_F(CliTest, ReportsLikeTheSeedScriptAndPassesThresholds) {
   const std::string table = ReadAll(csv);
   EXPECT_EQ(table.rfind("endpoint,requests,ok,errors,", 0), 0u);
   EXPECT_NE(table.find("\"ALL\",20,10,10,"), std::string::npos) << table;
+  // Locust's files (their columns are checked against Locust's own writer by
+  // locust_csv_test): Type is the method, Name the path as Locust names it.
+  const std::string stats = ReadAll(dir_ / "locust_stats.csv");
+  EXPECT_EQ(stats.rfind("Type,Name,Request Count,Failure Count,", 0), 0u)
+      << stats;
+  EXPECT_NE(stats.find("\r\nGET,/api/method/ping,10,0,"), std::string::npos)
+      << stats;
+  EXPECT_NE(stats.find("\r\nGET,/missing,10,10,"), std::string::npos) << stats;
+  EXPECT_NE(stats.find("\r\n,Aggregated,20,10,"), std::string::npos) << stats;
+  EXPECT_NE(ReadAll(dir_ / "locust_failures.csv")
+                .find("\r\nGET,/missing,status_4xx: HTTP 404 from GET "
+                      "/missing,10\r\n"),
+            std::string::npos);
+  for (const char* f : {"locust_exceptions.csv", "locust_stats_history.csv"}) {
+    EXPECT_TRUE(fs::exists(dir_ / f)) << f;
+  }
   EXPECT_NE(out_.find("PASS p95<10s"), std::string::npos) << out_;
   EXPECT_EQ(err_.find('\r'), std::string::npos)
       << "no progress line when piped";
@@ -379,8 +395,11 @@ TEST_F(CliTest, AWriteFailingHalfWayLeavesThePreviousFileWhole) {
     endpoints += " --endpoint /api/method/ping?padding_to_grow_the_report=" +
                  std::to_string(i);
   }
-  for (const char* flag : {"--json", "--csv", "--result"}) {
-    const fs::path file = dir_ / "previous";
+  for (const char* flag : {"--json", "--csv-table", "--csv", "--result"}) {
+    // --csv takes a prefix: its first file is PREFIX_stats.csv.
+    const bool prefix = std::string(flag) == "--csv";
+    const fs::path arg = dir_ / "previous";
+    const fs::path file = prefix ? dir_ / "previous_stats.csv" : arg;
     std::ofstream(file) << "previous run";
     // Ignored SIGXFSZ: a write beyond the limit fails with EFBIG instead of
     // killing the process. 2 blocks (1 or 2 KiB): the check before the run
@@ -388,8 +407,8 @@ TEST_F(CliTest, AWriteFailingHalfWayLeavesThePreviousFileWhole) {
     const std::string cmd =
         "trap '' XFSZ && ulimit -f 2 && " + std::string(PERFCHECK_CLI_PATH) +
         " load --base-url " + Url() + endpoints + " -c 1 --requests 40 " +
-        flag + " " + file.string() + " >/dev/null 2>" +
-        (dir_ / "err").string() + " </dev/null";
+        flag + " " + arg.string() + " >/dev/null 2>" + (dir_ / "err").string() +
+        " </dev/null";
     const int status = std::system(cmd.c_str());
     err_ = ReadAll(dir_ / "err");
     ASSERT_TRUE(WIFEXITED(status)) << flag;
@@ -401,9 +420,11 @@ TEST_F(CliTest, AWriteFailingHalfWayLeavesThePreviousFileWhole) {
     EXPECT_EQ(ReadAll(file), "previous run") << flag;
     for (const auto& entry : fs::directory_iterator(dir_)) {
       const std::string name = entry.path().filename().string();
-      EXPECT_TRUE(name == "previous" || name == "err" || name == "out")
+      EXPECT_TRUE(name == file.filename().string() || name == "err" ||
+                  name == "out")
           << "left behind: " << name;
     }
+    fs::remove(file);
   }
 }
 

@@ -127,6 +127,20 @@ struct LoadOptions {
   std::chrono::nanoseconds PlannedDuration() const;
 };
 
+// What one request name's responses cost beyond its Result: the latency of
+// its failures (a Result's histogram holds successes only) and the bytes of
+// its response bodies. Locust-style statistics count every response, failed
+// or not, so they are the Result's latency merged with failed_latency.
+struct EndpointTraffic {
+  std::string method;  // of the first Request with this name
+  // Failed requests, from the (intended, in the open model) send to the
+  // failure: an unexpected status, a failed check, a timeout, a reset, a
+  // refused connection. Nanoseconds.
+  LatencyHistogram failed_latency;
+  std::uint64_t body_bytes = 0;  // response bodies as received, all responses
+  std::uint64_t responses = 0;   // complete responses, successful or not
+};
+
 // Sends later than this after their due time count as late (open model).
 inline constexpr Nanos kLateThreshold = 1'000'000;  // 1 ms
 
@@ -136,6 +150,8 @@ struct HttpLoadResult {
   Result aggregate;
   // One Result per Request::DisplayName(), named "<aggregate>/<endpoint>".
   std::map<std::string, Result> endpoints;
+  // Per Request::DisplayName(), keys as in `endpoints`.
+  std::map<std::string, EndpointTraffic> traffic;
   // Responses received, by status code (including those counted as errors).
   std::map<int, std::uint64_t> status_codes;
   std::uint64_t bytes_sent = 0;
