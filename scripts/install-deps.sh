@@ -21,6 +21,9 @@ packages=(
   postgresql mariadb-server wrk
   # instruction counts (callgrind and its client-request header)
   valgrind
+  # Locust 2.12, whose own CSV writer checks perfcheck's --csv files
+  # (tests/http/locust); run with /usr/bin/python3
+  python3-locust
   # fuzzing (scripts/fuzz.sh): clang with libFuzzer and its sanitizer runtimes
   clang libclang-rt-14-dev
 )
