@@ -56,6 +56,7 @@ void AddLoadCommand(CLI::App& app, CommandRunner& run);
 void AddCompareCommand(CLI::App& app, CommandRunner& run);
 void AddBaselineCommand(CLI::App& app, CommandRunner& run);
 void AddAbCommand(CLI::App& app, CommandRunner& run);
+void AddReportCommand(CLI::App& app, CommandRunner& run);
 
 }  // namespace perfcheck::cli
 

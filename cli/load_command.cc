@@ -35,6 +35,8 @@
 #include "perfcheck/format.h"
 #include "perfcheck/http/load.h"
 #include "perfcheck/redaction.h"
+#include "perfcheck/report/html.h"
+#include "perfcheck/report/inputs.h"
 #include "perfcheck/result_json.h"
 #include "report_output.h"
 #include "threshold.h"
@@ -66,6 +68,7 @@ struct LoadFlags {
   std::vector<std::string> thresholds;
   std::string json_file, csv_file, csv_table_file, result_file;
   std::string name = "load";
+  std::string html_file;  // --html: the self-contained HTML report
   bool no_progress = false;
   std::string color = "auto";
 };
@@ -392,6 +395,11 @@ int RunLoad(const LoadFlags& f) {
     std::cerr << "perfcheck load: cannot connect to " << target.Describe()
               << ": " << reachable.message() << "\n";
     return kExitConnection;
+  if (std::string error;
+      !f.html_file.empty() && !CheckWritable("--html", f.html_file, &error)) {
+    return UsageError(error);
+  }
+
   }
 
   // --- run -----------------------------------------------------------------
@@ -465,6 +473,18 @@ int RunLoad(const LoadFlags& f) {
             "--json", json_path, json_path.empty() ? "" : json},
         {csv_table_flag.c_str(), csv_table,
          csv_table.empty() ? "" : LoadReportCsv(result)},
+  // The page shows the JSON's numbers; the run adds what the JSON lacks
+  // (histogram, series, machine).
+  if (!f.html_file.empty()) {
+    StatusOr<report::ReportSection> section = report::SectionFromLoadJson(
+        json, "perfcheck load " + target.Describe(), &result.aggregate);
+    if (!section.ok()) return UsageError(section.status().message());
+    if (Status s =
+            report::WriteHtmlReport(f.html_file, {*section}, "perfcheck load");
+        !s.ok()) {
+      return UsageError("--html '" + f.html_file + "': " + s.message());
+    }
+  }
         {"--result", f.result_file,
          f.result_file.empty() ? "" : ResultToJson(result.aggregate)}}) {
     if (Status s = WriteOutput(flag, path, text); !s.ok()) {
@@ -571,6 +591,9 @@ void AddLoadCommand(CLI::App& app, CommandRunner& run) {
     flags->duration_seconds_given = duration_seconds->count() > 0;
     run = [flags] { return RunLoad(*flags); };
   });
+  sub->add_option("--html", f.html_file,
+                  "Write a self-contained HTML report (latency over time, "
+                  "percentile spectrum, histogram, tables) to FILE");
 }
 
 }  // namespace perfcheck::cli

@@ -16,6 +16,7 @@ constexpr perfcheck::cli::AddCommand kCommands[] = {
     &perfcheck::cli::AddCompareCommand,
     &perfcheck::cli::AddBaselineCommand,
     &perfcheck::cli::AddAbCommand,
+    &perfcheck::cli::AddReportCommand,
 };
 
 }  // namespace

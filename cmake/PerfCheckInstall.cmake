@@ -118,6 +118,8 @@ perfcheck_install_component(http TARGETS perfcheck_http DEPENDS OpenSSL)
 perfcheck_install_component(benchmark TARGETS perfcheck_benchmark)
 # A/B rounds of gtest perf binaries; its rows are the compare gate's.
 perfcheck_install_component(ab TARGETS perfcheck_ab DEPENDS component:benchmark)
+# The HTML report (perfcheck report, perfcheck load --html): core only.
+perfcheck_install_component(report TARGETS perfcheck_report)
 # In-benchmark helpers (calibration workload, perf counters): need Google Benchmark.
 perfcheck_install_component(gbench TARGETS perfcheck_gbench DEPENDS benchmark)
 
