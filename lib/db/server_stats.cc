@@ -193,6 +193,31 @@ StatusOr<ServerStats> ReadServerStats(Connection& connection) {
   return out;
 }
 
+Status PublishServerStats(Database& pool) {
+  if (pool.backend() != Backend::kPostgres) return Status();
+  // Hold every lease at once, so each statement reaches a different session.
+  std::vector<Lease> leases;
+  leases.reserve(static_cast<std::size_t>(pool.pool_size()));
+  for (int i = 0; i < pool.pool_size(); ++i) {
+    StatusOr<Lease> lease = pool.Acquire();
+    if (!lease.ok()) {
+      return Status::Error("cannot publish the server figures of " +
+                           pool.Describe() + ": " + lease.status().message());
+    }
+    leases.push_back(std::move(lease).value());
+  }
+  for (Lease& lease : leases) {
+    QueryStatus s = lease->ExecuteScript("SELECT pg_stat_force_next_flush()");
+    // Before PostgreSQL 15 the function does not exist, and sessions send
+    // their counters at each transaction's end anyway.
+    if (!s.ok() && s.message.find("does not exist") == std::string::npos) {
+      return Status::Error("cannot publish the server figures of " +
+                           pool.Describe() + ": " + s.message);
+    }
+  }
+  return Status();
+}
+
 ServerStatsDelta Delta(const ServerStats& before, const ServerStats& after) {
   if (before.backend != after.backend || before.server != after.server ||
       before.database != after.database) {

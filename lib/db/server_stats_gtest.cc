@@ -13,9 +13,10 @@ namespace {
                                      const char* limit_expr) {
   if (check.passed) return ::testing::AssertionSuccess();
   ::testing::AssertionResult failure = ::testing::AssertionFailure();
-  failure << "Expected: " << check.expected << "\n  (" << subject_expr;
+  failure << "Expected: " << check.expected << "\n  Actual: " << check.actual
+          << "\n  Judged: " << subject_expr;
   if (limit_expr != nullptr) failure << ", limit " << limit_expr;
-  return failure << ")\n  Actual: " << check.actual;
+  return failure;
 }
 
 }  // namespace

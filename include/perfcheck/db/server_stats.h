@@ -13,7 +13,8 @@
 //   EXPECT_NO_DEADLOCKS(perfcheck::db::Delta(*before, *after));
 //   EXPECT_CONNECTIONS_AT_MOST(sampler, 8);
 //
-// Where the figures come from (one statement per read):
+// Where the figures come from (PostgreSQL one statement per reading, MariaDB
+// two):
 //   PostgreSQL  pg_stat_database of the reader's database (deadlocks,
 //               xact_commit, xact_rollback, conflicts, temp_files,
 //               temp_bytes); pg_stat_activity: client sessions of that
@@ -35,9 +36,9 @@
 //
 // Timing caveat (PostgreSQL): a session publishes its counters when it goes
 // idle, at most once a second and otherwise up to ~10 s later (PostgreSQL 15+;
-// older servers: ~0.5 s), and always when it disconnects. Read the "after"
-// figures once the workload's connections are closed (or released and idle
-// for a while), or poll until a counter settles. MariaDB counts at once.
+// older servers: ~0.5 s), and always when it disconnects. Before the "after"
+// reading, close the workload's pool or call PublishServerStats(pool), which
+// makes each of its sessions publish at once. MariaDB counts at once.
 //
 // Units: counts; temp_bytes in bytes; steady_ns from perfcheck::SteadyClock
 // (ns, arbitrary epoch); elapsed and sample times in ns.
@@ -122,6 +123,13 @@ struct ServerStats {
 // the top of this file. Do not use a connection inside an open transaction:
 // PostgreSQL would return the figures cached at the transaction's first read.
 StatusOr<ServerStats> ReadServerStats(Connection& connection);
+
+// Makes every connection of `pool` publish the counters it holds back
+// (PostgreSQL 15+: pg_stat_force_next_flush() on each, which the server
+// honours before answering; older PostgreSQL, MariaDB: nothing to do). Waits
+// for each connection to be free, up to the pool's wait_timeout. Errors: a
+// Status naming the pool (redacted) and the cause. SQLite: OK, nothing to do.
+Status PublishServerStats(Database& pool);
 
 // What happened between two readings of the same server.
 struct ServerStatsDelta {
@@ -230,7 +238,8 @@ struct [[nodiscard]] ServerStatsCheck {
   std::string summary;
 };
 
-// Deadlocks the server counted in `delta` <= `n` (n >= 0).
+// A negative `n` throws std::invalid_argument.
+// Deadlocks the server counted in `delta` <= `n`.
 ServerStatsCheck CheckDeadlocksAtMost(const ServerStatsDelta& delta,
                                       std::int64_t n);
 // Rollbacks (as ServerStats::rollbacks counts them) in `delta` <= `n`.
