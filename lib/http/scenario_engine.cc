@@ -1,0 +1,1000 @@
+#include "http/scenario_engine.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <deque>
+#include <exception>
+#include <queue>
+#include <random>
+#include <unordered_map>
+
+#include "http/engine.h"
+#include "http/response_parser.h"
+
+namespace perfcheck::http::internal {
+
+enum class Io {
+  kNone,        // no request in flight
+  kBackoff,     // waiting to reconnect after a failed connect
+  kConnecting,  // TCP connect in progress
+  kHandshake,   // TLS handshake in progress
+  kSending,
+  kReceiving,
+};
+
+// What the user's single timer is for.
+// kThink and kDeliver may also be due at once (the ready queue): a flow that
+// never suspends, or a step that failed before any I/O, must not recurse.
+enum class TimerKind { kNone, kSpawn, kThink, kSleep, kBackoff, kDeliver };
+
+// A finished step waiting to be counted: counted after the flow has run on
+// (until its next suspension), so that Extract() or Fail() on the response
+// can still turn it into a failure of that step.
+struct PendingRecord {
+  bool active = false;
+  std::size_t name = 0;
+  Nanos latency = 0;
+  int status = 0;
+  std::uint64_t body_bytes = 0;
+  bool apart = false;
+  const char* category = nullptr;  // null: success
+  std::string message;
+};
+
+struct UserSlot {
+  VirtualUser user;
+  int class_index = 0;
+  // Connection.
+  int fd = -1;
+  ssl_st* ssl = nullptr;
+  Io io = Io::kNone;
+  bool want_out = false;
+  bool retried = false;  // stale keep-alive retry used for this request
+  std::uint64_t served = 0;
+  std::string out;  // the request in flight, serialized
+  std::size_t write_off = 0;
+  ResponseParser parser;
+  std::string body;
+  Nanos step_start = 0, deadline = 0, next_connect_at = 0;
+  bool deadline_queued = false;
+  // Flow.
+  Flow flow;
+  int task = -1;  // -1: the on-start flow
+  bool started = false, finished = false, abort_flow = false;
+  bool ready = false;  // in the ready queue
+  Nanos task_start = 0;
+  TimerKind timer = TimerKind::kNone;
+  std::uint32_t timer_gen = 0;
+  std::uint64_t sends = 0;  // Response sequence numbers
+  PendingRecord pending;
+  // A step that failed while it was being started, delivered from the ready
+  // queue.
+  const char* deferred_category = nullptr;
+  std::string deferred_message;
+};
+
+namespace {
+
+constexpr std::size_t kReadBuffer = 64 * 1024;
+constexpr std::size_t kMaxFailureKeys = 1000;  // distinct (name, message)
+
+struct TimerEntry {
+  Nanos at;
+  std::uint32_t user;
+  std::uint32_t gen;  // kDeadlineGen: a request deadline check
+  bool operator>(const TimerEntry& o) const { return at > o.at; }
+};
+constexpr std::uint32_t kDeadlineGen = 0xffffffffu;
+
+std::string ErrnoText(int e) { return std::strerror(e); }
+
+}  // namespace
+
+class ScenarioThread {
+ public:
+  ScenarioThread(const ScenarioShared& shared, int index, int threads,
+                 ScenarioThreadOutput& out)
+      : s_(shared),
+        o_(shared.options),
+        index_(index),
+        threads_(threads),
+        out_(out),
+        rng_(shared.options.seed * 0x9e3779b97f4a7c15ull +
+             static_cast<std::uint64_t>(index)) {}
+
+  void Run();
+
+  // Called from VirtualUser (its flows run on this thread).
+  void FailStep(VirtualUser& u, const Response& r, const char* category,
+                std::string message);
+  std::int64_t Random(std::int64_t lo, std::int64_t hi) {
+    return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng_);
+  }
+
+ private:
+  UserSlot& SlotOf(VirtualUser& u) {
+    return slots_[static_cast<std::size_t>(u.id_ / threads_)];
+  }
+  std::uint32_t IndexOf(const UserSlot& slot) const {
+    return static_cast<std::uint32_t>(&slot - slots_.data());
+  }
+  void SetTimer(UserSlot& slot, TimerKind kind, Nanos at) {
+    slot.timer = kind;
+    timers_.push({at, IndexOf(slot), ++slot.timer_gen});
+  }
+  void MarkReady(UserSlot& slot, TimerKind kind) {
+    slot.timer = kind;
+    ++slot.timer_gen;  // a queued timer of this user is void now
+    if (!slot.ready) {
+      slot.ready = true;
+      ready_.push_back(IndexOf(slot));
+    }
+  }
+  std::size_t NameIndex(const std::string& name, const std::string& method);
+  void OnTimer(UserSlot& slot, Nanos now);
+  void OnDeadline(UserSlot& slot, Nanos now);
+
+  // Flow control.
+  void StartUser(UserSlot& slot, Nanos now);
+  void StartFlow(UserSlot& slot, const FlowFunction& fn, Nanos now);
+  void Resume(UserSlot& slot, std::coroutine_handle<> h, Nanos now);
+  void Settle(UserSlot& slot, Nanos now);
+  void FlowDone(UserSlot& slot, Nanos now);
+  void NextTask(UserSlot& slot, Nanos now);
+  void Commit(UserSlot& slot, Nanos now);
+  void CountFailure(std::size_t cls, Result* name_result,
+                    const std::string& name, const char* category,
+                    const std::string& message, Nanos offset, Nanos latency);
+
+  // Requests.
+  void BeginSend(UserSlot& slot, Nanos now);
+  void StartStep(UserSlot& slot, Nanos now);
+  void Connect(UserSlot& slot, Nanos now);
+  void OnConnected(UserSlot& slot, Nanos now);
+  void DoHandshake(UserSlot& slot, Nanos now);
+  void StartWrite(UserSlot& slot, Nanos now);
+  void TryWrite(UserSlot& slot, Nanos now);
+  void OnReadable(UserSlot& slot, Nanos now);
+  void OnIdleEvent(UserSlot& slot);
+  void Complete(UserSlot& slot, Nanos now);
+  void FailIo(UserSlot& slot, Nanos now, const char* category,
+              const std::string& message);
+  void Deliver(UserSlot& slot, Nanos now, const char* category,
+               std::string message, bool apart);
+  void CloseSocket(UserSlot& slot);
+  void SetWantOut(UserSlot& slot, bool want);
+  void Reconnect(UserSlot& slot, Nanos now) {
+    CloseSocket(slot);
+    Connect(slot, now);
+  }
+  std::string RedactFor(const UserSlot& slot, const std::string& text) const {
+    std::string t = s_.secrets.Redact(text);
+    return slot.user.secrets_ ? slot.user.secrets_->Redact(t) : t;
+  }
+
+  const ScenarioShared& s_;
+  const ScenarioOptions& o_;
+  int index_, threads_;
+  ScenarioThreadOutput& out_;
+  std::mt19937_64 rng_;
+  int epfd_ = -1;
+  std::vector<UserSlot> slots_;
+  std::priority_queue<TimerEntry, std::vector<TimerEntry>,
+                      std::greater<TimerEntry>>
+      timers_;
+  std::deque<std::uint32_t> ready_;
+  std::unordered_map<std::string, std::size_t> name_index_;
+  int finished_users_ = 0;
+  bool starting_ = false;  // inside BeginSend(): defer deliveries
+  Nanos now_ = 0;
+  std::vector<char> rbuf_ = std::vector<char>(kReadBuffer);
+};
+
+// ---- ScenarioThread ------------------------------------------------------
+
+std::size_t ScenarioThread::NameIndex(const std::string& name,
+                                      const std::string& method) {
+  auto [it, inserted] = name_index_.try_emplace(name, out_.names.size());
+  if (inserted) {
+    out_.names.push_back(name);
+    NameStats& st = out_.stats.emplace_back();
+    st.result = Result(o_.name + "/" + name);
+    st.result.series = TimeSeries(o_.interval);
+    st.traffic.method = method;
+  }
+  return it->second;
+}
+
+void ScenarioThread::FailStep(VirtualUser& u, const Response& r,
+                              const char* category, std::string message) {
+  UserSlot& slot = SlotOf(u);
+  message = RedactFor(slot, message);
+  if (slot.pending.active && r.sequence_ == slot.sends) {
+    if (slot.pending.category == nullptr) {
+      slot.pending.category = category;
+      slot.pending.message = std::move(message);
+      slot.pending.apart = false;
+    }
+  } else {
+    // An older response: one more failure of its request name.
+    const std::size_t n = NameIndex(r.name(), "");
+    CountFailure(static_cast<std::size_t>(slot.class_index),
+                 &out_.stats[n].result, r.name(), category, message,
+                 now_ - s_.start_ns, r.latency_ns());
+  }
+  if (slot.flow.handle() &&
+      s_.classes[static_cast<std::size_t>(slot.class_index)].on_failure() ==
+          FailurePolicy::kRestartTask) {
+    slot.abort_flow = true;
+  }
+}
+
+void ScenarioThread::CountFailure(std::size_t cls, Result* name_result,
+                                  const std::string& name, const char* category,
+                                  const std::string& message, Nanos offset,
+                                  Nanos latency) {
+  out_.aggregate.AddError(category, message);
+  out_.aggregate.series.Record(offset, latency, false);
+  out_.classes[cls].AddError(category, message);
+  out_.classes[cls].series.Record(offset, latency, false);
+  if (name_result != nullptr) {
+    name_result->AddError(category, message);
+    name_result->series.Record(offset, latency, false);
+  }
+  auto key = std::make_pair(name, message);
+  auto it = out_.failures.find(key);
+  if (it != out_.failures.end()) {
+    ++it->second;
+  } else if (out_.failures.size() < kMaxFailureKeys) {
+    out_.failures.emplace(std::move(key), 1);
+  } else {
+    ++out_.failures[{name, "(more distinct failure messages)"}];
+  }
+}
+
+void ScenarioThread::Commit(UserSlot& slot, Nanos now) {
+  PendingRecord& p = slot.pending;
+  if (!p.active) return;
+  p.active = false;
+  NameStats& st = out_.stats[p.name];
+  const std::size_t cls = static_cast<std::size_t>(slot.class_index);
+  const Nanos offset = now - s_.start_ns;
+  if (p.status > 0) {
+    ++st.traffic.responses;
+    st.traffic.body_bytes += p.body_bytes;
+    if (p.status < 1000) ++out_.status[static_cast<std::size_t>(p.status)];
+  }
+  if (p.category != nullptr) {
+    st.traffic.failed_latency.Record(p.latency);
+    CountFailure(cls, &st.result, out_.names[p.name], p.category, p.message,
+                 offset, p.latency);
+  } else if (p.apart) {
+    ++st.apart.count;
+    st.apart.latency.Record(p.latency);
+    ++out_.apart.count;
+    out_.apart.latency.Record(p.latency);
+  } else {
+    out_.aggregate.latency.Record(p.latency);
+    out_.aggregate.series.Record(offset, p.latency, true);
+    st.result.latency.Record(p.latency);
+    st.result.series.Record(offset, p.latency, true);
+    out_.classes[cls].latency.Record(p.latency);
+    out_.classes[cls].series.Record(offset, p.latency, true);
+  }
+}
+
+void ScenarioThread::StartUser(UserSlot& slot, Nanos now) {
+  slot.started = true;
+  slot.task_start = now;
+  ++out_.users_spawned;
+  ++out_.class_users[static_cast<std::size_t>(slot.class_index)];
+  const UserClass& cls = s_.classes[static_cast<std::size_t>(slot.class_index)];
+  if (cls.on_start()) {
+    slot.task = -1;
+    ++out_.on_start_runs[static_cast<std::size_t>(slot.class_index)];
+    StartFlow(slot, cls.on_start(), now);
+  } else {
+    NextTask(slot, now);
+  }
+}
+
+void ScenarioThread::NextTask(UserSlot& slot, Nanos now) {
+  const std::size_t c = static_cast<std::size_t>(slot.class_index);
+  const UserClass& cls = s_.classes[c];
+  if (o_.iterations > 0 && slot.user.iteration_ >= o_.iterations) {
+    slot.finished = true;
+    ++finished_users_;
+    return;
+  }
+  int total = 0;
+  for (const auto& t : cls.tasks()) total += t.weight;
+  int pick = std::uniform_int_distribution<int>(0, total - 1)(rng_);
+  std::size_t task = 0;
+  while (pick >= cls.tasks()[task].weight) pick -= cls.tasks()[task++].weight;
+  slot.task = static_cast<int>(task);
+  slot.task_start = now;
+  ++out_.task_iterations[c][task];
+  StartFlow(slot, cls.tasks()[task].flow, now);
+}
+
+void ScenarioThread::StartFlow(UserSlot& slot, const FlowFunction& fn,
+                               Nanos now) {
+  slot.abort_flow = false;
+  try {
+    slot.flow = fn(slot.user);
+  } catch (...) {
+    slot.flow.Reset();  // thrown before the coroutine existed: same count
+    slot.flow = [](std::exception_ptr e) -> Flow {
+      std::rethrow_exception(e);
+      co_return;
+    }(std::current_exception());
+  }
+  if (!slot.flow.handle()) {  // a default-constructed Flow: nothing to do
+    FlowDone(slot, now);
+    return;
+  }
+  Resume(slot, slot.flow.handle(), now);
+}
+
+void ScenarioThread::Resume(UserSlot& slot, std::coroutine_handle<> h,
+                            Nanos now) {
+  slot.user.waiting_ = {};
+  h.resume();
+  Settle(slot, now);
+}
+
+// After the flow ran: count the last step, then follow what it now waits
+// for, or end it.
+void ScenarioThread::Settle(UserSlot& slot, Nanos now) {
+  Commit(slot, now);
+  VirtualUser& u = slot.user;
+  const bool done = slot.flow.handle().done();
+  if (done || slot.abort_flow) {
+    if (done && slot.flow.handle().promise().exception) {
+      std::string what = "exception";
+      try {
+        std::rethrow_exception(slot.flow.handle().promise().exception);
+      } catch (const std::exception& e) {
+        what += ": ";
+        what += e.what();
+      } catch (...) {
+        what += ": unknown";
+      }
+      const std::size_t c = static_cast<std::size_t>(slot.class_index);
+      const UserClass& cls = s_.classes[c];
+      const std::string task =
+          cls.name() + "." +
+          (slot.task < 0
+               ? std::string("on_start")
+               : cls.tasks()[static_cast<std::size_t>(slot.task)].name);
+      CountFailure(c, nullptr, task, "exception", RedactFor(slot, what),
+                   now - s_.start_ns, now - slot.task_start);
+    }
+    u.send_ = nullptr;
+    u.sleep_ns_ = -1;
+    u.waiting_ = {};
+    slot.flow.Reset();
+    FlowDone(slot, now);
+    return;
+  }
+  if (u.send_ != nullptr) {
+    BeginSend(slot, now);
+  } else if (u.sleep_ns_ >= 0) {
+    SetTimer(slot, TimerKind::kSleep, now + u.sleep_ns_);
+    u.sleep_ns_ = -1;
+  }
+  // Anything else (a flow awaiting a foreign awaitable) would never resume;
+  // Flow's awaitables are the only ones the engine drives.
+}
+
+void ScenarioThread::FlowDone(UserSlot& slot, Nanos now) {
+  const UserClass& cls = s_.classes[static_cast<std::size_t>(slot.class_index)];
+  if (slot.task < 0) {  // on-start flows run once; tasks follow at once
+    NextTask(slot, now);
+    return;
+  }
+  ++slot.user.iteration_;
+  const ThinkTime& t = cls.think();
+  Nanos wait = 0;
+  switch (t.kind) {
+    case ThinkTime::Kind::kNone:
+      break;
+    case ThinkTime::Kind::kConstant:
+      wait = t.min.count();
+      break;
+    case ThinkTime::Kind::kBetween:
+      wait = std::uniform_int_distribution<Nanos>(t.min.count(),
+                                                  t.max.count())(rng_);
+      break;
+    case ThinkTime::Kind::kPacing:
+      wait = std::max<Nanos>(0, slot.task_start + t.min.count() - now);
+      break;
+  }
+  if (wait > 0) {
+    SetTimer(slot, TimerKind::kThink, now + wait);
+  } else {
+    // Not NextTask() directly: a flow that never suspends would recurse.
+    MarkReady(slot, TimerKind::kThink);
+  }
+}
+
+void ScenarioThread::OnTimer(UserSlot& slot, Nanos now) {
+  const TimerKind kind = slot.timer;
+  slot.timer = TimerKind::kNone;
+  switch (kind) {
+    case TimerKind::kSpawn:
+      StartUser(slot, now);
+      break;
+    case TimerKind::kThink:
+      NextTask(slot, now);
+      break;
+    case TimerKind::kSleep:
+      Resume(slot, slot.user.waiting_, now);
+      break;
+    case TimerKind::kBackoff:
+      slot.io = Io::kNone;
+      Connect(slot, now);
+      break;
+    case TimerKind::kDeliver:
+      Deliver(slot, now, slot.deferred_category,
+              std::move(slot.deferred_message), false);
+      break;
+    case TimerKind::kNone:
+      break;
+  }
+}
+
+void ScenarioThread::OnDeadline(UserSlot& slot, Nanos now) {
+  slot.deadline_queued = false;
+  if (slot.io == Io::kNone || slot.io == Io::kBackoff) return;
+  if (now < slot.deadline) {
+    slot.deadline_queued = true;
+    timers_.push({slot.deadline, IndexOf(slot), kDeadlineGen});
+    return;
+  }
+  const bool connecting =
+      slot.io == Io::kConnecting || slot.io == Io::kHandshake;
+  const auto limit = connecting ? o_.connect_timeout : o_.request_timeout;
+  FailIo(slot, now, connecting ? "connect" : "timeout",
+         std::string(connecting ? "connect timed out after "
+                                : "no response within ") +
+             std::to_string(limit.count() / 1'000'000) + " ms");
+}
+
+// ---- requests --------------------------------------------------------
+
+void ScenarioThread::BeginSend(UserSlot& slot, Nanos now) {
+  VirtualUser::SendAwaiter& a = *slot.user.send_;
+  Request& req = a.request_;
+  for (const Header& h : slot.user.headers_) {
+    const bool own = std::any_of(
+        req.headers.begin(), req.headers.end(), [&](const Header& x) {
+          return x.name.size() == h.name.size() &&
+                 std::equal(
+                     x.name.begin(), x.name.end(), h.name.begin(),
+                     [](char p, char q) {
+                       return std::tolower(static_cast<unsigned char>(p)) ==
+                              std::tolower(static_cast<unsigned char>(q));
+                     });
+        });
+    if (!own) req.headers.push_back(h);
+  }
+  slot.step_start = now;
+  slot.retried = false;
+  slot.pending.status = 0;
+  slot.pending.body_bytes = 0;
+  slot.body.clear();
+  starting_ = true;
+  StartStep(slot, now);
+  starting_ = false;
+}
+
+void ScenarioThread::StartStep(UserSlot& slot, Nanos now) {
+  VirtualUser::SendAwaiter& a = *slot.user.send_;
+  Request& req = a.request_;
+  a.response_.name_ = req.DisplayName();
+  a.response_.sequence_ = ++slot.sends;
+  Status st = req.Check();
+  if (!st.ok()) {
+    Deliver(slot, now, "request", st.message(), false);
+    return;
+  }
+  slot.out = req.Serialize(s_.target);
+  if (slot.fd >= 0) {
+    StartWrite(slot, now);
+  } else if (now < slot.next_connect_at) {
+    slot.io = Io::kBackoff;
+    SetTimer(slot, TimerKind::kBackoff, slot.next_connect_at);
+  } else {
+    Connect(slot, now);
+  }
+}
+
+void ScenarioThread::SetWantOut(UserSlot& slot, bool want) {
+  if (slot.want_out == want || slot.fd < 0) return;
+  epoll_event ev{};
+  ev.events = want ? (EPOLLIN | EPOLLOUT) : static_cast<std::uint32_t>(EPOLLIN);
+  ev.data.u32 = IndexOf(slot);
+  epoll_ctl(epfd_, EPOLL_CTL_MOD, slot.fd, &ev);
+  slot.want_out = want;
+}
+
+void ScenarioThread::CloseSocket(UserSlot& slot) {
+  if (slot.ssl != nullptr) {
+    TlsClient::FreeSession(slot.ssl);
+    slot.ssl = nullptr;
+  }
+  if (slot.fd >= 0) {
+    close(slot.fd);
+    slot.fd = -1;
+  }
+  slot.want_out = false;
+  slot.served = 0;
+}
+
+void ScenarioThread::Connect(UserSlot& slot, Nanos now) {
+  slot.io = Io::kConnecting;
+  slot.deadline = now + o_.connect_timeout.count();
+  if (!slot.deadline_queued) {
+    slot.deadline_queued = true;
+    timers_.push({slot.deadline, IndexOf(slot), kDeadlineGen});
+  }
+  slot.fd =
+      socket(s_.addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (slot.fd < 0) {
+    FailIo(slot, now, "connect", "socket: " + ErrnoText(errno));
+    return;
+  }
+  const int one = 1;
+  setsockopt(slot.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  ++out_.connections_opened;
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLOUT;
+  ev.data.u32 = IndexOf(slot);
+  epoll_ctl(epfd_, EPOLL_CTL_ADD, slot.fd, &ev);
+  slot.want_out = true;
+  const int rc = connect(slot.fd, reinterpret_cast<const sockaddr*>(&s_.addr),
+                         s_.addr_len);
+  if (rc == 0) {
+    OnConnected(slot, now);
+  } else if (errno != EINPROGRESS) {
+    FailIo(slot, now, "connect", "connect: " + ErrnoText(errno));
+  }
+}
+
+void ScenarioThread::OnConnected(UserSlot& slot, Nanos now) {
+  if (s_.tls) {
+    slot.ssl = s_.tls->NewSession(slot.fd);
+    if (slot.ssl == nullptr) {
+      FailIo(slot, now, "tls", "cannot create a TLS session");
+      return;
+    }
+    slot.io = Io::kHandshake;
+    DoHandshake(slot, now);
+    return;
+  }
+  SetWantOut(slot, false);
+  StartWrite(slot, now);
+}
+
+void ScenarioThread::DoHandshake(UserSlot& slot, Nanos now) {
+  std::string error;
+  switch (TlsClient::Handshake(slot.ssl, &error)) {
+    case TlsIo::kOk:
+      SetWantOut(slot, false);
+      StartWrite(slot, now);
+      return;
+    case TlsIo::kWantRead:
+      SetWantOut(slot, false);
+      return;
+    case TlsIo::kWantWrite:
+      SetWantOut(slot, true);
+      return;
+    default:
+      FailIo(slot, now, "tls", "TLS handshake: " + error);
+  }
+}
+
+void ScenarioThread::StartWrite(UserSlot& slot, Nanos now) {
+  const Request& req = slot.user.send_->request_;
+  slot.write_off = 0;
+  slot.parser.Reset(req.method == "HEAD");
+  slot.parser.set_max_body_bytes(o_.max_body_bytes);
+  slot.parser.set_secrets(&s_.secrets);
+  slot.parser.Capture(&slot.body, o_.max_kept_body_bytes);
+  slot.deadline = now + o_.request_timeout.count();
+  if (!slot.deadline_queued) {
+    slot.deadline_queued = true;
+    timers_.push({slot.deadline, IndexOf(slot), kDeadlineGen});
+  }
+  slot.io = Io::kSending;
+  TryWrite(slot, now);
+}
+
+void ScenarioThread::TryWrite(UserSlot& slot, Nanos now) {
+  while (slot.write_off < slot.out.size()) {
+    const char* p = slot.out.data() + slot.write_off;
+    const std::size_t n = slot.out.size() - slot.write_off;
+    std::size_t wrote = 0;
+    if (slot.ssl != nullptr) {
+      std::string error;
+      switch (TlsClient::Write(slot.ssl, p, n, &wrote, &error)) {
+        case TlsIo::kOk:
+          break;
+        case TlsIo::kWantRead:
+          SetWantOut(slot, false);
+          return;
+        case TlsIo::kWantWrite:
+          SetWantOut(slot, true);
+          return;
+        default:
+          FailIo(slot, now, "reset", "TLS write: " + error);
+          return;
+      }
+    } else {
+      const ssize_t w = send(slot.fd, p, n, MSG_NOSIGNAL);
+      if (w < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+          SetWantOut(slot, true);
+          return;
+        }
+        if (errno == EINTR) continue;
+        if (slot.served > 0 && !slot.retried) {  // stale keep-alive socket
+          slot.retried = true;
+          Reconnect(slot, now);
+          return;
+        }
+        FailIo(slot, now, "reset", "send: " + ErrnoText(errno));
+        return;
+      }
+      wrote = static_cast<std::size_t>(w);
+    }
+    slot.write_off += wrote;
+    out_.bytes_sent += wrote;
+  }
+  SetWantOut(slot, false);
+  slot.io = Io::kReceiving;
+}
+
+void ScenarioThread::OnReadable(UserSlot& slot, Nanos now) {
+  for (;;) {
+    std::size_t got = 0;
+    bool eof = false;
+    if (slot.ssl != nullptr) {
+      std::string error;
+      switch (
+          TlsClient::Read(slot.ssl, rbuf_.data(), rbuf_.size(), &got, &error)) {
+        case TlsIo::kOk:
+          break;
+        case TlsIo::kWantRead:
+          SetWantOut(slot, false);
+          return;
+        case TlsIo::kWantWrite:
+          SetWantOut(slot, true);
+          return;
+        case TlsIo::kClosed:
+          eof = true;
+          break;
+        default:
+          FailIo(slot, now, "reset", "TLS read: " + error);
+          return;
+      }
+    } else {
+      const ssize_t n = recv(slot.fd, rbuf_.data(), rbuf_.size(), 0);
+      if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+        if (errno == EINTR) continue;
+        if (!slot.parser.started() && slot.served > 0 && !slot.retried) {
+          slot.retried = true;
+          Reconnect(slot, now);
+          return;
+        }
+        FailIo(slot, now, "reset",
+               "recv: " + ErrnoText(errno) +
+                   (slot.parser.started() ? " mid-response" : ""));
+        return;
+      }
+      eof = n == 0;
+      got = static_cast<std::size_t>(n);
+    }
+    if (eof) {
+      if (slot.parser.FinishOnEof()) {
+        Complete(slot, now);
+      } else if (!slot.parser.started() && slot.served > 0 && !slot.retried) {
+        // The server closed an idle keep-alive connection as we reused it:
+        // retry once on a fresh one, as HTTP clients do.
+        slot.retried = true;
+        Reconnect(slot, now);
+      } else {
+        FailIo(slot, now, "reset",
+               slot.parser.started() ? "connection closed mid-response"
+                                     : "connection closed before the response");
+      }
+      return;
+    }
+    out_.bytes_received += got;
+    slot.parser.Feed(rbuf_.data(), got);
+    if (slot.parser.failed()) {
+      FailIo(slot, now, "protocol", slot.parser.error());
+      return;
+    }
+    if (slot.parser.done()) {
+      Complete(slot, now);
+      return;
+    }
+    if (slot.ssl == nullptr && got < rbuf_.size()) return;
+  }
+}
+
+void ScenarioThread::OnIdleEvent(UserSlot& slot) {
+  // Data or EOF with no request: the server closed the keep-alive
+  // connection (or sent something unsolicited); either way it is unusable.
+  char buf[512];
+  if (slot.ssl == nullptr) {
+    const ssize_t n = recv(slot.fd, buf, sizeof buf, MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+  } else {
+    std::size_t got = 0;
+    const TlsIo io = TlsClient::Read(slot.ssl, buf, sizeof buf, &got, nullptr);
+    if (io == TlsIo::kWantRead || io == TlsIo::kWantWrite) return;
+  }
+  CloseSocket(slot);
+}
+
+void ScenarioThread::Complete(UserSlot& slot, Nanos now) {
+  const VirtualUser::SendAwaiter& a = *slot.user.send_;
+  const int status = slot.parser.status();
+  ++slot.served;
+  const bool keep = slot.parser.keep_alive();
+  slot.pending.status = status;
+  slot.pending.body_bytes = slot.parser.body_bytes();
+  const bool apart = std::find(a.expect_.apart.begin(), a.expect_.apart.end(),
+                               status) != a.expect_.apart.end();
+  std::optional<std::pair<const char*, std::string>> failed;
+  if (!apart) {
+    failed = CheckResponse(a.request_, a.expect_, status, slot.body,
+                           slot.parser.body_truncated());
+  }
+  if (!keep) CloseSocket(slot);
+  if (failed) {
+    Deliver(slot, now, failed->first, std::move(failed->second), false);
+  } else {
+    Deliver(slot, now, nullptr, "", apart);
+  }
+}
+
+void ScenarioThread::FailIo(UserSlot& slot, Nanos now, const char* category,
+                            const std::string& message) {
+  CloseSocket(slot);
+  slot.pending.status = 0;
+  slot.pending.body_bytes = 0;
+  if (std::strcmp(category, "connect") == 0 ||
+      std::strcmp(category, "tls") == 0) {
+    // Back off so a dead server is not hammered in a hot loop.
+    slot.next_connect_at = now + o_.reconnect_backoff.count();
+  }
+  Deliver(slot, now, category, message, false);
+}
+
+// The step is over: hand the response to the flow and resume it (or, under
+// FailurePolicy::kRestartTask, end a failed task there).
+void ScenarioThread::Deliver(UserSlot& slot, Nanos now, const char* category,
+                             std::string message, bool apart) {
+  if (starting_) {
+    slot.deferred_category = category;
+    slot.deferred_message = std::move(message);
+    slot.io = Io::kNone;
+    MarkReady(slot, TimerKind::kDeliver);
+    return;
+  }
+  VirtualUser::SendAwaiter& a = *slot.user.send_;
+  slot.io = Io::kNone;
+  Response& r = a.response_;
+  r.status_ = slot.pending.status;
+  r.apart_ = apart;
+  r.latency_ns_ = now - slot.step_start;
+  if (category != nullptr) {
+    message = RedactFor(slot, message);
+    r.error_ = message;
+  }
+  r.body_ = std::move(slot.body);
+  slot.body.clear();
+  PendingRecord& p = slot.pending;
+  p.active = true;
+  p.name = NameIndex(r.name_, a.request_.method);
+  p.latency = r.latency_ns_;
+  p.apart = apart;
+  p.category = category;
+  p.message = std::move(message);
+  slot.user.send_ = nullptr;
+  const UserClass& cls = s_.classes[static_cast<std::size_t>(slot.class_index)];
+  if (category != nullptr && cls.on_failure() == FailurePolicy::kRestartTask) {
+    slot.abort_flow = true;
+    Settle(slot, now);  // counts it and ends the task without resuming
+    return;
+  }
+  Resume(slot, slot.user.waiting_, now);
+}
+
+void ScenarioThread::Run() {
+  sigset_t pipe;
+  sigemptyset(&pipe);
+  sigaddset(&pipe, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
+
+  epfd_ = epoll_create1(EPOLL_CLOEXEC);
+  out_.aggregate = Result(o_.name);
+  out_.aggregate.series = TimeSeries(o_.interval);
+  out_.classes.clear();
+  for (const UserClass& c : s_.classes) {
+    Result& r = out_.classes.emplace_back(o_.name + "/" + c.name());
+    r.series = TimeSeries(o_.interval);
+    out_.task_iterations.emplace_back(c.tasks().size(), 0);
+  }
+  out_.class_users.assign(s_.classes.size(), 0);
+  out_.on_start_runs.assign(s_.classes.size(), 0);
+
+  const int users = static_cast<int>(s_.user_class.size());
+  const int mine = (users - index_ + threads_ - 1) / threads_;
+  slots_ = std::vector<UserSlot>(static_cast<std::size_t>(mine));
+  for (int k = 0; k < mine; ++k) {
+    UserSlot& slot = slots_[static_cast<std::size_t>(k)];
+    const int g = k * threads_ + index_;
+    slot.class_index = s_.user_class[static_cast<std::size_t>(g)];
+    slot.user.host_ = this;
+    slot.user.id_ = g;
+    slot.user.class_name_ =
+        &s_.classes[static_cast<std::size_t>(slot.class_index)].name();
+    const Nanos at =
+        o_.spawn_rate > 0
+            ? s_.start_ns + static_cast<Nanos>(g / o_.spawn_rate * 1e9)
+            : s_.start_ns;
+    SetTimer(slot, TimerKind::kSpawn, at);
+  }
+
+  std::vector<epoll_event> events(1024);
+  for (;;) {
+    now_ = MonotonicNow();
+    if (now_ >= s_.end_ns) break;
+    if (o_.cancel != nullptr && o_.cancel->load(std::memory_order_relaxed))
+      break;
+    if (finished_users_ == mine) break;
+    while (!ready_.empty()) {
+      UserSlot& slot = slots_[ready_.front()];
+      ready_.pop_front();
+      slot.ready = false;
+      if (slot.timer == TimerKind::kThink || slot.timer == TimerKind::kDeliver)
+        OnTimer(slot, now_);
+    }
+    while (!timers_.empty() && timers_.top().at <= now_) {
+      const TimerEntry e = timers_.top();
+      timers_.pop();
+      UserSlot& slot = slots_[e.user];
+      if (e.gen == kDeadlineGen) {
+        OnDeadline(slot, now_);
+      } else if (e.gen == slot.timer_gen && slot.timer != TimerKind::kNone) {
+        OnTimer(slot, now_);
+      }
+    }
+    if (finished_users_ == mine) break;
+    Nanos wake = s_.end_ns;
+    if (!timers_.empty()) wake = std::min(wake, timers_.top().at);
+    if (!ready_.empty()) wake = now_;
+    const Nanos wait = std::max<Nanos>(0, wake - now_);
+    timespec ts{static_cast<time_t>(wait / 1'000'000'000),
+                static_cast<long>(wait % 1'000'000'000)};
+    const int n = epoll_pwait2(epfd_, events.data(),
+                               static_cast<int>(events.size()), &ts, nullptr);
+    if (n <= 0) continue;
+    now_ = MonotonicNow();
+    for (int i = 0; i < n; ++i) {
+      UserSlot& slot = slots_[events[static_cast<std::size_t>(i)].data.u32];
+      if (slot.fd < 0) continue;
+      const std::uint32_t ev = events[static_cast<std::size_t>(i)].events;
+      switch (slot.io) {
+        case Io::kConnecting: {
+          int err = 0;
+          socklen_t len = sizeof err;
+          getsockopt(slot.fd, SOL_SOCKET, SO_ERROR, &err, &len);
+          if (err != 0) {
+            FailIo(slot, now_, "connect", "connect: " + ErrnoText(err));
+          } else if (ev & (EPOLLOUT | EPOLLIN)) {
+            OnConnected(slot, now_);
+          }
+          break;
+        }
+        case Io::kHandshake:
+          DoHandshake(slot, now_);
+          break;
+        case Io::kSending:
+          if (ev & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+            OnReadable(slot, now_);
+          } else {
+            TryWrite(slot, now_);
+          }
+          break;
+        case Io::kReceiving:
+          OnReadable(slot, now_);
+          break;
+        case Io::kNone:
+        case Io::kBackoff:
+          OnIdleEvent(slot);
+          break;
+      }
+    }
+  }
+  const Nanos end = std::min(MonotonicNow(), s_.end_ns);
+  for (UserSlot& slot : slots_) {
+    slot.flow.Reset();  // in-flight steps are abandoned, uncounted
+    CloseSocket(slot);
+  }
+  close(epfd_);
+  out_.aggregate.elapsed_ns = end - s_.start_ns;
+  out_.aggregate.series.Finish();
+  for (NameStats& st : out_.stats) {
+    st.result.elapsed_ns = out_.aggregate.elapsed_ns;
+    st.result.series.Finish();
+  }
+  for (Result& r : out_.classes) {
+    r.elapsed_ns = out_.aggregate.elapsed_ns;
+    r.series.Finish();
+  }
+}
+
+void RunScenarioThread(const ScenarioShared& shared, int index, int threads,
+                       ScenarioThreadOutput& out) {
+  ScenarioThread(shared, index, threads, out).Run();
+}
+
+}  // namespace perfcheck::http::internal
+
+namespace perfcheck::http {
+
+// ---- VirtualUser's engine-facing members --------------------------------
+
+void VirtualUser::SendAwaiter::await_suspend(
+    std::coroutine_handle<> h) noexcept {
+  user_->waiting_ = h;
+  user_->send_ = this;
+}
+
+void VirtualUser::SleepAwaiter::await_suspend(
+    std::coroutine_handle<> h) noexcept {
+  user_->waiting_ = h;
+  user_->sleep_ns_ = duration_;
+}
+
+std::int64_t VirtualUser::Random(std::int64_t lo, std::int64_t hi) {
+  if (hi < lo) std::swap(lo, hi);
+  return host_->Random(lo, hi);
+}
+
+bool VirtualUser::Extract(const Response& r, std::string_view pointer,
+                          std::string var) {
+  std::optional<std::string> value = JsonAt(r.body(), pointer);
+  if (value) {
+    SetVar(std::move(var), std::move(*value));
+    return true;
+  }
+  std::string why = JsonAt(r.body(), "").has_value()
+                        ? "JSON " + std::string(pointer) + " missing"
+                        : std::string("body is not JSON");
+  if (r.status() == 0) why = "no response";
+  host_->FailStep(*this, r, "extract", "extract " + var + ": " + why);
+  return false;
+}
+
+void VirtualUser::Fail(const Response& r, std::string message) {
+  host_->FailStep(*this, r, "check", std::move(message));
+}
+
+}  // namespace perfcheck::http
