@@ -37,8 +37,8 @@
 // the limit:
 //   Expected: deadlocks <= 0 on postgres server postgresql://app:<redacted>@
 //             127.0.0.1:5432/erp (database erp)
-//     (delta)
 //     Actual: deadlocks = 1 (pg_stat_database.deadlocks, over 1.20 s)
+//     Judged: delta
 //
 // Thread-safety: from the test's thread, as any gtest assertion.
 #ifndef PERFCHECK_DB_GTEST_H_
