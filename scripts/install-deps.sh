@@ -24,6 +24,9 @@ packages=(
   # Locust 2.12, whose own CSV writer checks perfcheck's --csv files
   # (tests/http/locust); run with /usr/bin/python3
   python3-locust
+  # headless browser that opens the HTML report in its tests
+  # (tests/report/browser_test.cc: DOM, screenshot, console)
+  chromium
   # fuzzing (scripts/fuzz.sh): clang with libFuzzer and its sanitizer runtimes
   clang libclang-rt-14-dev
 )

@@ -74,10 +74,9 @@ std::string Facts(const ReportSection& s) {
         "<tr><th>" + HtmlEscape(k) + "</th><td>" + HtmlEscape(v) + "</td></tr>";
   }
   if (s.total) {
-    out +=
-        "<tr><th>error rate</th><td class=\"num\" data-key=\"ALL|error_"
-        "rate\">" +
-        Percent(s.error_rate) + "</td></tr>";
+    out += "<tr><th>error rate</th>" +
+           NumCell(s.total->name, "error_rate", Percent(s.error_rate)) +
+           "</tr>";
   }
   return out + "</table>";
 }
