@@ -348,6 +348,12 @@ int RunLoad(const LoadFlags& f) {
   // --- outputs: writable before the first request ---------------------------
   // `--csv NAME.csv` wrote perfcheck's own table before --csv took Locust's
   // PREFIX; a script passing a .csv file keeps getting that table for now.
+    // A window the run's series cannot be cut into is known before the run.
+    if (Status s = CheckAgainstRun(*th, ToNanos(o.interval),
+                                   ToNanos(o.PlannedDuration()));
+        !s.ok()) {
+      return UsageError(s.message());
+    }
   std::string csv_table = f.csv_table_file;
   std::string csv_table_flag = "--csv-table";
   std::string csv_prefix = f.csv_file;
@@ -568,7 +574,9 @@ void AddLoadCommand(CLI::App& app, CommandRunner& run) {
   sub->add_option("--ca-file", f.ca_file,
                   "Extra trusted CA certificates (PEM)");
   sub->add_option("--threshold", f.thresholds,
-                  "e.g. 'p95<500ms', 'error_rate<1%', 'rps>50' (repeatable)");
+                  "e.g. 'p95<500ms', 'error_rate<1%', 'rps>50'; in every "
+                  "window: 'p99[1m]<2s'; drift: 'drift(p95)<10%' "
+                  "(repeatable)");
   sub->add_option("--json", f.json_file,
                   "Write the JSON report to FILE; '-': print it on stdout "
                   "instead of the summary (the former default output, for "

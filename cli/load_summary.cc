@@ -196,3 +196,5 @@ std::string LoadSummaryText(const http::HttpLoadResult& r,
 }
 
 }  // namespace perfcheck::cli
+      // A window or drift bound also says where and how many windows.
+      if (t.threshold.window_ns > 0) out << "      " << v.measured << "\n";
