@@ -461,17 +461,38 @@ TEST(ScenarioFaultsTest, AnEchoedUserTokenIsRedactedFromFailures) {
   UserClass c = UserClass("Echo").Task(1, [](VirtualUser& u) -> Flow {
     u.SetHeader("Authorization", "Bearer s3cr3t-t0ken-v4lue", true);
     co_await u.Send(Request::Get("/x"));
+    u.RemoveHeader("Authorization");
+    // A secret of this request only.
+    Request own = Request::Get("/y").AddHeader("Authorization",
+                                               "Bearer s3cr3t-0wn-v4lue");
+    co_await u.Send(own);
   });
   ScenarioResult r = RunScenario(Target(server.url()), {c}, Bounded(1, 2));
-  ASSERT_EQ(r.aggregate.ErrorCount(), 2u);
+  ASSERT_EQ(r.aggregate.ErrorCount(), 4u);
+  EXPECT_EQ(r.aggregate.errors.at("protocol").count, 4u);
+  int redacted = 0;
   for (const auto& [key, count] : r.failures) {
     EXPECT_EQ(key.second.find("s3cr3t"), std::string::npos) << key.second;
+    if (key.second.find(kRedacted) != std::string::npos) redacted += count;
   }
+  EXPECT_EQ(redacted, 4);  // the echo was there, cut out
   for (const auto& [category, e] : r.aggregate.errors) {
     for (const std::string& m : e.examples) {
       EXPECT_EQ(m.find("s3cr3t"), std::string::npos) << m;
     }
   }
+}
+
+TEST_F(ScenarioTest, AMalformedRequestIsAFailureOfItsStep) {
+  UserClass c = UserClass("Sloppy").Task(1, [](VirtualUser& u) -> Flow {
+    Response r = co_await u.Send(Request::Get("no-slash").Named("bad"));
+    EXPECT_FALSE(r.ok());
+    EXPECT_NE(r.error().find("path must start with '/'"), std::string::npos);
+    co_await u.Send(Request::Get("/api/a"));
+  });
+  ScenarioResult r = RunScenario(MakeTarget(), {c}, Bounded(1, 3));
+  EXPECT_EQ(r.ByName("bad").errors.at("request").count, 3u);
+  EXPECT_EQ(r.ByName("GET /api/a").OkCount(), 3u);
 }
 
 TEST(ScenarioOptionsTest, BadInputIsRejectedNamingTheField) {
