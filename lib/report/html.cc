@@ -174,6 +174,32 @@ std::string CompareTable(const ReportSection& s, const std::string& id) {
          "old value (0.05 = +5%), tolerance likewise.</p>";
 }
 
+std::string Resources(const ReportSection& s, const std::string& id) {
+  if (s.resources.empty()) return "";
+  std::string out =
+      "<h3>monitored processes</h3><table class=\"resources\" id=\"" + id +
+      "-resources\"><tr><th>process</th><th>peak RSS (bytes)</th><th>CPU "
+      "mean %</th><th>CPU peak %</th><th>memory growth</th><th>note</th></tr>";
+  for (const ResourceSeriesView& r : s.resources) {
+    out += "<tr><td>" + HtmlEscape(r.process) + "</td>" +
+           NumCell(r.process, "peak_rss_bytes",
+                   r.peak_rss_bytes ? Num(*r.peak_rss_bytes) : "n/a") +
+           NumCell(r.process, "cpu_mean_percent",
+                   r.cpu_mean_percent ? Num(*r.cpu_mean_percent) : "n/a") +
+           NumCell(r.process, "cpu_peak_percent",
+                   r.cpu_peak_percent ? Num(*r.cpu_peak_percent) : "n/a") +
+           "<td>" + HtmlEscape(r.memory_growth) + "</td><td>" +
+           HtmlEscape(r.note) + "</td></tr>";
+  }
+  out += "</table>";
+  for (std::size_t m = 0; m < s.resources.size(); ++m) {
+    const std::string rid = id + "-resources-" + std::to_string(m);
+    out += svg::ResourceChart(s.resources[m], false, rid);
+    out += svg::ResourceChart(s.resources[m], true, rid + "-cpu");
+  }
+  return out;
+}
+
 std::string Machine(const ReportSection& s, const std::string& id) {
   if (!s.fingerprint && s.config.empty()) return "";
   std::string out;
@@ -237,11 +263,7 @@ std::string Section(const ReportSection& s, std::size_t index) {
   out += RequestTable(s, id);
   out += svg::CompareBands(s, id + "-compare");
   out += CompareTable(s, id);
-  for (std::size_t m = 0; m < s.resources.size(); ++m) {
-    const std::string rid = id + "-resources-" + std::to_string(m);
-    out += svg::ResourceChart(s.resources[m], false, rid);
-    out += svg::ResourceChart(s.resources[m], true, rid + "-cpu");
-  }
+  out += Resources(s, id);
   out += Machine(s, id);
   return out + "</section>\n";
 }

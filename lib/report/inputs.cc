@@ -82,6 +82,59 @@ void AddIntervalsFromRun(const Result& run, ReportSection* s) {
   }
 }
 
+// The optional "resources" of a load JSON (perfcheck load --monitor-*):
+//   {"processes": [{"label", "pid", "name", "note", "peak_rss_bytes",
+//    "cpu_mean_percent", "cpu_peak_percent", "memory_growth": {"text"},
+//    "samples": {"t_s": [...], "cpu_percent": [...], "rss_bytes": [...]}}]}
+void ReadResources(const FieldReader& r, const Json& doc, ReportSection* s) {
+  const Json& res = r.Object(doc, "", "resources");
+  if (!res.contains("processes")) return;
+  const Json& list = r.Array(res, "resources", "processes");
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const std::string p = Index("resources.processes", i);
+    const Json& e = list[i];
+    ResourceSeriesView v;
+    v.process = "pid " + std::to_string(r.Int64(e, p, "pid"));
+    if (e.contains("name")) {
+      const std::string name = r.String(e, p, "name");
+      if (!name.empty()) v.process += " (" + name + ")";
+    }
+    if (e.contains("label")) {
+      const std::string label = r.String(e, p, "label");
+      if (!label.empty()) v.process = label + " " + v.process;
+    }
+    if (e.contains("note")) v.note = r.String(e, p, "note");
+    for (const auto& [key, field] :
+         {std::pair{"peak_rss_bytes", &v.peak_rss_bytes},
+          {"cpu_mean_percent", &v.cpu_mean_percent},
+          {"cpu_peak_percent", &v.cpu_peak_percent}}) {
+      if (e.contains(key)) *field = r.Number(e, p, key);
+    }
+    if (e.contains("memory_growth")) {
+      const Json& g = r.Object(e, p, "memory_growth");
+      if (g.contains("text")) {
+        v.memory_growth = r.String(g, Join(p, "memory_growth"), "text");
+      }
+    }
+    const std::string sp = Join(p, "samples");
+    const Json& samples = r.Object(e, p, "samples");
+    const Json& t = r.Array(samples, sp, "t_s");
+    const Json& cpu = r.Array(samples, sp, "cpu_percent");
+    const Json& rss = r.Array(samples, sp, "rss_bytes");
+    if (cpu.size() != t.size() || rss.size() != t.size()) {
+      r.Fail(sp, "t_s, cpu_percent and rss_bytes differ in length");
+    }
+    for (std::size_t k = 0; k < t.size(); ++k) {
+      v.t_s.push_back(r.AsNumber(t[k], Index(Join(sp, "t_s"), k)));
+      v.cpu_percent.push_back(
+          r.AsNumber(cpu[k], Index(Join(sp, "cpu_percent"), k)));
+      v.rss_mb.push_back(r.AsNumber(rss[k], Index(Join(sp, "rss_bytes"), k)) /
+                         (1024.0 * 1024.0));
+    }
+    s->resources.push_back(std::move(v));
+  }
+}
+
 ReportSection LoadSection(const FieldReader& r, const Json& doc,
                           const Result* run) {
   r.ExpectObject(doc, "");
@@ -147,6 +200,7 @@ ReportSection LoadSection(const FieldReader& r, const Json& doc,
     s.histogram = run->latency;
   }
   if (run != nullptr) s.fingerprint = run->fingerprint;
+  if (doc.contains("resources")) ReadResources(r, doc, &s);
   if (doc.contains("config")) {
     const Json& config = r.Object(doc, "", "config");
     for (const auto& [k, v] : config.items()) {

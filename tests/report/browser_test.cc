@@ -163,7 +163,8 @@ TEST_F(ReportInBrowser, ChartsNumbersAndASilentConsole) {
   for (const char* id :
        {"s0-latency-over-time", "s0-rate-over-time", "s0-spectrum",
         "s1-latency-over-time", "s1-spectrum", "s1-histogram", "s1-machine",
-        "s0-requests", "s0-thresholds"}) {
+        "s0-requests", "s0-thresholds", "s0-resources-0",
+        "s0-resources-0-cpu"}) {
     EXPECT_NE(run.dom.find(std::string("id=\"") + id + "\""), std::string::npos)
         << id;
   }
@@ -173,7 +174,7 @@ TEST_F(ReportInBrowser, ChartsNumbersAndASilentConsole) {
        at = run.dom.find("<svg class=\"chart\"", at + 1)) {
     ++charts;
   }
-  EXPECT_EQ(charts, 7);
+  EXPECT_EQ(charts, 9);
   // One polyline per percentile over time, three markers each (3 intervals).
   EXPECT_NE(run.dom.find("<polyline class=\"line p99\""), std::string::npos);
 
@@ -203,6 +204,11 @@ TEST_F(ReportInBrowser, ChartsNumbersAndASilentConsole) {
   EXPECT_EQ(number("ALL|count"), doc["total_requests"].get<double>());
   EXPECT_EQ(number("ALL|p95_ms"), doc["latency_ms"]["p95"].get<double>());
   EXPECT_EQ(cells.at("ALL|error_rate"), "2.00%");
+  const json_fields::Json& server = doc["resources"]["processes"][0];
+  EXPECT_EQ(number("cmd pid 4242 (server)|peak_rss_bytes"),
+            server["peak_rss_bytes"].get<double>());
+  EXPECT_EQ(number("cmd pid 4242 (server)|cpu_peak_percent"),
+            server["cpu_peak_percent"].get<double>());
   // The result's row: its summary fields by the stated rule.
   const json_fields::Json res = json_fields::Json::parse(Read(result_file));
   const std::map<std::string, std::string> result_cells =

@@ -135,6 +135,16 @@ TEST(ReportInputs, LoadJsonNumbersArePrintedAsInTheJson) {
     EXPECT_NE(page.find(cell), std::string::npos) << cell;
   }
   EXPECT_NE(page.find("thresholds: 1 passed, 1 failed"), std::string::npos);
+  // The monitored server: its figures as the JSON has them, RSS and CPU
+  // drawn over time.
+  for (const char* cell :
+       {"data-key=\"cmd pid 4242 (server)|peak_rss_bytes\">52428800</td>",
+        "data-key=\"cmd pid 4242 (server)|cpu_mean_percent\">12.51</td>",
+        "data-key=\"cmd pid 4242 (server)|cpu_peak_percent\">31.25</td>",
+        "id=\"s0-resources-0\"", "id=\"s0-resources-0-cpu\""}) {
+    EXPECT_NE(page.find(cell), std::string::npos) << cell;
+  }
+  EXPECT_EQ(Count(page, "<circle class=\"marker rss\""), 4);
   EXPECT_EQ(page.find("<script"), std::string::npos);
 }
 

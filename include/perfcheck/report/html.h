@@ -21,9 +21,9 @@
 // holding a number carries data-key="<row name>|<column>" for tools.
 // Chart elements carry stable ids and classes: svg.chart with ids
 // "s<N>-latency-over-time", "s<N>-rate-over-time", "s<N>-spectrum",
-// "s<N>-histogram", "s<N>-compare", "s<N>-resources-<M>"; tables
-// "s<N>-requests", "s<N>-thresholds", "s<N>-compare-table",
-// "s<N>-machine" (N, M from 0).
+// "s<N>-histogram", "s<N>-compare", "s<N>-resources-<M>" (RSS) and
+// "s<N>-resources-<M>-cpu"; tables "s<N>-requests", "s<N>-thresholds",
+// "s<N>-compare-table", "s<N>-resources", "s<N>-machine" (N, M from 0).
 //
 // Every text taken from input is HTML-escaped (& < > " ').
 //

@@ -80,12 +80,16 @@ struct CompareRow {
   std::string note;
 };
 
-// One monitored process's samples (perfcheck/resource_statistics.h).
+// One monitored process's samples (perfcheck/resource_statistics.h), and
+// its figures as the input states them (nullopt: not in the input).
 struct ResourceSeriesView {
   std::string process;              // "pid 1234 (name)"
-  std::vector<double> t_s;          // sample times from the run start
+  std::vector<double> t_s;          // sample times from the monitor's start
   std::vector<double> cpu_percent;  // of one core
-  std::vector<double> rss_mb;       // resident set, MiB
+  std::vector<double> rss_mb;       // resident set, MiB (bytes / 2^20)
+  std::optional<double> peak_rss_bytes, cpu_mean_percent, cpu_peak_percent;
+  std::string memory_growth;  // the growth verdict's text
+  std::string note;           // e.g. "exited after 3.2 s"
 };
 
 struct ReportSection {
