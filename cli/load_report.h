@@ -28,6 +28,10 @@
 #include "threshold.h"
 
 namespace perfcheck::cli {
+// For plots (perfcheck report, docs/html-report.md) also: series
+// {interval_s, intervals [{start_s, ok, errors, p50_ms, p95_ms, p99_ms}]}
+// and latency_histogram (LatencyHistogram::Encode() of the successful
+// requests' latencies).
 
 struct ThresholdOutcome {
   Threshold threshold;
