@@ -13,7 +13,7 @@ namespace perfcheck::report::svg {
 namespace {
 
 constexpr double kWidth = 760, kHeight = 260;
-constexpr double kLeft = 64, kRight = 20, kTop = 30, kBottom = 42;
+constexpr double kLeft = 64, kRight = 40, kTop = 30, kBottom = 42;
 // Beyond this many points a chart draws lines only: a circle (with its
 // tooltip) per point would make a long run's page heavy.
 constexpr std::size_t kMaxMarkers = 300;
