@@ -29,6 +29,7 @@
 
 #include "command.h"
 #include "io/file_io.h"
+#include "load_monitor.h"
 #include "load_report.h"
 #include "load_summary.h"
 #include "locust_csv.h"
@@ -39,6 +40,7 @@
 #include "perfcheck/report/inputs.h"
 #include "perfcheck/result_json.h"
 #include "report_output.h"
+#include "resource_threshold.h"
 #include "threshold.h"
 
 namespace perfcheck::cli {
@@ -69,6 +71,10 @@ struct LoadFlags {
   std::string json_file, csv_file, csv_table_file, result_file;
   std::string name = "load";
   std::string html_file;  // --html: the self-contained HTML report
+  // --monitor-*: the processes of the system under test to sample, and the
+  // --threshold values that judge them (rss<512MB, cpu<80%, ...).
+  MonitorFlags monitor;
+  std::vector<std::string> resource_thresholds;
   bool no_progress = false;
   std::string color = "auto";
 };
@@ -345,6 +351,18 @@ int RunLoad(const LoadFlags& f) {
     thresholds.push_back(*th);
   }
 
+  std::vector<ResourceThreshold> resource_thresholds;
+  for (const std::string& t : f.resource_thresholds) {
+    StatusOr<ResourceThreshold> th = ParseResourceThreshold(t);
+    if (!th.ok()) return UsageError(th.status().message());
+    if (!f.monitor.any()) {
+      return UsageError("threshold '" + th->text +
+                        "' judges a monitored process: add --monitor-pid, "
+                        "--monitor-cmd or --monitor-cgroup");
+    }
+    resource_thresholds.push_back(*th);
+  }
+
   // --- outputs: writable before the first request ---------------------------
   // `--csv NAME.csv` wrote perfcheck's own table before --csv took Locust's
   // PREFIX; a script passing a .csv file keeps getting that table for now.
@@ -395,6 +413,20 @@ int RunLoad(const LoadFlags& f) {
     }
   }
 
+  // --- the system under test's processes: started, checked, sampled --------
+  // Before the connection check: a --monitor-cmd may be the server itself.
+  LoadMonitor monitor;
+  if (f.monitor.any()) {
+    const auto accepts = [&target] {
+      return http::CheckConnection(target, std::chrono::milliseconds(500)).ok();
+    };
+    if (Status s = monitor.Start(f.monitor, accepts, std::chrono::seconds(30),
+                                 std::cerr);
+        !s.ok()) {
+      return UsageError(s.message());
+    }
+  }
+
   // --- fail fast when the server cannot be reached -------------------------
   Status reachable = http::CheckConnection(target, o.connect_timeout);
   if (!reachable.ok()) {
@@ -430,6 +462,11 @@ int RunLoad(const LoadFlags& f) {
   http::HttpLoadResult result = http::Load(target, requests, o);
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
+  if (f.monitor.any()) {
+    // Exits during the run are said on stderr; their samples stay.
+    result.aggregate.resources = monitor.Stop(std::cerr);
+    result.aggregate.SetConfig("monitor_interval", f.monitor.interval);
+  }
   if (tty) std::fprintf(stderr, "\n");
 
   // --- judge and report ----------------------------------------------------
@@ -466,10 +503,23 @@ int RunLoad(const LoadFlags& f) {
                 << f.timeout << "; --threshold sets your own bounds)\n";
     }
   }
-  const std::string json = LoadReportJson(result, target.Describe(), outcomes);
-  std::cout << (json_on_stdout ? json
-                               : LoadSummaryText(result, target.Describe(),
-                                                 outcomes, UseColor(f.color)))
+  std::vector<ResourceThresholdOutcome> resource_outcomes;
+  for (const ResourceThreshold& t : resource_thresholds) {
+    ResourceThresholdOutcome v =
+        EvaluateResourceThreshold(t, result.aggregate.resources);
+    all_passed = all_passed && v.passed;
+    if (json_on_stdout) {
+      std::cerr << (v.passed ? "PASS " : "FAIL ") << t.text << "  ("
+                << v.measured << ")\n";
+    }
+    resource_outcomes.push_back(std::move(v));
+  }
+  const std::string json =
+      LoadReportJson(result, target.Describe(), outcomes, resource_outcomes);
+  std::cout << (json_on_stdout
+                    ? json
+                    : LoadSummaryText(result, target.Describe(), outcomes,
+                                      UseColor(f.color), resource_outcomes))
             << std::flush;
   // A report nobody receives (a full disk, a closed pipe) is no pass.
   const bool stdout_ok = static_cast<bool>(std::cout);
@@ -591,12 +641,23 @@ void AddLoadCommand(CLI::App& app, CommandRunner& run) {
       "--result", f.result_file,
       "Write the aggregate as perfcheck.result/v1 JSON (for baselines)");
   sub->add_option("--name", f.name, "Result name (default 'load')");
+  sub->add_option("--monitor-pid", f.monitor.pids,
+                  "Sample CPU, RSS, threads, fds of this process during the "
+                  "run (repeatable)");
+  sub->add_option("--monitor-cmd", f.monitor.commands,
+                  "Start \"CMD ARGS\" before the run, sample it, stop it "
+                  "after (SIGTERM, SIGKILL after 5 s; repeatable)");
+  sub->add_option("--monitor-cgroup", f.monitor.cgroup,
+                  "Sample every process of this cgroup v2 directory");
+  sub->add_option("--monitor-interval", f.monitor.interval,
+                  "Between two samples (default 1s, at least 10ms)");
   sub->add_flag("--no-progress", f.no_progress, "No live progress line");
   sub->add_option("--color", f.color,
                   "Colour the summary: auto (default: on a TTY), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   sub->callback([&run, flags, duration_seconds] {
     flags->duration_seconds_given = duration_seconds->count() > 0;
+    SplitResourceThresholds(&flags->thresholds, &flags->resource_thresholds);
     run = [flags] { return RunLoad(*flags); };
   });
   sub->add_option("--html", f.html_file,

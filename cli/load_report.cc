@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "perfcheck/resource_sla.h"
+
 namespace perfcheck::cli {
 namespace {
 
@@ -45,11 +47,85 @@ ordered_json Summary(const Result& r) {
   return j;
 }
 
+// The monitored processes: figures a reader wants at a glance, the samples
+// by column for plots, and the resource thresholds per process.
+ordered_json ResourcesJson(
+    const Result& a, const std::vector<ResourceThresholdOutcome>& outcomes) {
+  ordered_json j;
+  if (auto it = a.config.find("monitor_interval"); it != a.config.end()) {
+    j["interval"] = it->second;
+  }
+  ordered_json processes = ordered_json::array();
+  for (const ProcessSeries& p : a.resources) {
+    ordered_json q;
+    q["label"] = p.label;
+    q["pid"] = p.pid;
+    q["name"] = p.name;
+    q["exited_s"] = p.exited_ns
+                        ? ordered_json(static_cast<double>(*p.exited_ns) / 1e9)
+                        : ordered_json(nullptr);
+    q["note"] = p.note;
+    q["peak_rss_bytes"] = PeakRssBytes(p.samples);
+    const CpuSummary cpu = SummarizeCpu(p.samples);
+    q["cpu_mean_percent"] = std::round(cpu.mean_percent * 100) / 100;
+    q["cpu_peak_percent"] = std::round(cpu.peak_percent * 100) / 100;
+    const MemoryGrowth g = AnalyzeMemoryGrowth(p.samples);
+    const char* verdict = g.verdict == GrowthVerdict::kGrows ? "grows"
+                          : g.verdict == GrowthVerdict::kSteady
+                              ? "steady"
+                              : "insufficient_data";
+    q["memory_growth"] = {{"verdict", verdict},
+                          {"slope_bytes_per_s", g.slope_bytes_per_s},
+                          {"interval_low", g.slope_interval.low},
+                          {"interval_high", g.slope_interval.high},
+                          {"tolerance_bytes_per_s", g.tolerance_bytes_per_s},
+                          {"n", g.n},
+                          {"text", g.Describe()}};
+    ordered_json t = ordered_json::array(), c = ordered_json::array(),
+                 rss = ordered_json::array(), th = ordered_json::array(),
+                 fds = ordered_json::array();
+    for (const ProcessSample& s : p.samples) {
+      t.push_back(std::round(static_cast<double>(s.t_ns) / 1e6) / 1e3);
+      c.push_back(std::round(s.cpu_percent * 100) / 100);
+      rss.push_back(s.rss_bytes);
+      th.push_back(s.threads);
+      fds.push_back(s.fds);
+    }
+    q["samples"] = {{"t_s", t},
+                    {"cpu_percent", c},
+                    {"rss_bytes", rss},
+                    {"threads", th},
+                    {"fds", fds}};
+    processes.push_back(q);
+  }
+  j["processes"] = processes;
+  ordered_json thresholds = ordered_json::array();
+  for (const ResourceThresholdOutcome& o : outcomes) {
+    ordered_json per = ordered_json::array();
+    for (std::size_t i = 0; i < o.checks.size(); ++i) {
+      const SlaCheck& c = o.checks[i];
+      per.push_back({{"pid", a.resources[i].pid},
+                     {"passed", c.passed},
+                     {"measured", c.actual},
+                     {"observed", c.observed ? ordered_json(*c.observed)
+                                             : ordered_json(nullptr)},
+                     {"limit", c.limit},
+                     {"unit", ResourceUnitName(c.unit)}});
+    }
+    thresholds.push_back({{"threshold", o.threshold.text},
+                          {"passed", o.passed},
+                          {"processes", per}});
+  }
+  j["thresholds"] = thresholds;
+  return j;
+}
+
 }  // namespace
 
-std::string LoadReportJson(const http::HttpLoadResult& r,
-                           const std::string& target,
-                           const std::vector<ThresholdOutcome>& thresholds) {
+std::string LoadReportJson(
+    const http::HttpLoadResult& r, const std::string& target,
+    const std::vector<ThresholdOutcome>& thresholds,
+    const std::vector<ResourceThresholdOutcome>& resources) {
   const Result& a = r.aggregate;
   ordered_json j;
   j["target"] = target;
@@ -99,7 +175,21 @@ std::string LoadReportJson(const http::HttpLoadResult& r,
                   {"limit", t.verdict.limit},
                   {"unit", UnitName(t.verdict.unit)}});
   }
+  for (const ResourceThresholdOutcome& o : resources) {
+    // The worst process's numbers: the one that decides the verdict.
+    ordered_json observed = nullptr;
+    if (o.worst && o.worst->observed) observed = *o.worst->observed;
+    th.push_back({{"threshold", o.threshold.text},
+                  {"passed", o.passed},
+                  {"measured", o.measured},
+                  {"observed", observed},
+                  {"limit", o.worst ? o.worst->limit : o.threshold.value},
+                  {"unit", o.worst ? ResourceUnitName(o.worst->unit) : ""}});
+  }
   j["thresholds"] = th;
+  if (!a.resources.empty() || !resources.empty()) {
+    j["resources"] = ResourcesJson(a, resources);
+  }
   ordered_json config = ordered_json::object();
   for (const auto& [k, v] : a.config) config[k] = v;
   j["config"] = config;

@@ -13,6 +13,19 @@
 //   [{threshold, passed, measured (text), observed (number, null when nothing
 //   was measured), limit, unit ("ns", "fraction", "per_second")}], target,
 //   config.
+//   resources (only when processes were monitored, --monitor-*):
+//     {"interval": "1s", "processes": [{"label" ("cmd" for --monitor-cmd,
+//     "cgroup", or ""), "pid", "name", "exited_s" (null while running),
+//     "note", "peak_rss_bytes", "cpu_mean_percent", "cpu_peak_percent",
+//     "memory_growth": {"verdict" ("steady", "grows", "insufficient_data"),
+//     "slope_bytes_per_s", "interval_low", "interval_high" (bytes/s),
+//     "tolerance_bytes_per_s", "n", "text"}, "samples": {"t_s" (seconds
+//     since the monitor started, just before the run), "cpu_percent" (% of
+//     one core), "rss_bytes", "threads", "fds" (-1: unreadable)}}],
+//     "thresholds": [{"threshold", "passed", "processes": [{"pid",
+//     "passed", "measured", "observed", "limit", "unit"}]}]}
+//   Resource thresholds also appear in "thresholds" with the worst process's
+//   numbers and unit "bytes", "percent_of_core" or "bytes_per_second".
 // Nothing in it can hold a secret: config values are redacted by
 // Result::SetConfig, error examples name only method and path.
 //
@@ -25,6 +38,7 @@
 #include <vector>
 
 #include "perfcheck/http/load.h"
+#include "resource_threshold.h"
 #include "threshold.h"
 
 namespace perfcheck::cli {
@@ -38,9 +52,12 @@ struct ThresholdOutcome {
   ThresholdVerdict verdict;
 };
 
-std::string LoadReportJson(const http::HttpLoadResult& r,
-                           const std::string& target,
-                           const std::vector<ThresholdOutcome>& thresholds);
+// `resources`: the verdicts of the resource thresholds (rss<512MB, ...),
+// listed in "thresholds" too; the series are r.aggregate.resources.
+std::string LoadReportJson(
+    const http::HttpLoadResult& r, const std::string& target,
+    const std::vector<ThresholdOutcome>& thresholds,
+    const std::vector<ResourceThresholdOutcome>& resources = {});
 std::string LoadReportCsv(const http::HttpLoadResult& r);
 
 }  // namespace perfcheck::cli

@@ -1,10 +1,13 @@
 #include "load_summary.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <sstream>
 
 #include "perfcheck/format.h"
+#include "perfcheck/resource_sla.h"
 
 namespace perfcheck::cli {
 namespace {
@@ -92,12 +95,74 @@ void Table(std::ostringstream& out, const http::HttpLoadResult& r, bool color) {
   }
 }
 
+// The monitored processes, one row each, then their thresholds.
+void ResourcesSection(std::ostringstream& out, const Result& a,
+                      const std::vector<ResourceThresholdOutcome>& outcomes,
+                      bool color) {
+  const std::string interval = Config(a, "monitor_interval");
+  out << "\n  resources"
+      << (interval.empty() ? "" : " (sampled every " + interval + ")") << "\n";
+  using Row = std::vector<std::string>;
+  std::vector<Row> rows = {
+      {"process", "peak RSS", "mean CPU", "peak CPU", "memory"}};
+  auto percent = [](double p) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f %%", p);
+    return std::string(buf);
+  };
+  for (const ProcessSeries& p : a.resources) {
+    const CpuSummary cpu = SummarizeCpu(p.samples);
+    const MemoryGrowth g = AnalyzeMemoryGrowth(p.samples);
+    const std::string slope = (g.slope_bytes_per_s < 0 ? "-" : "+") +
+                              FormatBytes(std::fabs(g.slope_bytes_per_s)) +
+                              "/s";
+    rows.push_back(
+        {p.Describe(),
+         p.samples.empty()
+             ? "-"
+             : FormatBytes(static_cast<double>(PeakRssBytes(p.samples))),
+         cpu.n == 0 ? "-" : percent(cpu.mean_percent),
+         cpu.n == 0 ? "-" : percent(cpu.peak_percent),
+         g.verdict == GrowthVerdict::kInsufficientData
+             ? "too few samples (" + std::to_string(g.n) + ")"
+             : std::string(g.verdict == GrowthVerdict::kGrows ? "grows "
+                                                              : "steady ") +
+                   slope});
+  }
+  std::vector<std::size_t> width(rows[0].size(), 0);
+  for (const Row& row : rows) {
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      width[c] = std::max(width[c], row[c].size());
+    }
+  }
+  for (const Row& row : rows) {
+    std::string line = "  ";
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      const std::string pad(width[c] - row[c].size(), ' ');
+      // Names and the verdict left, numbers right.
+      line +=
+          "  " + (c == 0 || c + 1 == row.size() ? row[c] + pad : pad + row[c]);
+    }
+    line.erase(line.find_last_not_of(' ') + 1);
+    out << line << "\n";
+  }
+  for (const ProcessSeries& p : a.resources) {
+    if (!p.note.empty()) out << "    " << p.note << "\n";
+  }
+  for (const ResourceThresholdOutcome& o : outcomes) {
+    out << "    "
+        << (o.passed ? Paint("PASS", kGreen, color)
+                     : Paint("FAIL", kRed, color))
+        << " " << o.threshold.text << "  " << o.measured << "\n";
+  }
+}
+
 }  // namespace
 
-std::string LoadSummaryText(const http::HttpLoadResult& r,
-                            const std::string& target,
-                            const std::vector<ThresholdOutcome>& thresholds,
-                            bool color) {
+std::string LoadSummaryText(
+    const http::HttpLoadResult& r, const std::string& target,
+    const std::vector<ThresholdOutcome>& thresholds, bool color,
+    const std::vector<ResourceThresholdOutcome>& resources) {
   const Result& a = r.aggregate;
   std::ostringstream out;
   out << "perfcheck load: " << target << "\n";
@@ -191,6 +256,9 @@ std::string LoadSummaryText(const http::HttpLoadResult& r,
           << (v.observed ? Value(*v.observed, v.unit) : "nothing") << ", limit "
           << Value(v.limit, v.unit) << "\n";
     }
+  }
+  if (!a.resources.empty() || !resources.empty()) {
+    ResourcesSection(out, a, resources, color);
   }
   return out.str();
 }

@@ -38,11 +38,19 @@
 
 namespace perfcheck::cli {
 
-// `target` is the redacted Target::Describe().
-std::string LoadSummaryText(const http::HttpLoadResult& r,
-                            const std::string& target,
-                            const std::vector<ThresholdOutcome>& thresholds,
-                            bool color);
+// `target` is the redacted Target::Describe(). With monitored processes
+// (r.aggregate.resources) a "resources" section follows: per process peak
+// RSS, mean and peak CPU, the memory-growth verdict, exits, and the
+// verdicts of the resource thresholds `resources`:
+//
+//     resources (sampled every 1s)
+//       process                    peak RSS  mean CPU  peak CPU  memory
+//       cmd process 4242 (server)   12.3 MB     3.1 %    10.0 %  steady +1.2 KB/s
+//       PASS rss<512MB  peak RSS = 12.3 MB (at 3.00 s, 25 samples) (...)
+std::string LoadSummaryText(
+    const http::HttpLoadResult& r, const std::string& target,
+    const std::vector<ThresholdOutcome>& thresholds, bool color,
+    const std::vector<ResourceThresholdOutcome>& resources = {});
 
 }  // namespace perfcheck::cli
 

@@ -1,6 +1,6 @@
 // The loopback HTTP server behind steady_server and leaky_server: cpp-httplib
-// on 127.0.0.1, an ephemeral port printed as "port <n>" on stdout once it
-// listens, and an end of its own after --max-seconds (default 30), so a test
+// on 127.0.0.1, --port N or an ephemeral port (default), printed as
+// "port <n>" on stdout once it listens, and an end of its own after --max-seconds (default 30), so a test
 // that dies never leaves it running. GET / answers "ok" after using a buffer
 // of --work-kib KiB (default 64); with `leak` the buffer is kept (and every
 // page touched), so RSS grows by that much per request.
@@ -24,9 +24,12 @@ namespace perfcheck::monitor_test {
 inline int RunTestServer(int argc, char** argv, bool leak) {
   double max_seconds = 30;
   long work_kib = 64;
+  int fixed_port = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--max-seconds") == 0) {
       max_seconds = std::atof(argv[i + 1]);
+    } else if (std::strcmp(argv[i], "--port") == 0) {
+      fixed_port = std::atoi(argv[i + 1]);
     } else if (std::strcmp(argv[i], "--work-kib") == 0) {
       work_kib = std::atol(argv[i + 1]);
     } else {
@@ -48,7 +51,10 @@ inline int RunTestServer(int argc, char** argv, bool leak) {
       kept.push_back(std::move(buffer));
     }
   });
-  const int port = server.bind_to_any_port("127.0.0.1");
+  const int port =
+      fixed_port > 0
+          ? (server.bind_to_port("127.0.0.1", fixed_port) ? fixed_port : -1)
+          : server.bind_to_any_port("127.0.0.1");
   if (port < 0) {
     std::fprintf(stderr, "cannot bind 127.0.0.1\n");
     return 1;
