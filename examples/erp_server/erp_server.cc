@@ -5,11 +5,13 @@
 //
 //   erp_server [--port 0] [--db :memory:] [--max-seconds 600]
 //              [--report-delay-ms 20] [--ai-limit-per-minute 20]
-//              [--port-file FILE]
+//              [--threads 256] [--port-file FILE]
 //
 // Prints "erp_server listening on 127.0.0.1:PORT" on stdout once it accepts
 // connections (with --port 0 the kernel picks the port; --port-file also
-// writes it to FILE, atomically, for scripts).
+// writes it to FILE, atomically, for scripts). --threads: the connections
+// served at once (cpp-httplib holds a thread per open keep-alive connection),
+// so at least the number of virtual users.
 //
 // API (JSON bodies; every /api route except login needs
 // "Authorization: Bearer <token>", else 401):
@@ -69,6 +71,7 @@ struct Options {
   int max_seconds = 600;
   int report_delay_ms = 20;
   int ai_limit_per_minute = 20;
+  int threads = 256;
   std::string port_file;
 };
 
@@ -76,7 +79,7 @@ struct Options {
   std::cerr << "erp_server: " << error
             << "\nusage: erp_server [--port N] [--db PATH|:memory:] "
                "[--max-seconds N] [--report-delay-ms N] "
-               "[--ai-limit-per-minute N] [--port-file FILE]\n";
+               "[--ai-limit-per-minute N] [--threads N] [--port-file FILE]\n";
   std::exit(2);
 }
 
@@ -106,6 +109,8 @@ Options Parse(int argc, char** argv) {
       o.report_delay_ms = IntArg(flag, v, 0, 60000);
     } else if (flag == "--ai-limit-per-minute") {
       o.ai_limit_per_minute = IntArg(flag, v, 1, 1000000);
+    } else if (flag == "--threads") {
+      o.threads = IntArg(flag, v, 1, 4096);
     } else if (flag == "--port-file") {
       o.port_file = v;
     } else {
@@ -317,6 +322,14 @@ int main(int argc, char** argv) {
   Seed(db);
   Sessions sessions;
   httplib::Server server;
+  // cpp-httplib gives each open keep-alive connection a pool thread until
+  // it closes: with fewer threads than users, the others would wait for a
+  // thread, and that wait, not the handler, would be what a run measures.
+  server.new_task_queue = [&opt] {
+    return new httplib::ThreadPool(static_cast<std::size_t>(opt.threads));
+  };
+  server.set_keep_alive_max_count(100000);
+  server.set_keep_alive_timeout(30);
 
   // Every /api route but login checks the token first.
   auto authed = [&sessions](auto handler) {

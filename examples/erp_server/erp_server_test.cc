@@ -4,58 +4,36 @@
 // loopback port the kernel picks; the test ends it by PID.
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
-#include <filesystem>
-#include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "erp_server_process.h"
+
 namespace {
 
-namespace fs = std::filesystem;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
 class ErpServerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    port_file_ = fs::path(::testing::TempDir()) /
-                 ("erp_port_" + std::to_string(::getpid()));
-    fs::remove(port_file_);
-    pid_ = ::fork();
-    ASSERT_GE(pid_, 0);
-    if (pid_ == 0) {
-      const std::string file = port_file_.string();
-      ::execl(PERFCHECK_ERP_SERVER, "erp_server", "--port", "0",
-              "--port-file", file.c_str(), "--max-seconds", "120",
-              "--ai-limit-per-minute", "3", "--report-delay-ms", "50",
-              static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    // Bounded wait for the port (the server seeds 22,500 rows first).
-    for (int i = 0; i < 600 && !fs::exists(port_file_); ++i) {
-      std::this_thread::sleep_for(50ms);
-    }
-    ASSERT_TRUE(fs::exists(port_file_)) << "erp_server did not start in 30 s";
-    std::ifstream(port_file_) >> port_;
+    server_ = std::make_unique<erp_example::ErpServerProcess>(
+        PERFCHECK_ERP_SERVER,
+        std::vector<std::string>{"--max-seconds", "120",
+                                 "--ai-limit-per-minute", "3",
+                                 "--report-delay-ms", "50"});
+    ASSERT_NE(server_->port(), 0) << "erp_server did not start in 30 s";
+    port_ = server_->port();
   }
   static void TearDownTestSuite() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      int status = 0;
-      ::waitpid(pid_, &status, 0);
-      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-          << "erp_server ends cleanly on SIGTERM";
-      pid_ = -1;
-    }
-    fs::remove(port_file_);
+    EXPECT_EQ(server_->Stop(), 0) << "erp_server ends cleanly on SIGTERM";
+    server_.reset();
   }
 
   static httplib::Client Client() {
@@ -77,9 +55,8 @@ class ErpServerTest : public ::testing::Test {
     return {{"Authorization", "Bearer " + token}};
   }
 
-  static inline pid_t pid_ = -1;
+  static inline std::unique_ptr<erp_example::ErpServerProcess> server_;
   static inline int port_ = 0;
-  static inline fs::path port_file_;
 };
 
 TEST_F(ErpServerTest, EveryApiRouteNeedsAToken) {
