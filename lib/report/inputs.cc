@@ -94,7 +94,8 @@ void ReadResources(const FieldReader& r, const Json& doc, ReportSection* s) {
     const std::string p = Index("resources.processes", i);
     const Json& e = list[i];
     ResourceSeriesView v;
-    v.process = "pid " + std::to_string(r.Int64(e, p, "pid"));
+    // As ProcessSeries::Describe(): "cmd process 4242 (server)".
+    v.process = "process " + std::to_string(r.Int64(e, p, "pid"));
     if (e.contains("name")) {
       const std::string name = r.String(e, p, "name");
       if (!name.empty()) v.process += " (" + name + ")";

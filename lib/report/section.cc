@@ -5,6 +5,8 @@
 #include <string>
 #include <utility>
 
+#include "perfcheck/resource_statistics.h"
+
 namespace perfcheck::report {
 
 // The rule of perfcheck load's latency_ms (cli/load_report.cc), so a page
@@ -56,6 +58,26 @@ ReportSection SectionFromResult(const Result& result, std::string title) {
   if (h.TotalCount() > 0) s.histogram = h;
   for (double p : {50.0, 90.0, 95.0, 99.0, 99.9}) {
     if (h.TotalCount() > 0) s.percentiles.push_back({p, ms(p)});
+  }
+  // Rounded as perfcheck load's JSON rounds them (cli/load_report.cc), so a
+  // result and a load JSON of one run print the same figures.
+  auto hundredths = [](double v) { return std::round(v * 100) / 100; };
+  for (const ProcessSeries& p : result.resources) {
+    ResourceSeriesView v;
+    v.process = p.Describe();
+    for (const ProcessSample& sample : p.samples) {
+      v.t_s.push_back(std::round(static_cast<double>(sample.t_ns) / 1e6) / 1e3);
+      v.cpu_percent.push_back(hundredths(sample.cpu_percent));
+      v.rss_mb.push_back(static_cast<double>(sample.rss_bytes) /
+                         (1024.0 * 1024.0));
+    }
+    v.peak_rss_bytes = static_cast<double>(PeakRssBytes(p.samples));
+    const CpuSummary cpu = SummarizeCpu(p.samples);
+    v.cpu_mean_percent = hundredths(cpu.mean_percent);
+    v.cpu_peak_percent = hundredths(cpu.peak_percent);
+    v.memory_growth = AnalyzeMemoryGrowth(p.samples).Describe();
+    v.note = p.note;
+    s.resources.push_back(std::move(v));
   }
   s.fingerprint = result.fingerprint;
   for (const auto& [k, v] : result.config) s.config.push_back({k, v});

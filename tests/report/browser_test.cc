@@ -205,9 +205,9 @@ TEST_F(ReportInBrowser, ChartsNumbersAndASilentConsole) {
   EXPECT_EQ(number("ALL|p95_ms"), doc["latency_ms"]["p95"].get<double>());
   EXPECT_EQ(cells.at("ALL|error_rate"), "2.00%");
   const json_fields::Json& server = doc["resources"]["processes"][0];
-  EXPECT_EQ(number("cmd pid 4242 (server)|peak_rss_bytes"),
+  EXPECT_EQ(number("cmd process 4242 (server)|peak_rss_bytes"),
             server["peak_rss_bytes"].get<double>());
-  EXPECT_EQ(number("cmd pid 4242 (server)|cpu_peak_percent"),
+  EXPECT_EQ(number("cmd process 4242 (server)|cpu_peak_percent"),
             server["cpu_peak_percent"].get<double>());
   // The result's row: its summary fields by the stated rule.
   const json_fields::Json res = json_fields::Json::parse(Read(result_file));

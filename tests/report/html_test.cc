@@ -138,9 +138,9 @@ TEST(ReportInputs, LoadJsonNumbersArePrintedAsInTheJson) {
   // The monitored server: its figures as the JSON has them, RSS and CPU
   // drawn over time.
   for (const char* cell :
-       {"data-key=\"cmd pid 4242 (server)|peak_rss_bytes\">52428800</td>",
-        "data-key=\"cmd pid 4242 (server)|cpu_mean_percent\">12.51</td>",
-        "data-key=\"cmd pid 4242 (server)|cpu_peak_percent\">31.25</td>",
+       {"data-key=\"cmd process 4242 (server)|peak_rss_bytes\">52428800</td>",
+        "data-key=\"cmd process 4242 (server)|cpu_mean_percent\">12.51</td>",
+        "data-key=\"cmd process 4242 (server)|cpu_peak_percent\">31.25</td>",
         "id=\"s0-resources-0\"", "id=\"s0-resources-0-cpu\""}) {
     EXPECT_NE(page.find(cell), std::string::npos) << cell;
   }
@@ -190,6 +190,39 @@ TEST(ReportInputs, ResultFilesAndADirectoryOfThem) {
   const std::string page = RenderHtmlReport(*s);
   EXPECT_NE(page.find("id=\"s3-histogram\""), std::string::npos);
   EXPECT_EQ(Count(page, "<section class=\"input\""), 4);
+}
+
+TEST(ReportInputs, ResultFileWithMonitoredProcesses) {
+  Result r = ResultWith("served", 2);
+  ProcessSeries server;
+  server.label = "cmd";
+  server.pid = 77;
+  server.name = "srv<1>";
+  for (int i = 0; i < 5; ++i) {
+    server.samples.push_back({.t_ns = static_cast<Nanos>(i) * 1'000'000'000,
+                              .cpu_percent = i == 0 ? 0 : 10.0 / 3 * i,
+                              .rss_bytes = (40 + i) * 1024 * 1024,
+                              .threads = 3,
+                              .fds = 9});
+  }
+  server.note = "process 77 (srv<1>) exited";
+  r.resources.push_back(server);
+  const fs::path file = fs::path(PERFCHECK_REPORT_TEST_OUT) / "served.json";
+  ASSERT_TRUE(WriteResultFile(r, file).ok());
+  StatusOr<std::vector<ReportSection>> s = ReadReportInputs({file});
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  ASSERT_EQ((*s)[0].resources.size(), 1u);
+  const std::string page = RenderHtmlReport(*s);
+  // Peak RSS in bytes; CPU % to 2 decimals, as perfcheck load's JSON.
+  for (const char* cell :
+       {"data-key=\"cmd process 77 (srv&lt;1&gt;)|peak_rss_bytes\">46137344<",
+        "data-key=\"cmd process 77 (srv&lt;1&gt;)|cpu_peak_percent\">13.33<",
+        "data-key=\"cmd process 77 (srv&lt;1&gt;)|cpu_mean_percent\">8.33<",
+        "id=\"s0-resources-0\"", "id=\"s0-resources-0-cpu\"",
+        "process 77 (srv&lt;1&gt;) exited"}) {
+    EXPECT_NE(page.find(cell), std::string::npos) << cell;
+  }
+  EXPECT_EQ(Count(page, "<circle class=\"marker cpu\""), 5);
 }
 
 class MalformedInput : public ::testing::Test {
