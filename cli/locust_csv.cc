@@ -171,7 +171,15 @@ std::vector<std::string> TimeColumns(const Entry& e) {
   };
 }
 
-std::vector<Entry> Entries(const http::HttpLoadResult& r, Entry* total) {
+// What a scenario run adds: responses counted apart, failures by message.
+struct ScenarioExtras {
+  const std::map<std::string, http::ApartResponses>* apart = nullptr;
+  const std::map<std::pair<std::string, std::string>, std::uint64_t>* failures =
+      nullptr;
+};
+
+std::vector<Entry> Entries(const http::HttpLoadResult& r,
+                           const ScenarioExtras& extras, Entry* total) {
   std::vector<Entry> entries;
   total->name = "Aggregated";
   for (const auto& [name, result] : r.endpoints) {
@@ -189,6 +197,14 @@ std::vector<Entry> Entries(const http::HttpLoadResult& r, Entry* total) {
       if (name.rfind(prefix, 0) == 0) e.name = name.substr(prefix.size() - 1);
       e.all.Merge(t->second.failed_latency);
       e.body_bytes = t->second.body_bytes;
+    }
+    // Responses counted apart (a 429 the test expects) are what Locust's
+    // response.success() makes of them: requests that did not fail.
+    if (extras.apart != nullptr) {
+      if (auto a = extras.apart->find(name); a != extras.apart->end()) {
+        e.requests += a->second.count;
+        e.all.Merge(a->second.latency);
+      }
     }
     total->requests += e.requests;
     total->failures += e.failures;
@@ -232,9 +248,20 @@ std::string StatsCsv(const std::vector<Entry>& entries, const Entry& total,
 }
 
 std::string FailuresCsv(const http::HttpLoadResult& r,
-                        const std::vector<Entry>& entries) {
+                        const std::vector<Entry>& entries,
+                        const ScenarioExtras& extras) {
   CsvWriter w;
   w.Row({"Method", "Name", "Error", "Occurrences"});
+  if (extras.failures != nullptr) {
+    // A scenario keeps every distinct message, as Locust does.
+    for (const Entry& e : entries) {
+      auto it = extras.failures->lower_bound({e.key, ""});
+      for (; it != extras.failures->end() && it->first.first == e.key; ++it) {
+        w.Row({e.method, e.name, it->first.second, Int(it->second)});
+      }
+    }
+    return w.Take();
+  }
   for (const Entry& e : entries) {
     const Result& result = r.endpoints.at(e.key);
     for (const auto& [category, errors] : result.errors) {
@@ -362,21 +389,46 @@ std::string PythonFloat(double value) {
   return out + digits.substr(0, int_digits) + "." + digits.substr(int_digits);
 }
 
-LocustCsvFiles LocustCsv(const http::HttpLoadResult& result,
-                         const LocustCsvRun& run) {
+namespace {
+
+LocustCsvFiles Files(const http::HttpLoadResult& result,
+                     const LocustCsvRun& run, const ScenarioExtras& extras,
+                     const std::string& exceptions_rows) {
   Entry total;
-  const std::vector<Entry> entries = Entries(result, &total);
+  const std::vector<Entry> entries = Entries(result, extras, &total);
   const double elapsed_s =
       static_cast<double>(result.aggregate.elapsed_ns) / 1e9;
   LocustCsvFiles out;
   out.files.emplace_back("_stats.csv", StatsCsv(entries, total, elapsed_s));
-  out.files.emplace_back("_failures.csv", FailuresCsv(result, entries));
+  out.files.emplace_back("_failures.csv", FailuresCsv(result, entries, extras));
   CsvWriter exceptions;
   exceptions.Row({"Count", "Message", "Traceback", "Nodes"});
-  out.files.emplace_back("_exceptions.csv", exceptions.Take());
+  out.files.emplace_back("_exceptions.csv",
+                         exceptions.Take() + exceptions_rows);
   out.files.emplace_back("_stats_history.csv",
                          HistoryCsv(result, total, run));
   return out;
+}
+
+}  // namespace
+
+LocustCsvFiles LocustCsv(const http::HttpLoadResult& result,
+                         const LocustCsvRun& run) {
+  return Files(result, run, {}, "");
+}
+
+LocustCsvFiles LocustCsv(const http::ScenarioResult& result,
+                         const LocustCsvRun& run) {
+  // Exceptions that left a task are failures of "<class>.<task>", a name
+  // no request has: Locust lists those in exceptions.csv.
+  CsvWriter exceptions;
+  for (const auto& [key, count] : result.failures) {
+    if (result.endpoints.count(key.first) == 0) {
+      exceptions.Row({Int(count), key.first + ": " + key.second, "", "local"});
+    }
+  }
+  return Files(result, run, {&result.apart, &result.failures},
+               exceptions.Take());
 }
 
 }  // namespace perfcheck::cli

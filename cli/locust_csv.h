@@ -4,8 +4,8 @@
 //   PREFIX_stats.csv          one row per request name (sorted by name, then
 //                             method) and an "Aggregated" row
 //   PREFIX_failures.csv       Method,Name,Error,Occurrences
-//   PREFIX_exceptions.csv     Count,Message,Traceback,Nodes (header only: a
-//                             C++ run has no Python tracebacks)
+//   PREFIX_exceptions.csv     Count,Message,Traceback,Nodes (exceptions that
+//                             left a scenario's task; no traceback)
 //   PREFIX_stats_history.csv  one "Aggregated" row per interval of the run
 //
 // The columns, their order and their spelling are Locust 2.12's
@@ -23,8 +23,9 @@
 // docs/locust-csv.md):
 //   - times come from the HDR histogram (3 significant digits), so min, max
 //     and average are within 0.1% of the exact value, not exact;
-//   - failures.csv has one row per error category of a request name with the
-//     category's count and its first example as "Error" (Locust: one row per
+//   - for `perfcheck load --endpoint` runs, failures.csv has one row per
+//     error category of a request name with the category's count and its
+//     first example as "Error" (Locust, and scenario runs: one row per
 //     distinct message);
 //   - stats_history.csv rows are perfcheck's intervals (--interval, 1 s by
 //     default) rather than Locust's 1 s wall-clock ticks; "Requests/s" and
@@ -44,6 +45,7 @@
 
 #include "perfcheck/clock.h"
 #include "perfcheck/http/load.h"
+#include "perfcheck/http/scenario.h"
 
 namespace perfcheck::cli {
 
@@ -62,6 +64,11 @@ struct LocustCsvRun {
 };
 
 LocustCsvFiles LocustCsv(const http::HttpLoadResult& result,
+                         const LocustCsvRun& run);
+// A scenario run: also its responses counted apart (as requests that did not
+// fail, like Locust's response.success()), its failures one row per
+// distinct message, and exceptions that left a task in exceptions.csv.
+LocustCsvFiles LocustCsv(const http::ScenarioResult& result,
                          const LocustCsvRun& run);
 
 // Locust's percentile columns' header: "50%", "66%", ... "99.99%", "100%".

@@ -180,5 +180,39 @@ TEST(LocustCsv, AnEmptyRunWritesNotAvailablePercentilesAsLocustDoes) {
   EXPECT_NE(stats.find("\r\n,Aggregated,0,0,"), std::string::npos) << stats;
 }
 
+// A scenario's extras: 429s counted apart are requests that did not fail
+// (Locust's response.success()), failures keep each distinct message, and an
+// exception that left a task is a row of exceptions.csv.
+TEST(LocustCsv, AScenarioListsEachFailureMessageAndCountsApartAsRequests) {
+  http::ScenarioResult r;
+  r.aggregate.elapsed_ns = 2'000'000'000;
+  Result& ai = r.endpoints["POST /api/ai"];
+  ai.latency.Record(3'000'000);
+  ai.AddError("status_5xx", "HTTP 500");
+  ai.AddError("check", "JSON /diagnosis missing");
+  r.traffic["POST /api/ai"].method = "POST";
+  r.traffic["POST /api/ai"].failed_latency.Record(4'000'000);
+  r.traffic["POST /api/ai"].failed_latency.Record(5'000'000);
+  r.apart["POST /api/ai"].count = 3;
+  for (int i = 0; i < 3; ++i) {
+    r.apart["POST /api/ai"].latency.Record(1'000'000);
+  }
+  r.failures[{"POST /api/ai", "HTTP 500"}] = 1;
+  r.failures[{"POST /api/ai", "JSON /diagnosis missing"}] = 1;
+  r.failures[{"EFIUser.diagnose", "std::runtime_error: boom"}] = 2;
+  const LocustCsvFiles files = LocustCsv(r, {});
+  const std::string& stats = files.files.at(0).second;
+  // 1 ok + 2 failed + 3 apart = 6 requests, 2 failures; median of
+  // {1,1,1,3,4,5} ms.
+  EXPECT_NE(stats.find("\r\nPOST,/api/ai,6,2,1,"), std::string::npos) << stats;
+  EXPECT_EQ(files.files.at(1).second,
+            "Method,Name,Error,Occurrences\r\n"
+            "POST,/api/ai,HTTP 500,1\r\n"
+            "POST,/api/ai,JSON /diagnosis missing,1\r\n");
+  EXPECT_EQ(files.files.at(2).second,
+            "Count,Message,Traceback,Nodes\r\n"
+            "2,EFIUser.diagnose: std::runtime_error: boom,,local\r\n");
+}
+
 }  // namespace
 }  // namespace perfcheck::cli
