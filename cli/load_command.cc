@@ -85,9 +85,6 @@ constexpr char kStdout[] = "-";
 
 std::atomic<bool> g_interrupted{false};
 
-// SIGINT and SIGTERM.
-extern "C" void OnSigint(int) { g_interrupted.store(true); }
-
 // Virtual users active `at` ns into the run, for Locust's "User Count": the
 // connections, or in the closed model with stages the ramp's target then
 // (the engine follows the stages linearly from ramp_from).
@@ -107,6 +104,9 @@ double UsersAt(const http::LoadOptions& o, Nanos at) {
   }
   return from;
 }
+
+// SIGINT and SIGTERM.
+extern "C" void OnSigint(int) { g_interrupted.store(true); }
 
 int UsageError(const std::string& message) {
   std::cerr << "perfcheck load: " << message << "\n";
@@ -348,6 +348,12 @@ int RunLoad(const LoadFlags& f) {
   for (const std::string& t : f.thresholds) {
     StatusOr<Threshold> th = ParseThreshold(t);
     if (!th.ok()) return UsageError(th.status().message());
+    // A window the run's series cannot be cut into is known before the run.
+    if (Status s = CheckAgainstRun(*th, ToNanos(o.interval),
+                                   ToNanos(o.PlannedDuration()));
+        !s.ok()) {
+      return UsageError(s.message());
+    }
     thresholds.push_back(*th);
   }
 
@@ -366,12 +372,6 @@ int RunLoad(const LoadFlags& f) {
   // --- outputs: writable before the first request ---------------------------
   // `--csv NAME.csv` wrote perfcheck's own table before --csv took Locust's
   // PREFIX; a script passing a .csv file keeps getting that table for now.
-    // A window the run's series cannot be cut into is known before the run.
-    if (Status s = CheckAgainstRun(*th, ToNanos(o.interval),
-                                   ToNanos(o.PlannedDuration()));
-        !s.ok()) {
-      return UsageError(s.message());
-    }
   std::string csv_table = f.csv_table_file;
   std::string csv_table_flag = "--csv-table";
   std::string csv_prefix = f.csv_file;
@@ -413,6 +413,11 @@ int RunLoad(const LoadFlags& f) {
     }
   }
 
+  if (std::string error;
+      !f.html_file.empty() && !CheckWritable("--html", f.html_file, &error)) {
+    return UsageError(error);
+  }
+
   // --- the system under test's processes: started, checked, sampled --------
   // Before the connection check: a --monitor-cmd may be the server itself.
   LoadMonitor monitor;
@@ -433,11 +438,6 @@ int RunLoad(const LoadFlags& f) {
     std::cerr << "perfcheck load: cannot connect to " << target.Describe()
               << ": " << reachable.message() << "\n";
     return kExitConnection;
-  if (std::string error;
-      !f.html_file.empty() && !CheckWritable("--html", f.html_file, &error)) {
-    return UsageError(error);
-  }
-
   }
 
   // --- run -----------------------------------------------------------------
@@ -459,6 +459,10 @@ int RunLoad(const LoadFlags& f) {
   // early and still report and write every file.
   std::signal(SIGINT, OnSigint);
   std::signal(SIGTERM, OnSigint);
+  const std::int64_t start_unix_s =
+      std::chrono::duration_cast<std::chrono::seconds>(
+          std::chrono::system_clock::now().time_since_epoch())
+          .count();
   http::HttpLoadResult result = http::Load(target, requests, o);
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
@@ -472,10 +476,6 @@ int RunLoad(const LoadFlags& f) {
   // --- judge and report ----------------------------------------------------
   const bool json_on_stdout = f.json_file == kStdout;
   std::vector<ThresholdOutcome> outcomes;
-  const std::int64_t start_unix_s =
-      std::chrono::duration_cast<std::chrono::seconds>(
-          std::chrono::system_clock::now().time_since_epoch())
-          .count();
   bool all_passed = true;
   for (const Threshold& t : thresholds) {
     ThresholdVerdict v = Evaluate(t, result.aggregate);
@@ -523,12 +523,6 @@ int RunLoad(const LoadFlags& f) {
             << std::flush;
   // A report nobody receives (a full disk, a closed pipe) is no pass.
   const bool stdout_ok = static_cast<bool>(std::cout);
-  const std::string json_path = json_on_stdout ? "" : f.json_file;
-  for (const auto& [flag, path, text] :
-       {std::tuple<const char*, const std::string&, std::string>{
-            "--json", json_path, json_path.empty() ? "" : json},
-        {csv_table_flag.c_str(), csv_table,
-         csv_table.empty() ? "" : LoadReportCsv(result)},
   // The page shows the JSON's numbers; the run adds what the JSON lacks
   // (histogram, series, machine).
   if (!f.html_file.empty()) {
@@ -541,10 +535,26 @@ int RunLoad(const LoadFlags& f) {
       return UsageError("--html '" + f.html_file + "': " + s.message());
     }
   }
+  const std::string json_path = json_on_stdout ? "" : f.json_file;
+  for (const auto& [flag, path, text] :
+       {std::tuple<const char*, const std::string&, std::string>{
+            "--json", json_path, json_path.empty() ? "" : json},
+        {csv_table_flag.c_str(), csv_table,
+         csv_table.empty() ? "" : LoadReportCsv(result)},
         {"--result", f.result_file,
          f.result_file.empty() ? "" : ResultToJson(result.aggregate)}}) {
     if (Status s = WriteOutput(flag, path, text); !s.ok()) {
       return UsageError(s.message());
+    }
+  }
+  if (!csv_prefix.empty()) {
+    const LocustCsvFiles files = LocustCsv(
+        result, {.start_unix_s = start_unix_s,
+                 .users_at = [&o](Nanos at) { return UsersAt(o, at); }});
+    for (const auto& [suffix, text] : files.files) {
+      if (Status s = WriteOutput("--csv", csv_prefix + suffix, text); !s.ok()) {
+        return UsageError(s.message());
+      }
     }
   }
   if (!stdout_ok) return UsageError("cannot write the report to stdout");
@@ -567,16 +577,6 @@ void AddLoadCommand(CLI::App& app, CommandRunner& run) {
            {kExitConnection, "cannot connect"}}) +
       "\n"
       "Example: perfcheck load --base-url http://127.0.0.1:8000 --host-header "
-  if (!csv_prefix.empty()) {
-    const LocustCsvFiles files = LocustCsv(
-        result, {.start_unix_s = start_unix_s,
-                 .users_at = [&o](Nanos at) { return UsersAt(o, at); }});
-    for (const auto& [suffix, text] : files.files) {
-      if (Status s = WriteOutput("--csv", csv_prefix + suffix, text); !s.ok()) {
-        return UsageError(s.message());
-      }
-    }
-  }
       "site1 \\\n"
       "  --endpoint /api/method/ping -c 25 --duration 15s --threshold "
       "'p95<500ms'");
@@ -651,6 +651,9 @@ void AddLoadCommand(CLI::App& app, CommandRunner& run) {
                   "Sample every process of this cgroup v2 directory");
   sub->add_option("--monitor-interval", f.monitor.interval,
                   "Between two samples (default 1s, at least 10ms)");
+  sub->add_option("--html", f.html_file,
+                  "Write a self-contained HTML report (latency over time, "
+                  "percentile spectrum, histogram, tables) to FILE");
   sub->add_flag("--no-progress", f.no_progress, "No live progress line");
   sub->add_option("--color", f.color,
                   "Colour the summary: auto (default: on a TTY), always, never")
@@ -660,9 +663,6 @@ void AddLoadCommand(CLI::App& app, CommandRunner& run) {
     SplitResourceThresholds(&flags->thresholds, &flags->resource_thresholds);
     run = [flags] { return RunLoad(*flags); };
   });
-  sub->add_option("--html", f.html_file,
-                  "Write a self-contained HTML report (latency over time, "
-                  "percentile spectrum, histogram, tables) to FILE");
 }
 
 }  // namespace perfcheck::cli

@@ -152,6 +152,21 @@ std::string LoadReportJson(
   j["bytes_sent"] = r.bytes_sent;
   j["bytes_received"] = r.bytes_received;
   j["connections_opened"] = r.connections_opened;
+  // For plots (perfcheck report): the run per interval, and the lossless
+  // histogram (LatencyHistogram::Encode) its percentile spectrum is drawn from.
+  ordered_json intervals = ordered_json::array();
+  for (const Interval& i : a.series.Intervals()) {
+    intervals.push_back({{"start_s", static_cast<double>(i.start_ns) / 1e9},
+                         {"ok", i.ok},
+                         {"errors", i.errors},
+                         {"p50_ms", Ms(static_cast<double>(i.p50_ns))},
+                         {"p95_ms", Ms(static_cast<double>(i.p95_ns))},
+                         {"p99_ms", Ms(static_cast<double>(i.p99_ns))}});
+  }
+  j["series"] = {
+      {"interval_s", static_cast<double>(a.series.IntervalNanos()) / 1e9},
+      {"intervals", intervals}};
+  j["latency_histogram"] = a.latency.Encode();
   ordered_json eps = ordered_json::object();
   for (const auto& [name, er] : r.endpoints) eps[name] = Summary(er);
   j["endpoints"] = eps;
@@ -223,18 +238,3 @@ std::string LoadReportCsv(const http::HttpLoadResult& r) {
 }
 
 }  // namespace perfcheck::cli
-  // For plots (perfcheck report): the run per interval, and the lossless
-  // histogram (LatencyHistogram::Encode) its percentile spectrum is drawn from.
-  ordered_json intervals = ordered_json::array();
-  for (const Interval& i : a.series.Intervals()) {
-    intervals.push_back({{"start_s", static_cast<double>(i.start_ns) / 1e9},
-                         {"ok", i.ok},
-                         {"errors", i.errors},
-                         {"p50_ms", Ms(static_cast<double>(i.p50_ns))},
-                         {"p95_ms", Ms(static_cast<double>(i.p95_ns))},
-                         {"p99_ms", Ms(static_cast<double>(i.p99_ns))}});
-  }
-  j["series"] = {
-      {"interval_s", static_cast<double>(a.series.IntervalNanos()) / 1e9},
-      {"intervals", intervals}};
-  j["latency_histogram"] = a.latency.Encode();

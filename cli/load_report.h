@@ -28,6 +28,10 @@
 //   numbers and unit "bytes", "percent_of_core" or "bytes_per_second".
 // Nothing in it can hold a secret: config values are redacted by
 // Result::SetConfig, error examples name only method and path.
+// For plots (perfcheck report, docs/html-report.md) also: series
+// {interval_s, intervals [{start_s, ok, errors, p50_ms, p95_ms, p99_ms}]}
+// and latency_histogram (LatencyHistogram::Encode() of the successful
+// requests' latencies).
 //
 // CSV: one row per endpoint plus "ALL":
 //   endpoint,requests,ok,errors,error_rate,rps,min_ms,p50_ms,p90_ms,p95_ms,p99_ms,max_ms,mean_ms
@@ -42,10 +46,6 @@
 #include "threshold.h"
 
 namespace perfcheck::cli {
-// For plots (perfcheck report, docs/html-report.md) also: series
-// {interval_s, intervals [{start_s, ok, errors, p50_ms, p95_ms, p99_ms}]}
-// and latency_histogram (LatencyHistogram::Encode() of the successful
-// requests' latencies).
 
 struct ThresholdOutcome {
   Threshold threshold;

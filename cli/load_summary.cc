@@ -255,6 +255,8 @@ std::string LoadSummaryText(
           << std::string(width - t.threshold.text.size(), ' ') << "  observed "
           << (v.observed ? Value(*v.observed, v.unit) : "nothing") << ", limit "
           << Value(v.limit, v.unit) << "\n";
+      // A window or drift bound also says where and how many windows.
+      if (t.threshold.window_ns > 0) out << "      " << v.measured << "\n";
     }
   }
   if (!a.resources.empty() || !resources.empty()) {
@@ -264,5 +266,3 @@ std::string LoadSummaryText(
 }
 
 }  // namespace perfcheck::cli
-      // A window or drift bound also says where and how many windows.
-      if (t.threshold.window_ns > 0) out << "      " << v.measured << "\n";
