@@ -6,10 +6,12 @@
 //                          growth of this process's VmRSS from before the
 //                          run to its peak, divided by USERS) and CPU per
 //                          request.
-//   ratio  SECONDS         a one-request task (no think time, 50 users) vs
+//   ratio  SECONDS [URL]   a one-request task (no think time, 50 users) vs
 //                          plain http::Load (50 connections), one after the
-//                          other for SECONDS each, against the same server:
-//                          requests/s of each and their ratio.
+//                          other for SECONDS each, against the same server
+//                          (URL, e.g. an nginx from benchmarks/http/nginx.sh,
+//                          else the built-in one): requests/s of each, their
+//                          ratio and the client CPU per request.
 //
 // Built with the benchmarks (target perfcheck_scenario_users):
 //   build/release/benchmarks/perfcheck_scenario_users users 10000 20
@@ -232,19 +234,24 @@ int Ratio(const perfcheck::http::Target& target, int seconds) {
 
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
-  if (!((mode == "users" && argc == 4) || (mode == "ratio" && argc == 3))) {
-    std::fprintf(stderr, "usage: %s users USERS SECONDS | ratio SECONDS\n",
+  if (!((mode == "users" && argc == 4) ||
+        (mode == "ratio" && (argc == 3 || argc == 4)))) {
+    std::fprintf(stderr,
+                 "usage: %s users USERS SECONDS | ratio SECONDS [URL]\n",
                  argv[0]);
     return 2;
   }
   pid_t child = 0;
-  const int port = StartServer(&child);
-  const perfcheck::http::Target target("http://127.0.0.1:" +
-                                       std::to_string(port));
+  const bool own_server = !(mode == "ratio" && argc == 4);
+  const perfcheck::http::Target target(
+      own_server ? "http://127.0.0.1:" + std::to_string(StartServer(&child))
+                 : std::string(argv[3]));
   const int rc = mode == "users"
                      ? Users(target, std::atoi(argv[2]), std::atoi(argv[3]))
                      : Ratio(target, std::atoi(argv[2]));
-  kill(child, SIGKILL);
-  waitpid(child, nullptr, 0);
+  if (own_server) {
+    kill(child, SIGKILL);
+    waitpid(child, nullptr, 0);
+  }
   return rc;
 }

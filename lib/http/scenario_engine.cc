@@ -186,11 +186,7 @@ void ScenarioThread::Settle(UserSlot& slot, Nanos now) {
       }
       const std::size_t c = static_cast<std::size_t>(slot.class_index);
       const UserClass& cls = s_.classes[c];
-      const std::string task =
-          cls.name() + "." +
-          (slot.task < 0
-               ? std::string("on_start")
-               : cls.tasks()[static_cast<std::size_t>(slot.task)].name);
+      const std::string task = cls.name() + "." + TaskName(slot);
       CountFailure(c, nullptr, task, "exception", RedactFor(slot, what),
                    now - s_.start_ns, now - slot.task_start);
     }
@@ -206,9 +202,20 @@ void ScenarioThread::Settle(UserSlot& slot, Nanos now) {
   } else if (u.sleep_ns_ >= 0) {
     SetTimer(slot, TimerKind::kSleep, now + u.sleep_ns_);
     u.sleep_ns_ = -1;
+  } else {
+    // Suspended on an awaitable the engine does not drive (only Send,
+    // Sleep and Flow are): it would never resume, so the task ends here,
+    // counted, rather than leaving the user stuck.
+    const std::size_t c = static_cast<std::size_t>(slot.class_index);
+    const UserClass& cls = s_.classes[c];
+    CountFailure(c, nullptr, cls.name() + "." + TaskName(slot), "exception",
+                 "exception: the flow awaited something other than Send, "
+                 "Sleep or a Flow",
+                 now - s_.start_ns, now - slot.task_start);
+    u.waiting_ = {};
+    slot.flow.Reset();
+    FlowDone(slot, now);
   }
-  // Anything else (a flow awaiting a foreign awaitable) would never resume;
-  // Flow's awaitables are the only ones the engine drives.
 }
 
 void ScenarioThread::FlowDone(UserSlot& slot, Nanos now) {

@@ -137,6 +137,15 @@ class ScenarioThread {
   }
   std::size_t NameIndex(const std::string& name, const std::string& method);
   void OnTimer(UserSlot& slot, Nanos now);
+  // "on_start" or the name of the task the user runs.
+  const std::string& TaskName(const UserSlot& slot) const {
+    static const std::string kOnStart = "on_start";
+    const UserClass& cls =
+        s_.classes[static_cast<std::size_t>(slot.class_index)];
+    return slot.task < 0
+               ? kOnStart
+               : cls.tasks()[static_cast<std::size_t>(slot.task)].name;
+  }
   void RunReady();
   void OnDeadline(UserSlot& slot, Nanos now, Nanos entry_at);
   // Sets the step's deadline; queues a check unless an earlier one is

@@ -367,6 +367,16 @@ TEST_F(ScenarioTest, AnExceptionInAFlowIsACountedFailureOfItsTask) {
   EXPECT_EQ(r.ByClass("Thrower").errors.at("exception").count, 20u);
 }
 
+TEST_F(ScenarioTest, AFlowAwaitingAForeignAwaitableEndsCounted) {
+  UserClass c = UserClass("Stuck").Task(1, [](VirtualUser& u) -> Flow {
+    co_await u.Send(Request::Get("/api/a"));
+    co_await std::suspend_always{};  // nothing would ever resume it
+  });
+  ScenarioResult r = RunScenario(MakeTarget(), {c}, Bounded(1, 3));
+  EXPECT_EQ(r.ByName("GET /api/a").OkCount(), 3u);
+  EXPECT_EQ(r.aggregate.errors.at("exception").count, 3u);
+}
+
 TEST_F(ScenarioTest, TwoThreadsShareTheUsers) {
   UserClass normal = UserClass("Normal").OnStart(Login).Task(1, ViewTicket);
   ScenarioResult r = RunScenario(MakeTarget(), {normal}, Bounded(6, 3, 2));
