@@ -62,7 +62,7 @@
 //   perfcheck::LatencyDrift d = perfcheck::AnalyzeLatencyDrift(
 //       load.aggregate, {.percent = 95, .window = std::chrono::minutes(1)});
 //   // d.Describe(): "steady: p95 +0.8% over the run (interval -2.1% ..
-//   //               +3.7%, allowed +10%), 30 windows of 1m"
+//   //   +3.7%, allowed +10.0%; from 212 ms), 30 windows of 1m"
 #ifndef PERFCHECK_WINDOW_SLA_H_
 #define PERFCHECK_WINDOW_SLA_H_
 
@@ -126,6 +126,8 @@ struct [[nodiscard]] WindowCheck {
   double limit = 0;
   SlaUnit unit = SlaUnit::kNanoseconds;
   std::string metric;  // "p99", "error_rate", "throughput"
+  // The bound alone, as sla.h words it: "< 2 s", "< 1%", ">= 50.0/s".
+  std::string requirement;
   // "p99 < 2 s in every 1m window"
   std::string expected;
   // Failed: "p99 of window 3 (2m-3m) = 2.4 s; 1 of 5 windows failed".
@@ -208,9 +210,10 @@ struct [[nodiscard]] LatencyDrift {
   double allowed_rise = 0;
   std::size_t min_windows = 0;
   std::string problem;  // why the series could not be cut, if so
-  // "drifting: p95 +240% over the run (interval +180% .. +300%, allowed
-  // +10%), 12 windows of 10s"; "steady: ..."; "insufficient data: 3 usable
-  // windows of 1m (p95 needs 20 successes each), need 5".
+  // "drifting: p95 +86.5% over the run (interval +86.2% .. +86.9%, allowed
+  // +10.0%; from 11 ms), 20 windows of 10s"; "steady: ..."; "insufficient
+  // data: 3 usable windows of 10s (p95 needs 20 successes each; 3 windows
+  // in the run), need 5".
   std::string Describe() const;
 };
 
