@@ -24,6 +24,13 @@
 //   EXPECT_ALLOCATIONS_AT_MOST(x, n)           operator new calls / operation
 //   EXPECT_ALLOCATED_BYTES_AT_MOST(x, bytes)   bytes requested / operation
 //   EXPECT_NO_REGRESSION(x)
+// Soak runs (x a Result; perfcheck/window_sla.h has the window rules):
+//   EXPECT_{P95,P99}_BELOW_IN_EVERY_WINDOW(x, window, limit)
+//   EXPECT_PERCENTILE_BELOW_IN_EVERY_WINDOW(x, q, window, limit)
+//   EXPECT_ERROR_RATE_BELOW_IN_EVERY_WINDOW(x, window, fraction)
+//   EXPECT_THROUGHPUT_AT_LEAST_IN_EVERY_WINDOW(x, window, per_second)
+//   EXPECT_NO_LATENCY_DRIFT(x, window)      p95 rising < 10% over the run
+//   EXPECT_NO_LATENCY_DRIFT(x, options)     a perfcheck::DriftOptions
 // Resources of monitored processes (perfcheck/resource_sla.h), x a
 // ProcessMonitor, a ProcessSeries, a std::vector<ProcessSeries> or a Result
 // holding series (Result::resources); every process must pass:
@@ -145,6 +152,7 @@
 #include "perfcheck/clock.h"
 #include "perfcheck/measurable.h"
 #include "perfcheck/result.h"
+#include "perfcheck/window_sla.h"
 
 namespace perfcheck {
 class ProcessMonitor;  // perfcheck/process_monitor.h
@@ -288,6 +296,53 @@ class Remeasured final : public Measurable {
 };
 inline Remeasured Remeasure(const Measurable& spec) { return Remeasured(spec); }
 
+// --- soak runs: a bound in every window, latency drift ---------------------
+// Over x's time series, by perfcheck/window_sla.h (tumbling windows from the
+// run start; `window` a whole multiple of the series' interval, else the
+// assertion fails saying so; a short last window joins the one before; a
+// window too small for the percentile is judged on its max). Take a Result
+// (an http::HttpLoadResult converts): a soak run is one long run, measured
+// before the assertions. The failure names the worst window and how many
+// failed:
+//   Expected: p99 of soak (r) < 2 s (2s) in every 1m window (1min)
+//     Actual: p99 of window 3 (2m-3m) = 2.4 s; 1 of 5 windows failed
+// Latency and throughput windows are not judged in an instruction-count run
+// (as the whole-run time bounds); error-rate windows are.
+// Recorded: ".sla.<metric>_every_<window>" (e.g. ".sla.p99_every_1m") with
+// the verdict, and the whole-run values as every assertion.
+::testing::AssertionResult PercentileBelowInEveryWindow(
+    const char* x_expr, const char* q_expr, const char* window_expr,
+    const char* limit_expr, const Result& x, double q, Limit window,
+    Limit limit);
+::testing::AssertionResult P95BelowInEveryWindow(const char* x_expr,
+                                                 const char* window_expr,
+                                                 const char* limit_expr,
+                                                 const Result& x, Limit window,
+                                                 Limit limit);
+::testing::AssertionResult P99BelowInEveryWindow(const char* x_expr,
+                                                 const char* window_expr,
+                                                 const char* limit_expr,
+                                                 const Result& x, Limit window,
+                                                 Limit limit);
+::testing::AssertionResult ErrorRateBelowInEveryWindow(
+    const char* x_expr, const char* window_expr, const char* fraction_expr,
+    const Result& x, Limit window, double fraction);
+::testing::AssertionResult ThroughputAtLeastInEveryWindow(
+    const char* x_expr, const char* window_expr, const char* rate_expr,
+    const Result& x, Limit window, double per_second);
+// The latency must not drift upwards (AnalyzeLatencyDrift): with a window,
+// p95 per window may rise less than 10% over the run; with DriftOptions, as
+// they say. "insufficient data" (fewer usable windows than
+// options.min_windows) FAILS: a drift check that cannot judge is no pass.
+// A time bound: not judged in an instruction-count run.
+::testing::AssertionResult NoLatencyDrift(const char* x_expr,
+                                          const char* window_expr,
+                                          const Result& x, Limit window);
+::testing::AssertionResult NoLatencyDrift(const char* x_expr,
+                                          const char* options_expr,
+                                          const Result& x,
+                                          const DriftOptions& options);
+
 namespace internal {
 // The note a time bound on `metric` ("p95", "throughput") prints instead of a
 // verdict, or nullopt when time is judged. The assertions pass
@@ -424,6 +479,44 @@ std::optional<std::string> TimeNotJudgedNote(std::string_view metric,
   EXPECT_PRED_FORMAT1(::perfcheck::testing::NoRegression, x)
 #define ASSERT_NO_REGRESSION(x) \
   ASSERT_PRED_FORMAT1(::perfcheck::testing::NoRegression, x)
+
+// Soak runs: a bound in every window of x's series, and latency drift.
+#define EXPECT_P95_BELOW_IN_EVERY_WINDOW(x, window, limit)                    \
+  EXPECT_PRED_FORMAT3(::perfcheck::testing::P95BelowInEveryWindow, x, window, \
+                      limit)
+#define ASSERT_P95_BELOW_IN_EVERY_WINDOW(x, window, limit)                    \
+  ASSERT_PRED_FORMAT3(::perfcheck::testing::P95BelowInEveryWindow, x, window, \
+                      limit)
+#define EXPECT_P99_BELOW_IN_EVERY_WINDOW(x, window, limit)                    \
+  EXPECT_PRED_FORMAT3(::perfcheck::testing::P99BelowInEveryWindow, x, window, \
+                      limit)
+#define ASSERT_P99_BELOW_IN_EVERY_WINDOW(x, window, limit)                    \
+  ASSERT_PRED_FORMAT3(::perfcheck::testing::P99BelowInEveryWindow, x, window, \
+                      limit)
+#define EXPECT_PERCENTILE_BELOW_IN_EVERY_WINDOW(x, q, window, limit)         \
+  EXPECT_PRED_FORMAT4(::perfcheck::testing::PercentileBelowInEveryWindow, x, \
+                      q, window, limit)
+#define ASSERT_PERCENTILE_BELOW_IN_EVERY_WINDOW(x, q, window, limit)         \
+  ASSERT_PRED_FORMAT4(::perfcheck::testing::PercentileBelowInEveryWindow, x, \
+                      q, window, limit)
+#define EXPECT_ERROR_RATE_BELOW_IN_EVERY_WINDOW(x, window, fraction)        \
+  EXPECT_PRED_FORMAT3(::perfcheck::testing::ErrorRateBelowInEveryWindow, x, \
+                      window, fraction)
+#define ASSERT_ERROR_RATE_BELOW_IN_EVERY_WINDOW(x, window, fraction)        \
+  ASSERT_PRED_FORMAT3(::perfcheck::testing::ErrorRateBelowInEveryWindow, x, \
+                      window, fraction)
+#define EXPECT_THROUGHPUT_AT_LEAST_IN_EVERY_WINDOW(x, window, per_second)      \
+  EXPECT_PRED_FORMAT3(::perfcheck::testing::ThroughputAtLeastInEveryWindow, x, \
+                      window, per_second)
+#define ASSERT_THROUGHPUT_AT_LEAST_IN_EVERY_WINDOW(x, window, per_second)      \
+  ASSERT_PRED_FORMAT3(::perfcheck::testing::ThroughputAtLeastInEveryWindow, x, \
+                      window, per_second)
+#define EXPECT_NO_LATENCY_DRIFT(x, window_or_options)          \
+  EXPECT_PRED_FORMAT2(::perfcheck::testing::NoLatencyDrift, x, \
+                      window_or_options)
+#define ASSERT_NO_LATENCY_DRIFT(x, window_or_options)          \
+  ASSERT_PRED_FORMAT2(::perfcheck::testing::NoLatencyDrift, x, \
+                      window_or_options)
 
 // --- Resources of monitored processes (issue 14) ----------------------------
 #define EXPECT_PEAK_RSS_BELOW(x, bytes) \

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 #include <utility>
 
@@ -72,6 +73,7 @@ WindowCheck JudgeWindows(const Result& result, Nanos window_ns,
   WindowCheck out;
   out.window_ns = window_ns;
   out.metric = shape.metric;
+  out.requirement = shape.requirement;
   out.limit = shape.limit;
   out.unit = shape.unit;
   out.expected =
@@ -89,6 +91,8 @@ WindowCheck JudgeWindows(const Result& result, Nanos window_ns,
   }
   const std::uint64_t few =
       shape.unit == SlaUnit::kNanoseconds ? SamplesForPercentile(percent) : 0;
+  std::size_t small = 0;  // windows with fewer successes than `few`
+  std::optional<WindowVerdict> fewest;  // the smallest of them
   for (RunWindow& w : *windows) {
     WindowVerdict v;
     v.number = w.number;
@@ -105,12 +109,24 @@ WindowCheck JudgeWindows(const Result& result, Nanos window_ns,
       out.notes.push_back(WindowPlace(v) + " is the run's last, partial one");
     }
     if (v.ok > 0 && v.ok < few) {
-      out.notes.push_back(WindowPlace(v) + " had " + std::to_string(v.ok) +
-                          " successful operations, fewer than the " +
-                          std::to_string(few) + " a " + shape.metric +
-                          " needs: judged on its max");
+      ++small;
+      if (!fewest || v.ok < fewest->ok) fewest = v;
     }
     out.windows.push_back(std::move(v));
+  }
+  // One note for all small windows: a run of hours can have hundreds.
+  if (small == 1) {
+    out.notes.push_back(
+        WindowPlace(*fewest) + " had " + std::to_string(fewest->ok) +
+        " successful operations, fewer than the " + std::to_string(few) +
+        " a " + shape.metric + " needs: judged on its max");
+  } else if (small > 1) {
+    out.notes.push_back(
+        std::to_string(small) + " of " + std::to_string(out.windows.size()) +
+        " windows had fewer than the " + std::to_string(few) +
+        " successful operations a " + shape.metric +
+        " needs and were judged on their max (fewest: " +
+        std::to_string(fewest->ok) + ", " + WindowPlace(*fewest) + ")");
   }
   if (out.windows.empty()) {
     out.actual = "no windows: the result's time series is empty";
