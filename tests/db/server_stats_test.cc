@@ -2,7 +2,8 @@
 // three times: with PERFCHECK_TEST_BACKEND_postgres / _mariadb against the
 // real server a ctest fixture starts (db_test_env.h; no server is a failure,
 // never a skip), and with neither for the pure parts (Delta, the checks and
-// their messages on figures built by hand, SQLite's refusal).
+// their messages on figures built by hand, SQLite's refusal). The header
+// under test comes first, to prove it stands alone.
 #include "perfcheck/db/server_stats.h"
 
 #include <gtest/gtest-spi.h>

@@ -9,6 +9,7 @@
 //   ASSERT_TRUE(sampler.Start().ok());
 //   RunTheWorkload(*pool);                                  // pool_size 8
 //   ASSERT_TRUE(sampler.Stop().ok());
+//   ASSERT_TRUE(perfcheck::db::PublishServerStats(*pool).ok());  // see Timing
 //   auto after = perfcheck::db::ReadServerStats(**reader);
 //   EXPECT_NO_DEADLOCKS(perfcheck::db::Delta(*before, *after));
 //   EXPECT_CONNECTIONS_AT_MOST(sampler, 8);
@@ -34,7 +35,7 @@
 // server start or a statistics reset; Delta() subtracts two of them. A gauge
 // (connections, active, ...) is a value now; Delta() keeps the later one.
 //
-// Timing caveat (PostgreSQL): a session publishes its counters when it goes
+// Timing (PostgreSQL): a session publishes its counters when it goes
 // idle, at most once a second and otherwise up to ~10 s later (PostgreSQL 15+;
 // older servers: ~0.5 s), and always when it disconnects. Before the "after"
 // reading, close the workload's pool or call PublishServerStats(pool), which
