@@ -20,8 +20,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -41,6 +43,7 @@
 #include "perfcheck/result_json.h"
 #include "report_output.h"
 #include "resource_threshold.h"
+#include "scenario_load.h"
 #include "threshold.h"
 
 namespace perfcheck::cli {
@@ -77,6 +80,15 @@ struct LoadFlags {
   std::vector<std::string> resource_thresholds;
   bool no_progress = false;
   std::string color = "auto";
+  // --scenario: virtual users from a scenario file; the overrides of its
+  // values are those given on the command line.
+  std::string scenario;
+  int users = 0;
+  double spawn_rate = 0;
+  std::uint64_t iterations = 0;
+  bool users_given = false, spawn_rate_given = false, iterations_given = false;
+  bool duration_given = false, threads_given = false, timeout_given = false;
+  bool connect_timeout_given = false, concurrency_given = false;
 };
 
 // `--json -`: the JSON report on stdout in place of the summary (what
@@ -176,11 +188,87 @@ StatusOr<http::Request> ParseEndpoint(const std::string& text) {
   return r;
 }
 
+// --scenario FILE: the file with the command line's values in place of its
+// own; flags that describe requests or the plain load model do not apply.
+StatusOr<std::optional<ScenarioPlan>> PlanFromFlags(const LoadFlags& f) {
+  if (f.scenario.empty()) {
+    for (const auto& [given, flag] :
+         {std::pair<bool, const char*>{f.users_given, "--users"},
+          {f.spawn_rate_given, "--spawn-rate"},
+          {f.iterations_given, "--iterations"}}) {
+      if (given) {
+        return Status::Error(std::string(flag) +
+                             " belongs to --scenario (virtual users from a "
+                             "scenario file); plain runs take --concurrency");
+      }
+    }
+    return std::optional<ScenarioPlan>();
+  }
+  for (const auto& [given, flag] :
+       {std::pair<bool, const char*>{!f.endpoints.empty(), "--endpoint"},
+        {f.rate > 0, "--rate"},
+        {!f.ramp.empty(), "--ramp"},
+        {!f.think_time.empty(), "--think-time"},
+        {f.requests != 0, "--requests"},
+        {f.concurrency_given, "--concurrency"},
+        {f.duration_seconds_given, "--duration-seconds"}}) {
+    if (given) {
+      return Status::Error(std::string(flag) +
+                           " does not apply with --scenario: the file's "
+                           "classes and steps say what users do (--users, "
+                           "--spawn-rate, --duration, --iterations and "
+                           "--threads replace the file's values)");
+    }
+  }
+  ScenarioOverrides ov;
+  if (f.users_given) ov.users = f.users;
+  if (f.spawn_rate_given) ov.spawn_rate = f.spawn_rate;
+  if (f.iterations_given) ov.iterations = f.iterations;
+  if (f.threads_given) ov.threads = f.threads;
+  for (const auto& [given, flag, text, out] :
+       {std::tuple<bool, const char*, const std::string&,
+                   std::optional<Nanos>*>{f.duration_given, "--duration",
+                                          f.duration, &ov.duration},
+        {f.timeout_given, "--timeout", f.timeout, &ov.request_timeout},
+        {f.connect_timeout_given, "--connect-timeout", f.connect_timeout,
+         &ov.connect_timeout}}) {
+    if (!given) continue;
+    StatusOr<Nanos> d = ParseDuration(text);
+    if (!d.ok())
+      return Status::Error(std::string(flag) + ": " + d.status().message());
+    *out = *d;
+  }
+  StatusOr<ScenarioPlan> plan = PlanScenario(f.scenario, ov);
+  if (!plan.ok()) return plan.status();
+  return std::optional<ScenarioPlan>(std::move(*plan));
+}
+
 int RunLoad(const LoadFlags& f) {
+  // --- scenario file (before the target: it may name the base URL) --------
+  StatusOr<std::optional<ScenarioPlan>> planned = PlanFromFlags(f);
+  if (!planned.ok()) return UsageError(planned.status().message());
+  std::optional<ScenarioPlan>& plan = *planned;
+
   // --- target -------------------------------------------------------------
-  StatusOr<http::Target> parsed = http::Target::Parse(f.base_url);
+  const std::string base_url = !f.base_url.empty() ? f.base_url
+                               : plan              ? plan->file.base_url
+                                                   : "";
+  if (base_url.empty()) {
+    return UsageError(plan ? "--base-url is required: " + f.scenario +
+                                 " names no base_url"
+                           : std::string("--base-url is required"));
+  }
+  StatusOr<http::Target> parsed = http::Target::Parse(base_url);
   if (!parsed.ok()) return UsageError(parsed.status().message());
   http::Target target = *parsed;
+  if (plan) {
+    for (const http::Header& h : plan->file.headers) {
+      if (Status s = http::Target::CheckHeader(h.name, h.value); !s.ok()) {
+        return UsageError(f.scenario + ": headers: " + s.message());
+      }
+      target.AddHeader(h.name, h.value, h.secret);
+    }
+  }
   if (!f.host_header.empty()) {
     if (Status s = http::Target::CheckHostHeader(f.host_header); !s.ok()) {
       return UsageError("--host-header: " + s.message());
@@ -337,6 +425,19 @@ int RunLoad(const LoadFlags& f) {
                       connect_timeout.status().message());
   }
   o.connect_timeout = std::chrono::nanoseconds(*connect_timeout);
+  if (plan) {
+    // What the rest of the command reads of the run (its length and
+    // interval for window thresholds, users for descriptors and Locust's
+    // User Count) is the scenario's.
+    const http::ScenarioOptions& so = plan->file.options;
+    o.name = so.name;
+    o.connections = so.users;
+    o.threads = std::min(so.threads, so.users);
+    o.duration = so.duration;
+    o.interval = so.interval;
+    o.request_timeout = so.request_timeout;
+    o.connect_timeout = so.connect_timeout;
+  }
   if (Status s = o.Check(); !s.ok()) return UsageError(s.message());
   for (const http::Request& r : requests) {
     if (Status s = r.Check(); !s.ok()) return UsageError(s.message());
@@ -355,6 +456,16 @@ int RunLoad(const LoadFlags& f) {
       return UsageError(s.message());
     }
     thresholds.push_back(*th);
+  }
+  if (plan) {
+    for (const NamedThreshold& t : plan->thresholds) {
+      if (Status s = CheckAgainstRun(t.threshold, ToNanos(o.interval),
+                                     ToNanos(o.PlannedDuration()));
+          !s.ok()) {
+        return UsageError(f.scenario + ": thresholds[\"" + t.name +
+                          "\"]: " + s.message());
+      }
+    }
   }
 
   std::vector<ResourceThreshold> resource_thresholds;
@@ -463,7 +574,19 @@ int RunLoad(const LoadFlags& f) {
       std::chrono::duration_cast<std::chrono::seconds>(
           std::chrono::system_clock::now().time_since_epoch())
           .count();
-  http::HttpLoadResult result = http::Load(target, requests, o);
+  // A scenario's result is an HttpLoadResult and more (classes, responses
+  // counted apart, failures by message); everything below reads the common
+  // part, and the Locust files the rest.
+  http::ScenarioResult scenario_result;
+  http::HttpLoadResult load_result;
+  if (plan) {
+    http::ScenarioOptions so = plan->file.options;
+    so.cancel = &g_interrupted;
+    scenario_result = http::RunScenario(target, plan->file.classes, so);
+  } else {
+    load_result = http::Load(target, requests, o);
+  }
+  http::HttpLoadResult& result = plan ? scenario_result : load_result;
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
   if (f.monitor.any()) {
@@ -477,8 +600,18 @@ int RunLoad(const LoadFlags& f) {
   const bool json_on_stdout = f.json_file == kStdout;
   std::vector<ThresholdOutcome> outcomes;
   bool all_passed = true;
+  std::vector<std::pair<Threshold, ThresholdVerdict>> judged;
   for (const Threshold& t : thresholds) {
-    ThresholdVerdict v = Evaluate(t, result.aggregate);
+    judged.emplace_back(t, Evaluate(t, result.aggregate));
+  }
+  if (plan) {
+    for (const NamedThreshold& t : plan->thresholds) {
+      Threshold shown = t.threshold;
+      shown.text = t.Text();
+      judged.emplace_back(shown, EvaluateNamed(t, result));
+    }
+  }
+  for (const auto& [t, v] : judged) {
     all_passed = all_passed && v.passed;
     // The summary lists the verdicts on stdout; with the JSON there instead,
     // stderr keeps them readable as before.
@@ -493,7 +626,7 @@ int RunLoad(const LoadFlags& f) {
   // answers, with --timeout longer than the run), exit 1 (thresholds, when
   // given, decide alone).
   const std::uint64_t total = result.aggregate.TotalCount();
-  if (thresholds.empty() && result.aggregate.OkCount() == 0) {
+  if (judged.empty() && result.aggregate.OkCount() == 0) {
     all_passed = false;
     if (total > 0) {
       std::cerr << "FAIL no request succeeded (" << total << " of " << total
@@ -548,9 +681,22 @@ int RunLoad(const LoadFlags& f) {
     }
   }
   if (!csv_prefix.empty()) {
-    const LocustCsvFiles files = LocustCsv(
-        result, {.start_unix_s = start_unix_s,
-                 .users_at = [&o](Nanos at) { return UsersAt(o, at); }});
+    // Locust's User Count: the users started by then (a scenario spawns
+    // spawn_rate a second), or the plain run's connections.
+    std::function<double(Nanos)> users_at = [&o](Nanos at) {
+      return UsersAt(o, at);
+    };
+    if (plan) {
+      const http::ScenarioOptions& so = plan->file.options;
+      users_at = [users = so.users, rate = so.spawn_rate](Nanos at) {
+        if (rate <= 0) return static_cast<double>(users);
+        return std::min<double>(
+            users, std::floor(static_cast<double>(at) / 1e9 * rate) + 1);
+      };
+    }
+    const LocustCsvRun run{.start_unix_s = start_unix_s, .users_at = users_at};
+    const LocustCsvFiles files =
+        plan ? LocustCsv(scenario_result, run) : LocustCsv(result, run);
     for (const auto& [suffix, text] : files.files) {
       if (Status s = WriteOutput("--csv", csv_prefix + suffix, text); !s.ok()) {
         return UsageError(s.message());
@@ -581,8 +727,21 @@ void AddLoadCommand(CLI::App& app, CommandRunner& run) {
       "  --endpoint /api/method/ping -c 25 --duration 15s --threshold "
       "'p95<500ms'");
   LoadFlags& f = *flags;
-  sub->add_option("--base-url", f.base_url, "http(s)://host[:port][/base]")
-      ->required();
+  sub->add_option("--base-url", f.base_url,
+                  "http(s)://host[:port][/base] (required unless the "
+                  "--scenario file names a base_url)");
+  sub->add_option("--scenario", f.scenario,
+                  "Virtual users from a scenario file (JSON: user classes, "
+                  "on-start and weighted task steps, checks, thresholds per "
+                  "request name; docs/scenario-file.md)");
+  CLI::Option* users = sub->add_option(
+      "--users", f.users, "--scenario: virtual users, in place of the file's");
+  CLI::Option* spawn_rate =
+      sub->add_option("--spawn-rate", f.spawn_rate,
+                      "--scenario: users started per second (0: all at once)");
+  CLI::Option* iterations =
+      sub->add_option("--iterations", f.iterations,
+                      "--scenario: tasks per user, then it stops");
   sub->add_option(
       "--endpoint", f.endpoints,
       "Path, or 'METHOD /path' (repeatable; round-robin). Default /");
@@ -597,16 +756,18 @@ void AddLoadCommand(CLI::App& app, CommandRunner& run) {
       "Frappe API secret (or env PERFCHECK_API_SECRET); never printed");
   sub->add_option("--bearer", f.bearer,
                   "Bearer token (or env PERFCHECK_BEARER); never printed");
-  sub->add_option("--duration", f.duration,
-                  "Run time, e.g. 10s, 2m (default 10s)");
+  CLI::Option* duration = sub->add_option(
+      "--duration", f.duration, "Run time, e.g. 10s, 2m (default 10s)");
   CLI::Option* duration_seconds =
       sub->add_option("--duration-seconds", f.duration_seconds,
                       "Run time in seconds (seed compat)");
   sub->add_option("--requests,-n", f.requests,
                   "Stop after this many requests (0: no limit)");
-  sub->add_option("--concurrency,--connections,-c", f.concurrency,
-                  "Connections / virtual users (default 10)");
-  sub->add_option("--threads,-t", f.threads, "Event-loop threads (default 1)");
+  CLI::Option* concurrency =
+      sub->add_option("--concurrency,--connections,-c", f.concurrency,
+                      "Connections / virtual users (default 10)");
+  CLI::Option* threads = sub->add_option("--threads,-t", f.threads,
+                                         "Event-loop threads (default 1)");
   sub->add_option(
       "--rate", f.rate,
       "Open model: constant arrival rate in req/s, latency from intended send");
@@ -617,9 +778,10 @@ void AddLoadCommand(CLI::App& app, CommandRunner& run) {
                   "Where the ramp starts (default 0)");
   sub->add_option("--think-time", f.think_time,
                   "Closed model pause MIN[:MAX], e.g. 2s:5s");
-  sub->add_option("--timeout", f.timeout, "Request timeout (default 10s)");
-  sub->add_option("--connect-timeout", f.connect_timeout,
-                  "Connect timeout (default 5s)");
+  CLI::Option* timeout =
+      sub->add_option("--timeout", f.timeout, "Request timeout (default 10s)");
+  CLI::Option* connect_timeout = sub->add_option(
+      "--connect-timeout", f.connect_timeout, "Connect timeout (default 5s)");
   sub->add_flag("--insecure,-k", f.insecure, "Do not verify TLS certificates");
   sub->add_option("--ca-file", f.ca_file,
                   "Extra trusted CA certificates (PEM)");
@@ -658,8 +820,17 @@ void AddLoadCommand(CLI::App& app, CommandRunner& run) {
   sub->add_option("--color", f.color,
                   "Colour the summary: auto (default: on a TTY), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
-  sub->callback([&run, flags, duration_seconds] {
+  sub->callback([&run, flags, duration_seconds, users, spawn_rate, iterations,
+                 duration, concurrency, threads, timeout, connect_timeout] {
     flags->duration_seconds_given = duration_seconds->count() > 0;
+    flags->users_given = users->count() > 0;
+    flags->spawn_rate_given = spawn_rate->count() > 0;
+    flags->iterations_given = iterations->count() > 0;
+    flags->duration_given = duration->count() > 0;
+    flags->concurrency_given = concurrency->count() > 0;
+    flags->threads_given = threads->count() > 0;
+    flags->timeout_given = timeout->count() > 0;
+    flags->connect_timeout_given = connect_timeout->count() > 0;
     SplitResourceThresholds(&flags->thresholds, &flags->resource_thresholds);
     run = [flags] { return RunLoad(*flags); };
   });

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
 #include "perfcheck/format.h"
@@ -183,6 +184,24 @@ std::string LoadSummaryText(
   }
   if (!Config(a, "think_time").empty()) {
     model += ", think time " + Config(a, "think_time");
+  }
+  if (Config(a, "model").rfind("scenario", 0) == 0) {
+    // Virtual users of a scenario (--scenario): users, spawn rate, classes.
+    model = "scenario, " + Config(a, "users") + " virtual users";
+    const std::string rate = Config(a, "spawn_rate");
+    if (!rate.empty() && std::strtod(rate.c_str(), nullptr) > 0) {
+      model += " spawned at " + FormatRate(std::strtod(rate.c_str(), nullptr));
+    }
+    if (!threads.empty()) {
+      model += ", " + threads + (threads == "1" ? " thread" : " threads");
+    }
+    std::string classes;
+    for (const auto& [key, value] : a.config) {
+      if (key.rfind("class.", 0) == 0) {
+        classes += (classes.empty() ? "" : ", ") + key.substr(6);
+      }
+    }
+    if (!classes.empty()) model += "; classes " + classes;
   }
   out << "  model     " << model << "\n";
   out << "  ran       " << FormatNanos(static_cast<double>(a.elapsed_ns));
