@@ -328,6 +328,9 @@ int main(int argc, char** argv) {
   server.new_task_queue = [&opt] {
     return new httplib::ThreadPool(static_cast<std::size_t>(opt.threads));
   };
+  // cpp-httplib writes a response's head and body separately; with Nagle's
+  // algorithm the body then waits for the client's delayed ACK (~40 ms).
+  server.set_tcp_nodelay(true);
   server.set_keep_alive_max_count(100000);
   server.set_keep_alive_timeout(30);
 
