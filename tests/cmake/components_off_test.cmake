@@ -3,7 +3,7 @@
 # A component whose option is off must leave the rest buildable: no target
 # may link a library that was not built (PERFCHECK_HTTP=OFF must drop the CLI,
 # PERFCHECK_GTEST=OFF the contract adapter and db_gtest). Run by ctest as
-#   cmake -DCASE=all|gtest|db|http|cli|contract -DPERFCHECK_SOURCE_DIR=...
+#   cmake -DCASE=all|gtest|db|http|cli|contract|report -DPERFCHECK_SOURCE_DIR=...
 #         -DWORK_DIR=... -DGENERATOR=... -DCXX_COMPILER=... [-DLAUNCHER=...]
 #         -DBUILD_TYPE=... [-DCXX_FLAGS=...] [-DLINKER_FLAGS=...]
 #         -P components_off_test.cmake
@@ -20,10 +20,10 @@ endforeach()
 # Per case: the options switched off, then the components the installed
 # package must not have and those it must still have (the latter need no
 # optional system library, so they hold on every machine that builds perfcheck).
-set(all_off GTEST DB HTTP CLI CONTRACT)
+set(all_off GTEST DB HTTP CLI CONTRACT REPORT)
 if(CASE STREQUAL "all")
   set(off ${all_off})
-  set(absent gtest sqlite postgres mariadb db db_gtest contract http cli)
+  set(absent gtest sqlite postgres mariadb db db_gtest contract http cli report)
   set(present benchmark ab)
 elseif(CASE STREQUAL "gtest")
   set(off GTEST)
@@ -42,6 +42,11 @@ elseif(CASE STREQUAL "cli")
   set(off CLI)
   set(absent cli)
   set(present gtest http db contract)
+elseif(CASE STREQUAL "report")
+  # PERFCHECK_CLI depends on it too (perfcheck report): no CLI either.
+  set(off REPORT)
+  set(absent report cli)
+  set(present gtest http db contract benchmark ab)
 elseif(CASE STREQUAL "contract")
   set(off CONTRACT)
   set(absent contract)
