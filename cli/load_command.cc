@@ -648,7 +648,8 @@ int RunLoad(const LoadFlags& f) {
     resource_outcomes.push_back(std::move(v));
   }
   const std::string json =
-      LoadReportJson(result, target.Describe(), outcomes, resource_outcomes);
+      LoadReportJson(result, target.Describe(), outcomes, resource_outcomes,
+                     plan ? &scenario_result : nullptr);
   std::cout << (json_on_stdout
                     ? json
                     : LoadSummaryText(result, target.Describe(), outcomes,

@@ -125,7 +125,8 @@ ordered_json ResourcesJson(
 std::string LoadReportJson(
     const http::HttpLoadResult& r, const std::string& target,
     const std::vector<ThresholdOutcome>& thresholds,
-    const std::vector<ResourceThresholdOutcome>& resources) {
+    const std::vector<ResourceThresholdOutcome>& resources,
+    const http::ScenarioResult* scenario) {
   const Result& a = r.aggregate;
   ordered_json j;
   j["target"] = target;
@@ -168,8 +169,38 @@ std::string LoadReportJson(
       {"intervals", intervals}};
   j["latency_histogram"] = a.latency.Encode();
   ordered_json eps = ordered_json::object();
-  for (const auto& [name, er] : r.endpoints) eps[name] = Summary(er);
+  for (const auto& [name, er] : r.endpoints) {
+    eps[name] = Summary(er);
+    // Failed requests keep their latency (an error's time is still data).
+    if (auto t = r.traffic.find(name); t != r.traffic.end()) {
+      eps[name]["method"] = t->second.method;
+      eps[name]["failed_latency_ms"] = LatencyMs(t->second.failed_latency);
+      eps[name]["body_bytes"] = t->second.body_bytes;
+    }
+  }
   j["endpoints"] = eps;
+  if (scenario != nullptr) {
+    // Per user class, tasks run, and responses counted apart (a rate
+    // limiter's expected 429s: neither successes nor errors).
+    ordered_json classes = ordered_json::object();
+    for (const auto& [name, cr] : scenario->classes) {
+      classes[name] = Summary(cr);
+      auto users = scenario->class_users.find(name);
+      classes[name]["users"] =
+          users == scenario->class_users.end() ? 0 : users->second;
+    }
+    ordered_json apart = ordered_json::object();
+    for (const auto& [name, ap] : scenario->apart) {
+      apart[name] = {{"count", ap.count},
+                     {"latency_ms", LatencyMs(ap.latency)}};
+    }
+    ordered_json tasks = ordered_json::object();
+    for (const auto& [name, n] : scenario->task_iterations) tasks[name] = n;
+    j["scenario"] = {{"users_spawned", scenario->users_spawned},
+                     {"classes", classes},
+                     {"tasks", tasks},
+                     {"counted_apart", apart}};
+  }
   if (r.open_model) {
     ordered_json o;
     if (auto it = a.config.find("rate"); it != a.config.end())

@@ -8,7 +8,8 @@
 //   latency_ms {min, p50, p90, p95, p99, max, mean}, errors_by_class
 //   {"timeout": n}, error_examples {"timeout": [...]}, bytes_sent,
 //   bytes_received, connections_opened, endpoints {name: {total_requests, ok,
-//   errors, rps, latency_ms, errors_by_class}}, open_model (only with --rate:
+//   errors, rps, latency_ms, errors_by_class, method, failed_latency_ms
+//   (the failed requests' times), body_bytes}}, open_model (only with --rate:
 //   rate, late_sends, dropped_sends, uncorrected_latency_ms), thresholds
 //   [{threshold, passed, measured (text), observed (number, null when nothing
 //   was measured), limit, unit ("ns", "fraction", "per_second")}], target,
@@ -26,6 +27,9 @@
 //     "passed", "measured", "observed", "limit", "unit"}]}]}
 //   Resource thresholds also appear in "thresholds" with the worst process's
 //   numbers and unit "bytes", "percent_of_core" or "bytes_per_second".
+//   scenario (only with --scenario): {"users_spawned", "classes" {name:
+//   {the endpoint fields, "users"}}, "tasks" {"Class.task": started},
+//   "counted_apart" {request name: {"count", "latency_ms"}}}.
 // Nothing in it can hold a secret: config values are redacted by
 // Result::SetConfig, error examples name only method and path.
 // For plots (perfcheck report, docs/html-report.md) also: series
@@ -42,6 +46,7 @@
 #include <vector>
 
 #include "perfcheck/http/load.h"
+#include "perfcheck/http/scenario.h"
 #include "resource_threshold.h"
 #include "threshold.h"
 
@@ -54,10 +59,13 @@ struct ThresholdOutcome {
 
 // `resources`: the verdicts of the resource thresholds (rss<512MB, ...),
 // listed in "thresholds" too; the series are r.aggregate.resources.
+// `scenario`: the same run as a scenario's result (--scenario), whose
+// classes, tasks and responses counted apart go under "scenario".
 std::string LoadReportJson(
     const http::HttpLoadResult& r, const std::string& target,
     const std::vector<ThresholdOutcome>& thresholds,
-    const std::vector<ResourceThresholdOutcome>& resources = {});
+    const std::vector<ResourceThresholdOutcome>& resources = {},
+    const http::ScenarioResult* scenario = nullptr);
 std::string LoadReportCsv(const http::HttpLoadResult& r);
 
 }  // namespace perfcheck::cli

@@ -105,6 +105,11 @@ TEST_F(CliScenarioTest, RunsTheFileJudgesItsThresholdsAndWritesLocustFiles) {
   const nlohmann::json j = nlohmann::json::parse(ReadFile(dir_ / "r.json"));
   EXPECT_EQ(j["endpoints"]["/api/items/[id]"]["total_requests"], 12);
   EXPECT_EQ(j["thresholds"].size(), 3u);
+  EXPECT_EQ(j["scenario"]["users_spawned"], 3);
+  EXPECT_EQ(j["scenario"]["classes"]["Reader"]["users"], 3);
+  EXPECT_EQ(j["scenario"]["classes"]["Reader"]["total_requests"], 15);
+  EXPECT_EQ(j["scenario"]["tasks"]["Reader.read"], 12);
+  EXPECT_EQ(j["endpoints"]["login"]["method"], "POST");
   const std::string stats = ReadFile(dir_ / "locust_stats.csv");
   EXPECT_NE(stats.find("\r\nGET,/api/items/[id],12,0,"), std::string::npos)
       << stats;
