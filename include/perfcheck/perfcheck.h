@@ -16,6 +16,7 @@
 
 #include "perfcheck/baseline.h"
 #include "perfcheck/clock.h"
+#include "perfcheck/duration.h"
 #include "perfcheck/fingerprint.h"
 #include "perfcheck/format.h"
 #include "perfcheck/latency_histogram.h"
@@ -24,13 +25,17 @@
 #include "perfcheck/measure.h"
 #include "perfcheck/percent_encoding.h"
 #include "perfcheck/perf_counter.h"
+#include "perfcheck/process_monitor.h"
 #include "perfcheck/redaction.h"
 #include "perfcheck/regression.h"
+#include "perfcheck/resource_sla.h"
+#include "perfcheck/resource_statistics.h"
 #include "perfcheck/result.h"
 #include "perfcheck/result_json.h"
 #include "perfcheck/sla.h"
 #include "perfcheck/statistics.h"
 #include "perfcheck/status.h"
 #include "perfcheck/time_series.h"
+#include "perfcheck/window_sla.h"
 
 #endif  // PERFCHECK_PERFCHECK_H_
