@@ -110,7 +110,7 @@ ordered_json ResourcesJson(
                      {"observed", c.observed ? ordered_json(*c.observed)
                                              : ordered_json(nullptr)},
                      {"limit", c.limit},
-                     {"unit", ResourceUnitName(c.unit)}});
+                     {"unit", UnitName(c.unit)}});
     }
     thresholds.push_back({{"threshold", o.threshold.text},
                           {"passed", o.passed},
@@ -230,7 +230,7 @@ std::string LoadReportJson(
                   {"measured", o.measured},
                   {"observed", observed},
                   {"limit", o.worst ? o.worst->limit : o.threshold.value},
-                  {"unit", o.worst ? ResourceUnitName(o.worst->unit) : ""}});
+                  {"unit", o.worst ? UnitName(o.worst->unit) : ""}});
   }
   j["thresholds"] = th;
   if (!a.resources.empty() || !resources.empty()) {

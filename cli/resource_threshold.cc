@@ -169,17 +169,4 @@ ResourceThresholdOutcome EvaluateResourceThreshold(
   return out;
 }
 
-std::string_view ResourceUnitName(SlaUnit unit) {
-  switch (unit) {
-    case SlaUnit::kBytes:
-      return "bytes";
-    case SlaUnit::kPercentOfCore:
-      return "percent_of_core";
-    case SlaUnit::kBytesPerSecond:
-      return "bytes_per_second";
-    default:
-      return "?";
-  }
-}
-
 }  // namespace perfcheck::cli

@@ -67,10 +67,6 @@ ResourceThresholdOutcome EvaluateResourceThreshold(
     const ResourceThreshold& threshold,
     const std::vector<ProcessSeries>& series);
 
-// "bytes", "percent_of_core", "bytes_per_second": how the JSON report names
-// the units of resource checks.
-std::string_view ResourceUnitName(SlaUnit unit);
-
 }  // namespace perfcheck::cli
 
 #endif  // PERFCHECK_CLI_RESOURCE_THRESHOLD_H_

@@ -31,41 +31,6 @@ bool ParseNumber(std::string_view s, double* out) {
 
 }  // namespace
 
-StatusOr<Nanos> ParseDuration(std::string_view text) {
-  const std::string_view t = Trim(text);
-  std::size_t i = 0;
-  while (i < t.size() &&
-         (std::isdigit(static_cast<unsigned char>(t[i])) || t[i] == '.'))
-    ++i;
-  const std::string_view number = t.substr(0, i), unit = t.substr(i);
-  double v = 0;
-  if (!ParseNumber(number, &v)) {
-    return Status::Error("bad duration '" + std::string(text) +
-                         "' (e.g. 500ms, 10s, 2m)");
-  }
-  double scale = 0;
-  if (unit == "ns")
-    scale = 1;
-  else if (unit == "us")
-    scale = 1e3;
-  else if (unit == "ms")
-    scale = 1e6;
-  else if (unit == "s")
-    scale = 1e9;
-  else if (unit == "m")
-    scale = 60e9;
-  else if (unit == "h")
-    scale = 3600e9;
-  else {
-    return Status::Error("duration '" + std::string(text) +
-                         "' needs a unit (ns, us, ms, s, m, h), e.g. 500ms");
-  }
-  const double ns = v * scale;
-  if (ns > 9e18)
-    return Status::Error("duration '" + std::string(text) + "' is too large");
-  return static_cast<Nanos>(std::llround(ns));
-}
-
 StatusOr<Threshold> ParseThreshold(std::string_view raw) {
   Threshold th;
   th.text = std::string(Trim(raw));
@@ -261,6 +226,8 @@ ThresholdVerdict Evaluate(const Threshold& th, const Result& r) {
                                   std::numeric_limits<double>::infinity())
                  : th.value);
       break;
+    case Threshold::Metric::kDrift:  // judged by EvaluateDrift above
+      break;
   }
   // The limit as the user wrote it, not the one moved for inclusiveness.
   const double limit = c.unit == SlaUnit::kNanoseconds
@@ -319,6 +286,12 @@ std::string_view UnitName(SlaUnit unit) {
       return "per_operation";
     case SlaUnit::kBytesPerOperation:
       return "bytes_per_operation";
+    case SlaUnit::kBytes:
+      return "bytes";
+    case SlaUnit::kPercentOfCore:
+      return "percent_of_core";
+    case SlaUnit::kBytesPerSecond:
+      return "bytes_per_second";
   }
   return "?";
 }

@@ -32,6 +32,7 @@
 #include <string_view>
 
 #include "perfcheck/clock.h"
+#include "perfcheck/duration.h"
 #include "perfcheck/result.h"
 #include "perfcheck/sla.h"
 #include "perfcheck/status.h"
@@ -63,7 +64,8 @@ struct ThresholdVerdict {
   SlaUnit unit = SlaUnit::kNanoseconds;
 };
 
-// "ns", "fraction" or "per_second": how the JSON report names a unit.
+// "ns", "fraction", "per_second", "bytes", "percent_of_core", ...: how the
+// JSON report names a unit.
 std::string_view UnitName(SlaUnit unit);
 
 // Parses one expression; the error says what is wrong and quotes it:
@@ -81,8 +83,9 @@ ThresholdVerdict Evaluate(const Threshold& threshold, const Result& result);
 Status CheckAgainstRun(const Threshold& threshold, Nanos interval_ns,
                        Nanos planned_ns);
 
-// "10s", "500ms", "1.5m", "250us", "2h"; a bare number is rejected.
-StatusOr<Nanos> ParseDuration(std::string_view text);
+// "10s", "500ms", "1.5m", "250us", "2h"; a bare number is rejected. The
+// core's parser (perfcheck/duration.h), the one scenario files use too.
+using perfcheck::ParseDuration;
 
 }  // namespace perfcheck::cli
 
