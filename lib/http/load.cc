@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "http/engine.h"
+#include "http/resolve.h"
 #include "http/schedule.h"
 #include "http/tls.h"
 #include "perfcheck/format.h"
@@ -33,24 +34,6 @@ using internal::MonotonicNow;
 
 Status Bad(const std::string& what) {
   return Status::Error("LoadOptions: " + what);
-}
-
-// Resolves the target once per run: DNS is not what a load test measures.
-Status Resolve(const Target& target, sockaddr_storage* addr, socklen_t* len) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* res = nullptr;
-  const std::string port = std::to_string(target.port());
-  const int rc = getaddrinfo(target.host().c_str(), port.c_str(), &hints, &res);
-  if (rc != 0 || res == nullptr) {
-    return Status::Error(target.host() + ":" + port +
-                         ": cannot resolve host (" + gai_strerror(rc) + ")");
-  }
-  std::memcpy(addr, res->ai_addr, res->ai_addrlen);
-  *len = res->ai_addrlen;
-  freeaddrinfo(res);
-  return Status();
 }
 
 std::string FormatSeconds(std::chrono::nanoseconds d) {
@@ -269,7 +252,7 @@ void DescribeRun(const Target& target, const LoadOptions& options,
 // What every connection shares: the resolved address and, for https, the TLS
 // context. A failure here means no request could ever be sent.
 Status SetUpConnections(const Target& target, internal::Shared& s) {
-  Status setup = Resolve(target, &s.addr, &s.addr_len);
+  Status setup = internal::Resolve(target, &s.addr, &s.addr_len);
   if (setup.ok() && target.tls()) {
     auto tls = internal::TlsClient::Create(target);
     if (tls.ok()) {
@@ -415,7 +398,7 @@ HttpLoadResult Load(const Target& target, const std::vector<Request>& requests,
 Status CheckConnection(const Target& target, std::chrono::nanoseconds timeout) {
   sockaddr_storage addr{};
   socklen_t len = 0;
-  Status st = Resolve(target, &addr, &len);
+  Status st = internal::Resolve(target, &addr, &len);
   if (!st.ok()) return st;
   const std::string where = target.host() + ":" + std::to_string(target.port());
   // Work on a helper thread with SIGPIPE blocked (see engine.cc).

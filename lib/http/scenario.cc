@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "http/engine.h"
+#include "http/resolve.h"
 #include "http/scenario_engine.h"
 #include "perfcheck/format.h"
 #include "perfcheck/machine.h"
@@ -18,24 +19,6 @@ namespace {
 
 Status Bad(const std::string& what) {
   return Status::Error("ScenarioOptions: " + what);
-}
-
-// As http::Load does: DNS once per run, not per connection.
-Status Resolve(const Target& target, sockaddr_storage* addr, socklen_t* len) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* res = nullptr;
-  const std::string port = std::to_string(target.port());
-  const int rc = getaddrinfo(target.host().c_str(), port.c_str(), &hints, &res);
-  if (rc != 0 || res == nullptr) {
-    return Status::Error(target.host() + ":" + port +
-                         ": cannot resolve host (" + gai_strerror(rc) + ")");
-  }
-  std::memcpy(addr, res->ai_addr, res->ai_addrlen);
-  *len = res->ai_addrlen;
-  freeaddrinfo(res);
-  return Status();
 }
 
 std::string Seconds(std::chrono::nanoseconds d) {
@@ -251,7 +234,7 @@ ScenarioResult RunScenario(const Target& target,
   }
   agg.fingerprint = CaptureFingerprint();
 
-  Status setup = Resolve(target, &s.addr, &s.addr_len);
+  Status setup = internal::Resolve(target, &s.addr, &s.addr_len);
   if (setup.ok() && target.tls()) {
     auto tls = internal::TlsClient::Create(target);
     if (tls.ok()) {
