@@ -456,36 +456,23 @@ int main(int argc, char** argv) {
                }
                Reply(res, 200, {{"tickets_by_status", by_status}});
              }));
+  // A page of a table, newest or first rows, ?limit=N (1..500).
+  auto list = [&](const std::string& sql) {
+    return authed([&db, sql](const httplib::Request& req,
+                             httplib::Response& res, const std::string&) {
+      const int limit = Limit(req, 50);
+      if (limit < 0) {
+        Reply(res, 400, {{"error", "limit must be an integer in [1, 500]"}});
+        return;
+      }
+      std::lock_guard<std::mutex> lock(db.mu());
+      Reply(res, 200, {{"data", db.Query(sql, {limit})}});
+    });
+  };
   server.Get("/api/inventory",
-             authed([&](const httplib::Request& req, httplib::Response& res,
-                        const std::string&) {
-               const int limit = Limit(req, 50);
-               if (limit < 0) {
-                 Reply(res, 400,
-                       {{"error", "limit must be an integer in [1, 500]"}});
-                 return;
-               }
-               std::lock_guard<std::mutex> lock(db.mu());
-               Reply(res, 200,
-                     {{"data", db.Query("SELECT * FROM inventory ORDER BY id "
-                                        "LIMIT ?",
-                                        {limit})}});
-             }));
+             list("SELECT * FROM inventory ORDER BY id LIMIT ?"));
   server.Get("/api/journal-entries",
-             authed([&](const httplib::Request& req, httplib::Response& res,
-                        const std::string&) {
-               const int limit = Limit(req, 50);
-               if (limit < 0) {
-                 Reply(res, 400,
-                       {{"error", "limit must be an integer in [1, 500]"}});
-                 return;
-               }
-               std::lock_guard<std::mutex> lock(db.mu());
-               Reply(res, 200,
-                     {{"data", db.Query("SELECT * FROM journal ORDER BY id "
-                                        "DESC LIMIT ?",
-                                        {limit})}});
-             }));
+             list("SELECT * FROM journal ORDER BY id DESC LIMIT ?"));
   server.Post("/api/journal-entries",
               authed([&](const httplib::Request& req, httplib::Response& res,
                          const std::string&) {
