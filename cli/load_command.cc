@@ -207,7 +207,7 @@ StatusOr<std::optional<ScenarioPlan>> PlanFromFlags(const LoadFlags& f) {
   for (const auto& [given, flag] :
        {std::pair<bool, const char*>{!f.endpoints.empty(), "--endpoint"},
         {f.rate > 0, "--rate"},
-        {!f.ramp.empty(), "--ramp"},
+        {f.ramp_from != 0, "--ramp-from"},
         {!f.think_time.empty(), "--think-time"},
         {f.requests != 0, "--requests"},
         {f.concurrency_given, "--concurrency"},
@@ -216,11 +216,25 @@ StatusOr<std::optional<ScenarioPlan>> PlanFromFlags(const LoadFlags& f) {
       return Status::Error(std::string(flag) +
                            " does not apply with --scenario: the file's "
                            "classes and steps say what users do (--users, "
-                           "--spawn-rate, --duration, --iterations and "
-                           "--threads replace the file's values)");
+                           "--spawn-rate, --duration, --ramp, --iterations "
+                           "and --threads replace the file's values)");
     }
   }
   ScenarioOverrides ov;
+  for (const std::string& stage : f.ramp) {
+    const std::size_t colon = stage.find(':');
+    StatusOr<Nanos> d = ParseDuration(stage.substr(0, colon));
+    char* end = nullptr;
+    const std::string target_text =
+        colon == std::string::npos ? "" : stage.substr(colon + 1);
+    const double value = std::strtod(target_text.c_str(), &end);
+    if (colon == std::string::npos || !d.ok() || target_text.empty() ||
+        *end != '\0') {
+      return Status::Error("--ramp '" + stage +
+                           "': expected DURATION:USERS, e.g. 30s:100");
+    }
+    ov.stages.push_back({std::chrono::nanoseconds(*d), value});
+  }
   if (f.users_given) ov.users = f.users;
   if (f.spawn_rate_given) ov.spawn_rate = f.spawn_rate;
   if (f.iterations_given) ov.iterations = f.iterations;
@@ -431,9 +445,9 @@ int RunLoad(const LoadFlags& f) {
     // User Count) is the scenario's.
     const http::ScenarioOptions& so = plan->file.options;
     o.name = so.name;
-    o.connections = so.users;
-    o.threads = std::min(so.threads, so.users);
-    o.duration = so.duration;
+    o.connections = so.MaxUsers();
+    o.threads = std::min(so.threads, so.MaxUsers());
+    o.duration = so.PlannedDuration();
     o.interval = so.interval;
     o.request_timeout = so.request_timeout;
     o.connect_timeout = so.connect_timeout;
@@ -689,7 +703,9 @@ int RunLoad(const LoadFlags& f) {
     };
     if (plan) {
       const http::ScenarioOptions& so = plan->file.options;
-      users_at = [users = so.users, rate = so.spawn_rate](Nanos at) {
+      users_at = [users = so.users, rate = so.spawn_rate,
+                  stages = so.stages](Nanos at) {
+        if (!stages.empty()) return std::floor(http::StageTarget(stages, at));
         if (rate <= 0) return static_cast<double>(users);
         return std::min<double>(
             users, std::floor(static_cast<double>(at) / 1e9 * rate) + 1);

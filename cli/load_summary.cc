@@ -192,6 +192,9 @@ std::string LoadSummaryText(
     if (!rate.empty() && std::strtod(rate.c_str(), nullptr) > 0) {
       model += " spawned at " + FormatRate(std::strtod(rate.c_str(), nullptr));
     }
+    if (!Config(a, "stages").empty()) {
+      model += " at most, stages " + Config(a, "stages");
+    }
     if (!threads.empty()) {
       model += ", " + threads + (threads == "1" ? " thread" : " threads");
     }

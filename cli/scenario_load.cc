@@ -14,6 +14,21 @@ StatusOr<ScenarioPlan> PlanScenario(const std::string& path,
   if (!file.ok()) return file.status();
   ScenarioPlan plan{std::move(*file), {}};
   http::ScenarioOptions& o = plan.file.options;
+  // Stages and the users/spawn rate/duration they replace do not mix.
+  const bool stages = !overrides.stages.empty() || !o.stages.empty();
+  for (const auto& [given, flag] :
+       {std::pair<bool, const char*>{overrides.users.has_value(), "--users"},
+        {overrides.spawn_rate.has_value(), "--spawn-rate"},
+        {overrides.duration.has_value(), "--duration"}}) {
+    if (given && stages) {
+      return Status::Error(
+          std::string(flag) + ": " +
+          (overrides.stages.empty() ? path + " has stages, which set"
+                                    : std::string("--ramp sets")) +
+          " the users and the run's length; give --ramp to replace them");
+    }
+  }
+  if (!overrides.stages.empty()) o.stages = overrides.stages;
   if (overrides.users) o.users = *overrides.users;
   if (overrides.spawn_rate) o.spawn_rate = *overrides.spawn_rate;
   if (overrides.duration) {

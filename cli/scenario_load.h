@@ -35,6 +35,9 @@ struct ScenarioOverrides {
   std::optional<std::uint64_t> iterations;
   std::optional<Nanos> request_timeout;
   std::optional<Nanos> connect_timeout;
+  // --ramp DURATION:TARGET ...: stages in place of the file's users,
+  // spawn rate, duration and stages.
+  std::vector<http::Stage> stages;
 };
 
 struct NamedThreshold {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 #include <thread>
@@ -108,12 +109,27 @@ Status UserClass::Check() const {
 }
 
 Status ScenarioOptions::Check() const {
-  if (users < 1 || users > 100000) return Bad("users must be in 1..100000");
+  for (std::size_t i = 0; i < stages.size(); ++i) {
+    const std::string at = "stages[" + std::to_string(i) + "]: ";
+    if (stages[i].duration.count() <= 0)
+      return Bad(at + "duration must be > 0");
+    if (!(stages[i].target >= 0 && stages[i].target <= 100000)) {
+      return Bad(at + "target must be in 0..100000 users");
+    }
+  }
+  if (!stages.empty() && MaxUsers() < 1) {
+    return Bad("stages: no stage reaches one user");
+  }
+  if (stages.empty() && (users < 1 || users > 100000)) {
+    return Bad("users must be in 1..100000");
+  }
   if (threads < 1 || threads > 256) return Bad("threads must be in 1..256");
   if (!(spawn_rate >= 0) || std::isinf(spawn_rate)) {
     return Bad("spawn_rate must be >= 0 users/second");
   }
-  if (duration.count() <= 0) return Bad("duration must be > 0");
+  if (stages.empty() && duration.count() <= 0) {
+    return Bad("duration must be > 0");
+  }
   if (connect_timeout.count() <= 0) return Bad("connect_timeout must be > 0");
   if (request_timeout.count() <= 0) return Bad("request_timeout must be > 0");
   if (reconnect_backoff.count() < 0) {
@@ -122,6 +138,61 @@ Status ScenarioOptions::Check() const {
   if (interval.count() <= 0) return Bad("interval must be > 0");
   if (name.empty()) return Bad("name must not be empty");
   return Status();
+}
+
+std::chrono::nanoseconds ScenarioOptions::PlannedDuration() const {
+  if (stages.empty()) return duration;
+  std::chrono::nanoseconds total{0};
+  for (const Stage& st : stages) total += st.duration;
+  return total;
+}
+
+int ScenarioOptions::MaxUsers() const {
+  if (stages.empty()) return users;
+  double most = 0;
+  for (const Stage& st : stages) most = std::max(most, st.target);
+  return static_cast<int>(std::ceil(most));
+}
+
+double StageTarget(const std::vector<Stage>& stages, Nanos at) {
+  double from = 0;
+  Nanos start = 0;
+  for (const Stage& st : stages) {
+    const Nanos length = st.duration.count();
+    if (at < start + length) {
+      const double f =
+          static_cast<double>(at - start) / static_cast<double>(length);
+      return from + (st.target - from) * std::max(0.0, f);
+    }
+    start += length;
+    from = st.target;
+  }
+  return from;
+}
+
+Nanos NextActivation(const std::vector<Stage>& stages, int user, Nanos from) {
+  const double need = user + 1.0;
+  double a = 0;
+  Nanos start = 0;
+  for (const Stage& st : stages) {
+    const Nanos length = st.duration.count();
+    const Nanos end = start + length;
+    const double b = st.target;
+    if (end > from) {
+      // On this stage the target goes linearly from a to b.
+      const Nanos t0 = std::max(start, from);
+      if (StageTarget(stages, t0) >= need) return t0;
+      if (b >= need && b > a) {
+        const double f = (need - a) / (b - a);
+        const auto t = start + static_cast<Nanos>(
+                                   std::ceil(f * static_cast<double>(length)));
+        return std::max(t, t0);
+      }
+    }
+    start = end;
+    a = b;
+  }
+  return -1;
 }
 
 std::vector<int> AssignUserClasses(const std::vector<int>& weights, int users) {
@@ -191,7 +262,7 @@ ScenarioResult RunScenario(const Target& target,
     }
   }
   LoadOptions descriptors;
-  descriptors.connections = options.users;
+  descriptors.connections = options.MaxUsers();
   if (Status s = ReserveDescriptors(descriptors); !s.ok()) {
     throw std::invalid_argument("RunScenario: " + s.message());
   }
@@ -203,11 +274,11 @@ ScenarioResult RunScenario(const Target& target,
   s.classes = classes;
   std::vector<int> weights;
   for (const UserClass& c : classes) weights.push_back(c.weight());
-  s.user_class = AssignUserClasses(weights, options.users);
+  s.user_class = AssignUserClasses(weights, options.MaxUsers());
   for (const Header& h : target.headers()) {
     if (h.secret) s.secrets.AddHeaderValue(h.value);
   }
-  const int threads = std::min(options.threads, options.users);
+  const int threads = std::min(options.threads, options.MaxUsers());
 
   ScenarioResult out;
   Result& agg = out.aggregate;
@@ -215,10 +286,21 @@ ScenarioResult RunScenario(const Target& target,
   agg.series = TimeSeries(options.interval);
   agg.SetConfig("base_url", target.Describe());
   agg.SetConfig("model", "scenario (virtual users)");
-  agg.SetConfig("users", std::to_string(options.users));
-  agg.SetConfig("spawn_rate", std::to_string(options.spawn_rate));
+  agg.SetConfig("users", std::to_string(options.MaxUsers()));
+  if (options.stages.empty()) {
+    agg.SetConfig("spawn_rate", std::to_string(options.spawn_rate));
+  } else {
+    std::string stages;
+    for (const Stage& st : options.stages) {
+      char target[32];
+      std::snprintf(target, sizeof target, "%g", st.target);
+      stages +=
+          (stages.empty() ? "" : ", ") + Seconds(st.duration) + ":" + target;
+    }
+    agg.SetConfig("stages", stages);
+  }
   agg.SetConfig("threads", std::to_string(threads));
-  agg.SetConfig("duration", Seconds(options.duration));
+  agg.SetConfig("duration", Seconds(options.PlannedDuration()));
   if (options.iterations > 0) {
     agg.SetConfig("iterations", std::to_string(options.iterations));
   }
@@ -252,7 +334,7 @@ ScenarioResult RunScenario(const Target& target,
   std::vector<internal::ScenarioThreadOutput> outputs(
       static_cast<std::size_t>(threads));
   s.start_ns = internal::MonotonicNow();
-  s.end_ns = s.start_ns + options.duration.count();
+  s.end_ns = s.start_ns + options.PlannedDuration().count();
   {
     std::vector<std::jthread> workers;
     for (int t = 0; t < threads; ++t) {

@@ -130,6 +130,21 @@ void ScenarioThread::NextTask(UserSlot& slot, Nanos now) {
     ++finished_users_;
     return;
   }
+  // Ramp stages: a user above the target stops between tasks (its
+  // connection closed, as a stopped user's is) until the target rises again.
+  if (!o_.stages.empty() &&
+      StageTarget(o_.stages, now - s_.start_ns) < slot.user.id_ + 1.0) {
+    CloseSocket(slot);
+    const Nanos next =
+        NextActivation(o_.stages, slot.user.id_, now - s_.start_ns);
+    if (next < 0) {
+      slot.finished = true;
+      ++finished_users_;
+    } else {
+      SetTimer(slot, TimerKind::kThink, s_.start_ns + next);
+    }
+    return;
+  }
   int total = 0;
   for (const auto& t : cls.tasks()) total += t.weight;
   int pick = std::uniform_int_distribution<int>(0, total - 1)(rng_);
@@ -377,6 +392,17 @@ void ScenarioThread::Run() {
     slot.user.id_ = g;
     slot.user.class_name_ =
         &s_.classes[static_cast<std::size_t>(slot.class_index)].name();
+    if (!o_.stages.empty()) {
+      // Spawned when the stages' target first reaches it; never, if never.
+      const Nanos first = NextActivation(o_.stages, g, 0);
+      if (first < 0) {
+        slot.finished = true;
+        ++finished_users_;
+      } else {
+        SetTimer(slot, TimerKind::kSpawn, s_.start_ns + first);
+      }
+      continue;
+    }
     const Nanos at =
         o_.spawn_rate > 0
             ? s_.start_ns + static_cast<Nanos>(g / o_.spawn_rate * 1e9)

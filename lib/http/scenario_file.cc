@@ -819,6 +819,40 @@ class Reader {
     if (j.contains("name")) {
       if (Status s = String(j["name"], "name", &o->name); !s.ok()) return s;
     }
+    if (j.contains("stages")) {
+      const json& st = j["stages"];
+      if (!st.is_array() || st.empty()) {
+        return Error("stages",
+                     "must be a non-empty array of {\"duration\", "
+                     "\"target\"}");
+      }
+      for (const char* key : {"users", "spawn_rate", "duration"}) {
+        if (j.contains(key)) {
+          return Error(key, std::string("stages set the users and the run's "
+                                        "length; give ") +
+                                key + " or stages, not both");
+        }
+      }
+      for (std::size_t i = 0; i < st.size(); ++i) {
+        const std::string at = "stages[" + std::to_string(i) + "]";
+        if (Status s = Fields(st[i], at, {"duration", "target"}); !s.ok())
+          return s;
+        if (!st[i].contains("duration") || !st[i].contains("target")) {
+          return Error(at, "a stage needs \"duration\" and \"target\"");
+        }
+        Stage stage;
+        if (Status s =
+                Duration(st[i]["duration"], at + ".duration", &stage.duration);
+            !s.ok()) {
+          return s;
+        }
+        if (Status s = Number(st[i]["target"], at + ".target", &stage.target);
+            !s.ok()) {
+          return s;
+        }
+        o->stages.push_back(stage);
+      }
+    }
     if (Status s = o->Check(); !s.ok()) return Error("", s.message());
     return Status();
   }
@@ -854,11 +888,12 @@ class Reader {
   }
 
   StatusOr<ScenarioFile> Read(const json& doc) const {
-    if (Status s = Fields(doc, "",
-                          {"base_url", "headers", "users", "spawn_rate",
-                           "duration", "threads", "iterations", "seed",
-                           "request_timeout", "connect_timeout", "interval",
-                           "name", "variables", "classes", "thresholds"});
+    if (Status s =
+            Fields(doc, "",
+                   {"base_url", "headers", "users", "spawn_rate", "duration",
+                    "stages", "threads", "iterations", "seed",
+                    "request_timeout", "connect_timeout", "interval", "name",
+                    "variables", "classes", "thresholds"});
         !s.ok()) {
       return s;
     }

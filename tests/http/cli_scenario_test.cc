@@ -135,6 +135,24 @@ TEST_F(CliScenarioTest, CommandLineValuesReplaceTheFiles) {
   EXPECT_EQ(requests_.load(), 2 + 2) << "2 users, one read each";
 }
 
+// --ramp gives a scenario stages: users come and go as they say.
+TEST_F(CliScenarioTest, RampStagesReplaceTheFilesUsers) {
+  const std::string file = Write("r.json", R"({
+      "classes": [{"name": "Reader", "think": {"constant": "50ms"},
+        "tasks": [{"steps": [{"get": "/api/items/1", "name": "item",
+                              "expect": {"status": [401]}}]}]}]})");
+  const CliRun run = RunPerfcheck(
+      dir_, {"load", "--scenario", file, "--base-url", Url(), "--ramp",
+             "300ms:3", "--ramp", "500ms:3", "--ramp", "200ms:0",
+             "--no-progress", "--json", (dir_ / "r.json.out").string()});
+  ASSERT_EQ(run.exit_code, 0) << run.how << "\n" << run.out << run.err;
+  EXPECT_NE(run.out.find("3 virtual users at most, stages"), std::string::npos)
+      << run.out;
+  const nlohmann::json j = nlohmann::json::parse(ReadFile(dir_ / "r.json.out"));
+  EXPECT_EQ(j["scenario"]["users_spawned"], 3);
+  EXPECT_GT(j["endpoints"]["item"]["total_requests"].get<int>(), 3);
+}
+
 TEST_F(CliScenarioTest, BadInputExitsTwoBeforeAnyRequest) {
   const std::string good = Scenario(R"({})");
   const std::string bad = Write("bad.json", R"({
@@ -155,10 +173,14 @@ TEST_F(CliScenarioTest, BadInputExitsTwoBeforeAnyRequest) {
        "--endpoint does not apply with --scenario"},
       {{"--scenario", good, "--base-url", Url(), "-c", "5"},
        "--concurrency does not apply with --scenario"},
-      {{"--base-url", Url(), "--users", "5"},
-       "--users belongs to --scenario"},
+      {{"--base-url", Url(), "--users", "5"}, "--users belongs to --scenario"},
       {{"--scenario", good, "--base-url", Url(), "--users", "0"},
        "with the command line's values"},
+      {{"--scenario", good, "--base-url", Url(), "--ramp", "1s:5", "--users",
+        "5"},
+       "--users: --ramp sets the users and the run's length"},
+      {{"--scenario", good, "--base-url", Url(), "--ramp", "1s"},
+       "--ramp '1s': expected DURATION:USERS"},
   };
   for (const auto& [args, expected] : cases) {
     std::vector<std::string> argv = {"load", "--no-progress"};

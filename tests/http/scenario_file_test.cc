@@ -92,6 +92,16 @@ TEST(ScenarioFileErrors, NameTheSourcePathAndField) {
        "s.json: variables.p: environment variable "
        "'PERFCHECK_TEST_UNSET_VAR' (${env:PERFCHECK_TEST_UNSET_VAR}) is not "
        "set"},
+      // stages
+      {WithClass(kMinimalClass, R"("users": 5, "stages": [
+          {"duration": "10s", "target": 5}])"),
+       "s.json: users: stages set the users and the run's length; give users "
+       "or stages, not both"},
+      {WithClass(kMinimalClass, R"("stages": [{"duration": "10s"}])"),
+       "s.json: stages[0]: a stage needs \"duration\" and \"target\""},
+      {WithClass(kMinimalClass, R"("stages": [{"duration": "10s",
+          "target": -1}])"),
+       "s.json: stages[0].target: must be a number >= 0, got -1"},
       // structure
       {R"({"classes": []})", "s.json: classes: a scenario needs a non-empty"},
       {WithClass(R"({"name": "U", "tasks": [{"steps": [{"get": "/",
@@ -112,6 +122,19 @@ TEST(ScenarioFileErrors, NameTheSourcePathAndField) {
               true)
         << "expected: " << expected << "\n     got: " << error;
   }
+}
+
+TEST(ScenarioFile, StagesReplaceUsersAndDuration) {
+  StatusOr<ScenarioFile> f =
+      ParseScenarioFile(WithClass(kMinimalClass, R"("stages": [
+          {"duration": "1m", "target": 50}, {"duration": "3m", "target": 50},
+          {"duration": "30s", "target": 0}])"),
+                        "s.json");
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  ASSERT_EQ(f->options.stages.size(), 3u);
+  EXPECT_EQ(f->options.MaxUsers(), 50);
+  EXPECT_EQ(f->options.PlannedDuration(), 270s);
+  EXPECT_DOUBLE_EQ(f->options.stages[2].target, 0);
 }
 
 TEST(ScenarioFileErrors, SyntaxErrorsNameTheLine) {

@@ -158,6 +158,15 @@ struct ScenarioOptions {
   int users = 10;         // 1..100000 virtual users over all classes
   double spawn_rate = 0;  // users started per second; 0: all at once
   std::chrono::nanoseconds duration = std::chrono::seconds(10);
+  // Ramp stages, as k6's: each moves the number of active users linearly
+  // from the previous stage's target (0 before the first) to its own over
+  // its duration. When given, they replace users, spawn_rate and duration:
+  // the run lasts the sum of the durations with the largest target's users.
+  // User g is active while the target is at least g + 1; a user above the
+  // target finishes its task, closes its connection and waits until the
+  // target rises again (the highest-numbered users stop first), and a user
+  // the target never reaches never starts.
+  std::vector<Stage> stages;
   int threads = 1;               // 1..256, at most `users`
   std::uint64_t iterations = 0;  // > 0: tasks per user, then it stops
   std::chrono::nanoseconds connect_timeout = std::chrono::seconds(5);
@@ -175,7 +184,20 @@ struct ScenarioOptions {
 
   // The error names the bad field.
   Status Check() const;
+  // The sum of the stages' durations, else `duration`.
+  std::chrono::nanoseconds PlannedDuration() const;
+  // The users the run holds: the largest stage target (rounded up), else
+  // `users`.
+  int MaxUsers() const;
 };
+
+// Users the stages ask for `at` ns after the start (piecewise-linear from 0;
+// the last target after the end).
+double StageTarget(const std::vector<Stage>& stages, Nanos at);
+
+// The first offset >= `from` at which the stages' target reaches `user + 1`
+// (user `user`, 0-based, becomes active); -1 when it never does.
+Nanos NextActivation(const std::vector<Stage>& stages, int user, Nanos from);
 
 // Responses of one request name whose status was counted apart.
 struct ApartResponses {

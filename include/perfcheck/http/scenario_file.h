@@ -6,6 +6,7 @@
 //   {
 //     "base_url": "http://127.0.0.1:8000",
 //     "users": 50, "spawn_rate": 5, "duration": "5m",
+//         (or "stages": [{"duration": "1m", "target": 50}, ...] in their place)
 //     "variables": {"password": "${env:TEST_PASSWORD}"},
 //     "classes": [{
 //       "name": "NormalOperationsUser", "weight": 5,
