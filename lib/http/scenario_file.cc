@@ -289,7 +289,10 @@ class Reader {
       return Error(path, std::string("must be an object, got ") +
                              j.type_name());
     }
-    for (const auto& [key, value] : j.items()) {
+    for (const auto& item : j.items()) {
+      // Not a structured binding: clang 14 (the fuzz build) cannot capture
+      // one in a lambda.
+      const std::string& key = item.key();
       if (std::none_of(known.begin(), known.end(),
                        [&](const char* k) { return key == k; })) {
         std::string list;

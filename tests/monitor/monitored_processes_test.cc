@@ -61,8 +61,18 @@ TEST(MonitoredProcesses, SteadyServerUnderLoadHasNoMemoryGrowth) {
       SeriesUnderLoad(PERFCHECK_STEADY_SERVER_PATH);
   ASSERT_EQ(series.size(), 1u);
   ASSERT_GE(series[0].samples.size(), 20u);
-  EXPECT_NO_MEMORY_GROWTH(series);
   EXPECT_EQ(CheckNoMemoryGrowth(series[0]).metric, "memory_growth");
+#if defined(__SANITIZE_ADDRESS__)
+  // Built with AddressSanitizer (CI's ASan phase) the server's RSS is
+  // ASan's allocator's, not the server's: even without the quarantine
+  // (spawned.h) it kept growing by ~150 KB/s here. That phase is for memory
+  // errors in the monitor and the servers; the verdict on a steady server
+  // is asserted by the release build's run of this same test.
+  EXPECT_NE(AnalyzeMemoryGrowth(series[0].samples).verdict,
+            GrowthVerdict::kInsufficientData);
+#else
+  EXPECT_NO_MEMORY_GROWTH(series);
+#endif
 }
 
 TEST(MonitoredProcesses, LeakyServerUnderLoadFailsNoMemoryGrowth) {
