@@ -188,6 +188,28 @@ StatusOr<http::Request> ParseEndpoint(const std::string& text) {
   return r;
 }
 
+// --ramp DURATION:TARGET (repeatable), for plain runs (connections or
+// req/s) and scenarios (users alike); `target` names the number in errors.
+StatusOr<std::vector<http::Stage>> ParseRamp(
+    const std::vector<std::string>& ramp, const std::string& target) {
+  std::vector<http::Stage> stages;
+  for (const std::string& stage : ramp) {
+    const std::size_t colon = stage.find(':');
+    StatusOr<Nanos> d = ParseDuration(stage.substr(0, colon));
+    char* end = nullptr;
+    const std::string target_text =
+        colon == std::string::npos ? "" : stage.substr(colon + 1);
+    const double value = std::strtod(target_text.c_str(), &end);
+    if (colon == std::string::npos || !d.ok() || target_text.empty() ||
+        *end != '\0') {
+      return Status::Error("--ramp '" + stage +
+                           "': expected DURATION:" + target + ", e.g. 30s:100");
+    }
+    stages.push_back({std::chrono::nanoseconds(*d), value});
+  }
+  return stages;
+}
+
 // --scenario FILE: the file with the command line's values in place of its
 // own; flags that describe requests or the plain load model do not apply.
 StatusOr<std::optional<ScenarioPlan>> PlanFromFlags(const LoadFlags& f) {
@@ -221,20 +243,9 @@ StatusOr<std::optional<ScenarioPlan>> PlanFromFlags(const LoadFlags& f) {
     }
   }
   ScenarioOverrides ov;
-  for (const std::string& stage : f.ramp) {
-    const std::size_t colon = stage.find(':');
-    StatusOr<Nanos> d = ParseDuration(stage.substr(0, colon));
-    char* end = nullptr;
-    const std::string target_text =
-        colon == std::string::npos ? "" : stage.substr(colon + 1);
-    const double value = std::strtod(target_text.c_str(), &end);
-    if (colon == std::string::npos || !d.ok() || target_text.empty() ||
-        *end != '\0') {
-      return Status::Error("--ramp '" + stage +
-                           "': expected DURATION:USERS, e.g. 30s:100");
-    }
-    ov.stages.push_back({std::chrono::nanoseconds(*d), value});
-  }
+  StatusOr<std::vector<http::Stage>> stages = ParseRamp(f.ramp, "USERS");
+  if (!stages.ok()) return stages.status();
+  ov.stages = *stages;
   if (f.users_given) ov.users = f.users;
   if (f.spawn_rate_given) ov.spawn_rate = f.spawn_rate;
   if (f.iterations_given) ov.iterations = f.iterations;
@@ -402,20 +413,9 @@ int RunLoad(const LoadFlags& f) {
       f.duration_seconds_given
           ? static_cast<Nanos>(std::llround(f.duration_seconds * 1e9))
           : *duration);
-  for (const std::string& stage : f.ramp) {
-    const std::size_t colon = stage.find(':');
-    StatusOr<Nanos> d = ParseDuration(stage.substr(0, colon));
-    char* end = nullptr;
-    const std::string target_text =
-        colon == std::string::npos ? "" : stage.substr(colon + 1);
-    const double value = std::strtod(target_text.c_str(), &end);
-    if (colon == std::string::npos || !d.ok() || target_text.empty() ||
-        *end != '\0') {
-      return UsageError("--ramp '" + stage +
-                        "': expected DURATION:TARGET, e.g. 30s:100");
-    }
-    o.stages.push_back({std::chrono::nanoseconds(*d), value});
-  }
+  StatusOr<std::vector<http::Stage>> stages = ParseRamp(f.ramp, "TARGET");
+  if (!stages.ok()) return UsageError(stages.status().message());
+  o.stages = *stages;
   if (!f.think_time.empty()) {
     const std::size_t sep = f.think_time.find(':');
     StatusOr<Nanos> lo = ParseDuration(f.think_time.substr(0, sep));
